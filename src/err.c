@@ -1,0 +1,38 @@
+/*
+ * err.c - formatting of error messages (see err.h).
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "err.h"
+
+void rbm_err_set(struct rbm_err *err, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	va_end(ap);
+}
+
+void rbm_err_prefix(struct rbm_err *err, const char *fmt, ...)
+{
+	char old[RBM_ERR_MAX];
+	size_t n;
+	va_list ap;
+
+	if (!err)
+		return;
+	memcpy(old, err->msg, sizeof(old));
+	va_start(ap, fmt);
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	va_end(ap);
+	n = strlen(err->msg);
+	if (n + 2 < sizeof(err->msg)) {
+		memcpy(err->msg + n, ": ", 3);
+		strncat(err->msg, old, sizeof(err->msg) - n - 3);
+	}
+}

@@ -1,0 +1,332 @@
+/*
+ * rows.c - reading and writing text rows (see rows.h).
+ *
+ * The reader keeps one buffer that holds whole lines: it finds the next
+ * newline with memchr, grows the buffer only for a longer line than it has
+ * seen (up to RBM_ROWS_MAX_LINE), and parses tokens in place.  The tokens
+ * "0" and "1", which make up almost all binary data, skip strtod.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "rows.h"
+
+#define INITIAL_BUF (1UL << 20)
+
+struct rbm_rows {
+	int fd;			/* descriptor read from */
+	int own_fd;		/* close fd in rbm_rows_close */
+	char *name;		/* source name for messages */
+	size_t width;		/* values per row */
+	double lo, hi;		/* allowed range of values */
+	unsigned long lineno;	/* last line handed out, 1-based */
+	char *buf;		/* cap + 1 bytes, room for a final NUL */
+	size_t cap;		/* bytes of buf usable for data */
+	size_t pos, end;	/* unread data is buf[pos, end) */
+	size_t scanned;		/* buf[pos, scanned) has no newline */
+	int eof;		/* read(2) returned 0 */
+};
+
+struct rbm_rows *rbm_rows_open_fd(int fd, const char *name, size_t width,
+				  struct rbm_err *err)
+{
+	struct rbm_rows *r = calloc(1, sizeof(*r));
+
+	if (!r || !(r->name = strdup(name)) ||
+	    !(r->buf = malloc(INITIAL_BUF + 1))) {
+		rbm_rows_close(r);
+		rbm_err_set(err, "out of memory");
+		return NULL;
+	}
+	r->fd = fd;
+	r->width = width;
+	r->lo = 0;
+	r->hi = 1;
+	r->cap = INITIAL_BUF;
+	return r;
+}
+
+struct rbm_rows *rbm_rows_open_path(const char *path, size_t width,
+				    struct rbm_err *err)
+{
+	struct rbm_rows *r;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0) {
+		rbm_err_set(err, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	r = rbm_rows_open_fd(fd, path, width, err);
+	if (!r) {
+		close(fd);
+		return NULL;
+	}
+	r->own_fd = 1;
+	return r;
+}
+
+void rbm_rows_close(struct rbm_rows *r)
+{
+	if (!r)
+		return;
+	if (r->own_fd)
+		close(r->fd);
+	free(r->name);
+	free(r->buf);
+	free(r);
+}
+
+void rbm_rows_set_range(struct rbm_rows *r, double lo, double hi)
+{
+	r->lo = lo;
+	r->hi = hi;
+}
+
+unsigned long rbm_rows_lineno(const struct rbm_rows *r)
+{
+	return r->lineno;
+}
+
+const char *rbm_rows_name(const struct rbm_rows *r)
+{
+	return r->name;
+}
+
+/* Make room after the unread data: slide it to the front, or grow. */
+static int make_room(struct rbm_rows *r, struct rbm_err *err)
+{
+	size_t n = r->end - r->pos;
+	char *nb;
+
+	if (r->pos > 0) {
+		memmove(r->buf, r->buf + r->pos, n);
+		r->scanned -= r->pos;
+		r->pos = 0;
+		r->end = n;
+		return 0;
+	}
+	if (r->cap >= RBM_ROWS_MAX_LINE) {
+		rbm_err_set(err, "%s:%lu: line is longer than %lu bytes",
+			    r->name, r->lineno + 1, RBM_ROWS_MAX_LINE);
+		return -1;
+	}
+	nb = realloc(r->buf, 2 * r->cap + 1);
+	if (!nb) {
+		rbm_err_set(err, "%s:%lu: out of memory for a long line",
+			    r->name, r->lineno + 1);
+		return -1;
+	}
+	r->buf = nb;
+	r->cap *= 2;
+	return 0;
+}
+
+/* Read more bytes after the unread data; sets eof at the end of input. */
+static int fill(struct rbm_rows *r, struct rbm_err *err)
+{
+	ssize_t k;
+
+	if (r->end == r->cap && make_room(r, err) < 0)
+		return -1;
+	do
+		k = read(r->fd, r->buf + r->end, r->cap - r->end);
+	while (k < 0 && errno == EINTR);
+	if (k < 0) {
+		rbm_err_set(err, "%s: read error: %s", r->name,
+			    strerror(errno));
+		return -1;
+	}
+	if (k == 0)
+		r->eof = 1;
+	r->end += (size_t)k;
+	return 0;
+}
+
+/*
+ * The next line, NUL-terminated in place, without its newline: 1, or 0 at
+ * end of input, or -1 with a message.
+ */
+static int next_line(struct rbm_rows *r, char **line, size_t *len,
+		     struct rbm_err *err)
+{
+	for (;;) {
+		char *nl = memchr(r->buf + r->scanned, '\n',
+				  r->end - r->scanned);
+		if (nl || (r->eof && r->pos < r->end)) {
+			char *stop = nl ? nl : r->buf + r->end;
+			*line = r->buf + r->pos;
+			*len = (size_t)(stop - *line);
+			*stop = '\0';
+			r->pos = r->scanned = (size_t)(stop - r->buf) +
+					      (nl ? 1 : 0);
+			r->lineno++;
+			return 1;
+		}
+		if (r->eof)
+			return 0;
+		r->scanned = r->end;
+		if (fill(r, err) < 0)
+			return -1;
+	}
+}
+
+/* Whether a whole line is buffered, so next_line will not block. */
+static int line_buffered(struct rbm_rows *r)
+{
+	if (memchr(r->buf + r->scanned, '\n', r->end - r->scanned))
+		return 1;
+	r->scanned = r->end;
+	return r->eof && r->pos < r->end;
+}
+
+/* A token quoted for a message: at most 24 bytes, unprintables as \xNN. */
+static void quote_token(const char *s, size_t n, char *out, size_t outlen)
+{
+	size_t i, o = 0;
+
+	for (i = 0; i < n && o + 5 < outlen; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (i == 24) {
+			o += (size_t)snprintf(out + o, outlen - o, "...");
+			break;
+		}
+		if (c >= 0x20 && c < 0x7f)
+			out[o++] = (char)c;
+		else
+			o += (size_t)snprintf(out + o, outlen - o, "\\x%02x", c);
+	}
+	out[o < outlen ? o : outlen - 1] = '\0';
+}
+
+static int is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
+}
+
+/* Parse the token s[0, n) into *v; 0, or -1 with a message. */
+static int parse_value(const struct rbm_rows *r, const char *s, size_t n,
+		       size_t col, float *v, struct rbm_err *err)
+{
+	char q[128];
+	char *end;
+	double d;
+
+	if (n == 1 && (s[0] == '0' || s[0] == '1')) {
+		*v = (float)(s[0] - '0');
+		return 0;
+	}
+	errno = 0;
+	d = strtod(s, &end);
+	if (end != s + n) {
+		quote_token(s, n, q, sizeof(q));
+		rbm_err_set(err, "%s:%lu: value %zu ('%s') is not a number",
+			    r->name, r->lineno, col, q);
+		return -1;
+	}
+	if (!isfinite(d) || !isfinite((float)d)) {
+		quote_token(s, n, q, sizeof(q));
+		rbm_err_set(err, "%s:%lu: value %zu ('%s') is not finite",
+			    r->name, r->lineno, col, q);
+		return -1;
+	}
+	if (d < r->lo || d > r->hi) {
+		quote_token(s, n, q, sizeof(q));
+		rbm_err_set(err, "%s:%lu: value %zu (%s) is outside [%g, %g]",
+			    r->name, r->lineno, col, q, r->lo, r->hi);
+		return -1;
+	}
+	*v = (float)d;
+	return 0;
+}
+
+/*
+ * Parse one line into row: 1 for a row, 0 for a blank or comment line,
+ * -1 with a message.
+ */
+static int parse_line(const struct rbm_rows *r, char *s, size_t len,
+		      float *row, struct rbm_err *err)
+{
+	char *p = s, *end = s + len;
+	size_t count = 0;
+
+	if (memchr(s, '\0', len)) {
+		rbm_err_set(err, "%s:%lu: line contains a NUL byte",
+			    r->name, r->lineno);
+		return -1;
+	}
+	while (p < end && is_blank(*p))
+		p++;
+	if (p == end || *p == '#')
+		return 0;
+	while (p < end) {
+		char *tok = p;
+		while (p < end && !is_blank(*p))
+			p++;
+		*p = '\0';	/* the end of a token, or already the line end */
+		if (count < r->width &&
+		    parse_value(r, tok, (size_t)(p - tok), count + 1,
+				&row[count], err) < 0)
+			return -1;
+		count++;
+		p++;
+		while (p < end && is_blank(*p))
+			p++;
+	}
+	if (count != r->width) {
+		rbm_err_set(err, "%s:%lu: expected %zu values, got %zu",
+			    r->name, r->lineno, r->width, count);
+		return -1;
+	}
+	return 1;
+}
+
+ssize_t rbm_rows_read(struct rbm_rows *r, float *dst, size_t max,
+		      struct rbm_err *err)
+{
+	size_t got = 0;
+
+	while (got < max) {
+		char *line;
+		size_t len;
+		int k;
+
+		if (got > 0 && !line_buffered(r))
+			break;
+		k = next_line(r, &line, &len, err);
+
+		if (k < 0)
+			return -1;
+		if (k == 0)
+			break;
+		k = parse_line(r, line, len, dst + got * r->width, err);
+		if (k < 0)
+			return -1;
+		got += (size_t)k;
+	}
+	return (ssize_t)got;
+}
+
+void rbm_rows_write(FILE *out, const float *row, size_t n)
+{
+	char tok[32];
+	size_t j;
+
+	for (j = 0; j < n; j++) {
+		float v = row[j];
+		if (j > 0)
+			putc_unlocked(' ', out);
+		if (v < 0.001f) {
+			putc_unlocked('0', out);
+		} else if (v > 0.999f) {
+			putc_unlocked('1', out);
+		} else {
+			snprintf(tok, sizeof(tok), "%.6g", (double)v);
+			fputs_unlocked(tok, out);
+		}
+	}
+	putc_unlocked('\n', out);
+}

@@ -1,0 +1,68 @@
+/*
+ * rows.h - text rows in and out.
+ *
+ * Input: one example per line, values separated by spaces or tabs; CRLF
+ * line ends, blank lines and lines whose first non-blank character is '#'
+ * are accepted and skipped.  Every row must have exactly the expected
+ * number of finite values inside the allowed range; anything else is an
+ * error naming the source and line ("stdin:12: expected 784 values, got
+ * 783").  Reading is buffered with read(2) and never holds more than one
+ * (bounded) line beyond the buffer, so a pipe of any length streams.
+ *
+ * Output: the original tool's tokens: a value below 0.001 prints as "0",
+ * above 0.999 as "1", anything else as the number (%.6g).
+ */
+#ifndef RBM_ROWS_H
+#define RBM_ROWS_H
+
+#include <stdio.h>
+#include <sys/types.h>
+
+#include "err.h"
+
+#define RBM_ROWS_MAX_LINE (64UL << 20)	/* longest line accepted, bytes */
+
+struct rbm_rows;
+
+/*
+ * A reader of rows of width values from the open descriptor fd, called
+ * name in messages ("stdin").  The reader does not close fd.  Values must
+ * lie in [0, 1] until rbm_rows_set_range says otherwise.  NULL with a
+ * message when out of memory.
+ */
+struct rbm_rows *rbm_rows_open_fd(int fd, const char *name, size_t width,
+				  struct rbm_err *err);
+
+/* A reader of the file at path, which it closes; NULL with a message. */
+struct rbm_rows *rbm_rows_open_path(const char *path, size_t width,
+				    struct rbm_err *err);
+
+/* Release a reader (and close its file if it opened it); NULL is a no-op. */
+void rbm_rows_close(struct rbm_rows *r);
+
+/* Accept values in [lo, hi] instead of [0, 1]. */
+void rbm_rows_set_range(struct rbm_rows *r, double lo, double hi);
+
+/*
+ * Read up to max rows into dst (max * width floats, row after row).
+ * Returns the number read, 0 only at end of input, or -1 with a message
+ * naming the source and line.  It returns early, with fewer rows, rather
+ * than wait for more input once it has a row, so a program feeding one
+ * line at a time through a pipe gets each answer before sending the next.
+ */
+ssize_t rbm_rows_read(struct rbm_rows *r, float *dst, size_t max,
+		      struct rbm_err *err);
+
+/* Number of the last line read (1-based), for messages of callers. */
+unsigned long rbm_rows_lineno(const struct rbm_rows *r);
+
+/* The name given at open, for messages of callers. */
+const char *rbm_rows_name(const struct rbm_rows *r);
+
+/*
+ * Write one row of n values in the original tool's token format, space
+ * separated and newline terminated.  Errors show up in ferror(out).
+ */
+void rbm_rows_write(FILE *out, const float *row, size_t n);
+
+#endif
