@@ -277,9 +277,13 @@ static struct rbm_data *read_training_set(const struct ctx *c, size_t nv)
 					      &err);
 	struct rbm_data *d = r ? rbm_data_alloc(nv, &err) : NULL;
 
-	if (d && rbm_data_read(d, r, &err) == 0 && d->n == 0)
+	int ok = d && rbm_data_read(d, r, &err) == 0;
+
+	if (ok && d->n == 0) {
 		rbm_err_set(&err, "stdin: no rows to train on");
-	if (!d || d->n == 0) {
+		ok = 0;
+	}
+	if (!ok) {
 		fail(c, &err);
 		rbm_data_free(d);
 		d = NULL;

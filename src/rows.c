@@ -29,6 +29,8 @@ struct rbm_rows {
 	size_t pos, end;	/* unread data is buf[pos, end) */
 	size_t scanned;		/* buf[pos, scanned) has no newline */
 	int eof;		/* read(2) returned 0 */
+	int failed;		/* an error waits for the next call */
+	struct rbm_err error;	/* that error */
 };
 
 struct rbm_rows *rbm_rows_open_fd(int fd, const char *name, size_t width,
@@ -288,24 +290,28 @@ ssize_t rbm_rows_read(struct rbm_rows *r, float *dst, size_t max,
 		      struct rbm_err *err)
 {
 	size_t got = 0;
+	int k = 0;
 
-	while (got < max) {
+	if (r->failed) {
+		*err = r->error;
+		return -1;
+	}
+	while (got < max && (got == 0 || line_buffered(r))) {
 		char *line;
 		size_t len;
-		int k;
 
-		if (got > 0 && !line_buffered(r))
-			break;
 		k = next_line(r, &line, &len, err);
-
-		if (k < 0)
-			return -1;
-		if (k == 0)
+		if (k > 0)
+			k = parse_line(r, line, len, dst + got * r->width, err);
+		if (k < 0 || (k == 0 && r->pos == r->end && r->eof))
 			break;
-		k = parse_line(r, line, len, dst + got * r->width, err);
-		if (k < 0)
-			return -1;
 		got += (size_t)k;
+	}
+	if (k < 0) {
+		/* Hand out the good rows first; the error comes next call. */
+		r->failed = 1;
+		r->error = *err;
+		return got ? (ssize_t)got : -1;
 	}
 	return (ssize_t)got;
 }

@@ -49,6 +49,8 @@ void rbm_rows_set_range(struct rbm_rows *r, double lo, double hi);
  * naming the source and line.  It returns early, with fewer rows, rather
  * than wait for more input once it has a row, so a program feeding one
  * line at a time through a pipe gets each answer before sending the next.
+ * Rows before a bad line are returned first; the error comes on the call
+ * after them.
  */
 ssize_t rbm_rows_read(struct rbm_rows *r, float *dst, size_t max,
 		      struct rbm_err *err);

@@ -1,0 +1,119 @@
+#!/bin/sh
+# cli.sh - the command line as users drive it: help and version, both
+# argument forms of the original, output formats, reproducibility with
+# --seed, continuing training, streaming and the BLAS actually linked.
+. "$SRCDIR/tests/setup.sh"
+cd "$T"
+
+run "$R" --help
+expect "--help exits 0" 0
+for c in init train run_visible run_hidden daydream_trace daydream; do
+	true_ "--help lists $c" grep -q "^  $c " out
+done
+run "$R" --version
+expect "--version exits 0" 0
+true_ "--version names the version" grep -q '^rbmcmd [0-9]' out
+run "$R" help train
+expect "help train" 0
+true_ "help train lists --batch-size" grep -q -- '--batch-size' out
+run "$R" s.rbm train --help
+expect "train --help" 0
+true_ "train --help shows usage" grep -q '^Usage: rbmcmd STATE train' out
+
+# Both argument forms: the rate at init (README) or at train (code).
+movies > movies.txt
+run "$R" a.rbm init 6 2 0.1 --seed 3
+expect "init NV NH LR" 0
+run "$R" a.rbm train 100 <movies.txt
+expect "train EPOCHS" 0
+run "$R" b.rbm init 6 2 --seed 3
+expect "init NV NH" 0
+run "$R" b.rbm train 100 0.1 <movies.txt
+expect "train EPOCHS LR" 0
+true_ "both forms give the same model" cmp -s a.rbm b.rbm
+same "rate from init is kept" "$(grep '^learning_rate' a.rbm)" \
+	"learning_rate 0.10000000000000001"
+"$R" b.rbm train 1 0.05 <movies.txt
+same "rate from train is stored" "$(grep '^learning_rate' b.rbm)" \
+	"learning_rate 0.050000000000000003"
+same "epochs are counted" "$(grep '^epochs' b.rbm)" "epochs 101"
+
+# --seed makes everything reproducible; a continued train equals one run.
+"$R" c.rbm init 6 2 --seed 3
+"$R" c.rbm train 50 <movies.txt
+"$R" c.rbm train 50 <movies.txt
+true_ "train 50 + train 50 = train 100" cmp -s a.rbm c.rbm
+"$R" d.rbm init 6 2 --seed 3
+"$R" d.rbm train 100 --seed 9 <movies.txt
+true_ "train --seed restarts the stream" sh -c '! cmp -s a.rbm d.rbm'
+"$R" e.rbm init 6 2 --seed 4
+true_ "another init seed, another model" sh -c '! cmp -s a.rbm e.rbm'
+"$R" a.rbm daydream 5 20 --seed 1 >dd1
+"$R" a.rbm daydream 5 20 --seed 1 >dd2
+true_ "daydream --seed is reproducible" cmp -s dd1 dd2
+"$R" a.rbm run_visible --seed 5 <movies.txt >rv1
+"$R" a.rbm run_visible --seed 5 <movies.txt >rv2
+true_ "run_visible --seed is reproducible" cmp -s rv1 rv2
+
+# Output shapes and tokens.
+same "run_visible: a row per input row" "$(wc -l <rv1)" 6
+same "run_visible: NH tokens of 0/1" \
+	"$(awk 'NF != 2 || /[^01 ]/' rv1 | wc -l)" 0
+printf '1 0\n0 1\n1 1\n' | "$R" a.rbm run_hidden --seed 1 >rh
+same "run_hidden: NV tokens of 0/1" \
+	"$(awk 'NF == 6 && !/[^01 ]/' rh | wc -l)" 3
+"$R" a.rbm daydream_trace 3 --seed 2 >tr
+same "daydream_trace 3: three rows" "$(wc -l <tr)" 3
+same "daydream_trace: later rows are 0/1" \
+	"$(tail -n 2 tr | awk 'NF == 6 && !/[^01 ]/' | wc -l)" 2
+same "daydream_trace: first row in [0, 1]" \
+	"$(awk 'NR == 1 { for (i = 1; i <= NF; i++) if ($i < 0 || $i > 1) b++ }
+	    END { print NF + 0, b + 0 }' tr)" "6 0"
+"$R" a.rbm daydream 3 5 --seed 2 >dd
+same "daydream 3 5: five rows of 0/1" \
+	"$(awk 'NF == 6 && !/[^01 ]/' dd | wc -l)" 5
+run "$R" a.rbm daydream 3 0
+same "daydream N 0 prints nothing" "$rc:$(wc -c <out)" "0:0"
+
+# Input conventions: tabs, CRLF, comments, blank lines, no final newline.
+printf '# comment\n\n0\t0 0 1  1 0\r\n   \n  # indented comment\n0 0 0 1 1 0' \
+	| "$R" a.rbm run_visible --seed 5 >x
+same "comments, blanks, tabs, CRLF, no final newline" "$(wc -l <x)" 2
+
+# Streaming: each answer comes back before the next line is sent.
+mkfifo in.fifo out.fifo
+"$R" a.rbm run_visible <in.fifo >out.fifo &
+pid=$!
+exec 3>in.fifo 4<out.fifo
+echo "0 0 0 1 1 0" >&3
+line=
+read -r line <&4 || true
+same "run_visible answers a line before the next is sent" \
+	"$(echo "$line" | awk '{ print NF }')" 2
+exec 3>&- 4<&-
+wait $pid
+
+# A million-row pipe in constant memory: 100 wide rows are 400 MB as
+# floats; a 250 MB address-space limit would stop any version that kept
+# them.  (OpenBLAS reserves some address space per thread up front.)
+# Sanitizer builds reserve terabytes of shadow memory, so they skip this.
+"$R" w.rbm init 100 20 --seed 1
+awk 'BEGIN { for (i = 0; i < 100; i++) printf "%d ", i % 2; print "" }' >row
+if ! ldd "$R" | grep -q libasan; then
+	n=$( (ulimit -v 250000; yes "$(cat row)" | head -n 1000000 |
+		OPENBLAS_NUM_THREADS=1 "$R" w.rbm run_visible --seed 1 |
+		wc -l) )
+	same "a million rows stream through in bounded memory" "$n" 1000000
+fi
+
+# The CBLAS that configure chose is the one that runs.
+if "$R" --version | grep -q 'CBLAS: OpenBLAS'; then
+	b=$(echo "0 0 0 1 1 0" | LD_DEBUG=bindings "$R" a.rbm run_visible \
+		2>&1 >/dev/null | grep "normal symbol .cblas_sgemm'" | head -n 1)
+	case $b in
+	*libopenblas*) pass "cblas_sgemm binds to OpenBLAS" ;;
+	*) failed "cblas_sgemm binds to OpenBLAS: $b" ;;
+	esac
+fi
+
+finish

@@ -1,0 +1,33 @@
+#!/bin/sh
+# man.sh - the man page is lint-clean and documents every command and
+# option that the program's own help lists.
+. "$SRCDIR/tests/setup.sh"
+page=$SRCDIR/man/rbmcmd.1
+
+if command -v mandoc >/dev/null 2>&1; then
+	run mandoc -Tlint -W warning "$page"
+	expect "mandoc -Tlint is clean" 0 ""
+fi
+if command -v groff >/dev/null 2>&1; then
+	run groff -man -ww -z "$page"
+	expect "groff -ww is clean" 0 ""
+fi
+
+"$R" --help | awk '/^  [a-z_]+ / { print $1 }' >"$T/commands"
+same "help lists six commands" "$(wc -l <"$T/commands")" 6
+while read -r c; do
+	true_ "man page documents $c" grep -q "^\.TP.*$c\|^\.SS.*$c\|^\.B $c" "$page"
+done <"$T/commands"
+for c in $(cat "$T/commands"); do
+	"$R" help "$c"
+done | grep -o -- '--[a-z-]*' | sort -u >"$T/options"
+while read -r o; do
+	esc=$(printf '%s' "$o" | sed 's/-/\\\\-/g')
+	true_ "man page documents $o" grep -q -- "$esc" "$page"
+done <"$T/options"
+for s in SYNOPSIS DESCRIPTION "EXIT STATUS" EXAMPLES COMPATIBILITY \
+	"STATE FILE"; do
+	true_ "man page has $s" grep -q "^\.SH \"*$s" "$page"
+done
+
+finish

@@ -1,0 +1,100 @@
+/*
+ * unit.c - the unit-test binary: runs one Check suite per module and exits
+ * non-zero if any test failed.  Also holds the helpers the suites share.
+ *
+ * Tests run in forked children by default (CK_FORK=no runs them in one
+ * process, for valgrind and debuggers).  The scratch directory is made and
+ * removed by an unchecked fixture, which runs in this process, so it is
+ * removed even when a test fails or crashes.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "unit.h"
+
+/* The current TCase's scratch directory; "" outside one. */
+static char scratch[4096];
+
+void unit_tmpdir_setup(void)
+{
+	const char *base = getenv("TMPDIR");
+
+	if (!base || !*base)
+		base = "/tmp";
+	snprintf(scratch, sizeof(scratch), "%s/rbm-unit.XXXXXX", base);
+	ck_assert_msg(mkdtemp(scratch) != NULL, "mkdtemp %s: %s", scratch,
+		      strerror(errno));
+}
+
+static int remove_one(const char *path, const struct stat *st, int flag,
+		      struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+void unit_tmpdir_teardown(void)
+{
+	if (scratch[0])
+		nftw(scratch, remove_one, 16, FTW_DEPTH | FTW_PHYS);
+	scratch[0] = '\0';
+}
+
+char *unit_path(const char *name)
+{
+	size_t n = strlen(scratch) + strlen(name) + 2;
+	char *p = malloc(n);
+
+	ck_assert_msg(scratch[0] != '\0', "no scratch directory (fixture?)");
+	ck_assert_ptr_nonnull(p);
+	snprintf(p, n, "%s/%s", scratch, name);
+	return p;
+}
+
+void unit_write_file(const char *path, const void *data, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+
+	ck_assert_msg(f != NULL, "fopen %s: %s", path, strerror(errno));
+	ck_assert_uint_eq(fwrite(data, 1, len, f), len);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+char *unit_read_file(const char *path, size_t *len)
+{
+	struct stat st;
+	char *buf;
+	FILE *f = fopen(path, "rb");
+
+	ck_assert_msg(f != NULL, "fopen %s: %s", path, strerror(errno));
+	ck_assert_int_eq(fstat(fileno(f), &st), 0);
+	buf = malloc((size_t)st.st_size + 1);
+	ck_assert_ptr_nonnull(buf);
+	*len = fread(buf, 1, (size_t)st.st_size, f);
+	ck_assert_uint_eq(*len, (size_t)st.st_size);
+	fclose(f);
+	buf[*len] = '\0';
+	return buf;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(rbm_suite());
+	int failed;
+
+	srunner_add_suite(sr, rows_suite());
+	srunner_add_suite(sr, state_suite());
+	srunner_add_suite(sr, train_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

@@ -1,0 +1,38 @@
+/*
+ * unit.h - the Check unit tests: one suite per module of the library, and
+ * the few helpers the suites share (a scratch directory, whole-file reads
+ * and writes).
+ */
+#ifndef RBM_TESTS_UNIT_H
+#define RBM_TESTS_UNIT_H
+
+#include <stddef.h>
+
+#include <check.h>
+
+Suite *rbm_suite(void);		/* rbm.c: model and conditionals */
+Suite *rows_suite(void);	/* rows.c and data.c: text rows, data set */
+Suite *state_suite(void);	/* state.c, atomic.c, rng.c: the state file */
+Suite *train_suite(void);	/* train.c: CD-1, updates, epochs */
+
+/*
+ * A scratch directory for the test cases of one TCase: add these two as
+ * its unchecked fixture.  Setup makes a fresh directory under $TMPDIR (or
+ * /tmp); teardown removes it with everything in it, even after a failure.
+ */
+void unit_tmpdir_setup(void);
+void unit_tmpdir_teardown(void);
+
+/* "SCRATCH/name" in a malloc'ed string, for the caller to free. */
+char *unit_path(const char *name);
+
+/* Make path hold exactly len bytes of data (fails the test otherwise). */
+void unit_write_file(const char *path, const void *data, size_t len);
+
+/*
+ * The whole file at path, NUL-terminated, malloc'ed; its length in *len.
+ * Fails the test if it cannot be read.
+ */
+char *unit_read_file(const char *path, size_t *len);
+
+#endif
