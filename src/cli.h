@@ -1,0 +1,119 @@
+/*
+ * cli.h - what the command handlers share: the parsed command line, the
+ * exit codes, and the few helpers that print (only the CLI prints).
+ *
+ * Options live in one table (rbmcmd.c); a command's row says which of
+ * them it accepts.  Values are kept as the strings given and checked by
+ * the command that uses them, through the cli_opt_* helpers, so a usage
+ * error always names the option and the command.
+ */
+#ifndef RBM_CLI_H
+#define RBM_CLI_H
+
+#include <stddef.h>
+
+#include <gsl/gsl_matrix.h>
+#include <gsl/gsl_rng.h>
+
+#include "err.h"
+#include "state.h"
+
+#define PROG "rbmcmd"
+
+enum exit_code { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
+
+/* Every option of every command; cli_options[] in cli.c describes them. */
+enum opt_id {
+	O_SEED, O_RATE, O_BATCH, O_VERBOSE, O_HELP,
+	NOPTS
+};
+
+#define OPT(x) (1u << (x))
+
+enum opt_kind { OK_FLAG, OK_COUNT, OK_REAL, OK_STRING };
+
+/* One option: how it is spelt, what it takes and which values are valid. */
+struct cli_optdef {
+	const char *name;	/* long name, without "--" */
+	const char *arg;	/* argument name in the help, NULL for a flag */
+	enum opt_kind kind;
+	double lo, hi;		/* valid range of a count or real */
+	int lo_open;		/* the range excludes lo (a real) */
+	const char *help;	/* one line for --help */
+};
+
+extern const struct cli_optdef cli_options[NOPTS];
+
+/* An option's value once checked against its definition. */
+struct optval {
+	int given;		/* it was on the command line */
+	unsigned long u;	/* OK_COUNT */
+	double d;		/* OK_REAL */
+	const char *s;		/* OK_STRING */
+};
+
+struct command;
+
+/* The parsed command line, handed to every command. */
+struct ctx {
+	const char *state;		/* state file path */
+	const struct command *cmd;	/* the command being run */
+	int argc;			/* positional arguments after COMMAND */
+	char **argv;
+	struct optval opt[NOPTS];	/* checked option values */
+};
+
+struct command {
+	const char *name;
+	int (*run)(struct ctx *c);
+	int min_args, max_args;
+	const char *args;		/* synopsis of the positional args */
+	unsigned options;		/* OPT() mask of accepted options */
+	const char *summary;
+};
+
+/* "rbmcmd: COMMAND: message" on stderr. */
+void cli_say(const struct ctx *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Print a usage error and where to find help; returns EXIT_USAGE. */
+int cli_usage(const struct ctx *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Print a runtime failure; returns EXIT_FAIL. */
+int cli_fail(const struct ctx *c, const struct rbm_err *err);
+
+/*
+ * Positional argument i as a whole number in [lo, hi], named what in the
+ * message; 0, or -1 after printing a usage error.
+ */
+int cli_arg_count(const struct ctx *c, int i, const char *what,
+		  unsigned long lo, unsigned long hi, unsigned long *out);
+
+/* A string as a positive finite learning rate; 0, or -1 after a usage error. */
+int cli_parse_rate(const struct ctx *c, const char *s, double *out);
+
+/*
+ * Check the value s of option id against its definition and store it in
+ * c->opt[id]; 0, or EXIT_USAGE after a message.
+ */
+int cli_set_option(struct ctx *c, int id, const char *s);
+
+/* A generator seeded from --seed, or from the OS; NULL after a message. */
+gsl_rng *cli_rng(const struct ctx *c);
+
+/* The state file named on the command line; NULL after a message. */
+struct rbm_state *cli_load(const struct ctx *c);
+
+/* Write the first k rows of m to stdout in the original's tokens. */
+void cli_write_rows(const gsl_matrix_float *m, size_t k);
+
+/* Commands (cmd_model.c, cmd_run.c). */
+int cmd_init(struct ctx *c);
+int cmd_train(struct ctx *c);
+int cmd_run_visible(struct ctx *c);
+int cmd_run_hidden(struct ctx *c);
+int cmd_daydream_trace(struct ctx *c);
+int cmd_daydream(struct ctx *c);
+
+#endif
