@@ -13,10 +13,9 @@
 #include "rows.h"
 #include "train.h"
 
-#define ULONG_AS_DOUBLE 18446744073709551615.0	/* rounds to 2^64 */
 
 const struct cli_optdef cli_options[NOPTS] = {
-	[O_SEED] = { "seed", "N", OK_COUNT, 0, ULONG_AS_DOUBLE, 0,
+	[O_SEED] = { "seed", "N", OK_COUNT, 0, 4294967295.0, 0,
 		     "seed the random number generator (default: from the OS)" },
 	[O_RATE] = { "learning-rate", "R", OK_REAL, 0, INFINITY, 1,
 		     "learning rate (default 0.1; kept in the state file)" },

@@ -194,8 +194,13 @@ int rbm_train_epoch(struct rbm_trainer *t, struct rbm *m,
 	size_t start, k;
 	double sq = 0;
 
-	if (d->n > t->max_batch)
+	if (d->n > t->max_batch) {
+		/* From file order each time, so a run split in two shuffles
+		 * exactly as one run does. */
+		for (start = 0; start < d->n; start++)
+			t->order[start] = start;
 		gsl_ran_shuffle(rng, t->order, d->n, sizeof(*t->order));
+	}
 	for (start = 0; start < d->n; start += k) {
 		gsl_matrix_float_view v;
 		const struct rbm *g;

@@ -43,6 +43,15 @@ same "epochs are counted" "$(grep '^epochs' b.rbm)" "epochs 101"
 "$R" c.rbm train 50 <movies.txt
 "$R" c.rbm train 50 <movies.txt
 true_ "train 50 + train 50 = train 100" cmp -s a.rbm c.rbm
+awk 'BEGIN { srand(2); for (r = 0; r < 250; r++) { for (i = 0; i < 6; i++)
+	printf "%d ", rand() < 0.4; print "" } }' >many.txt
+"$R" f.rbm init 6 3 --seed 3
+cp f.rbm g.rbm
+"$R" f.rbm train 4 <many.txt
+"$R" g.rbm train 2 <many.txt
+"$R" g.rbm train 2 <many.txt
+true_ "with shuffled mini-batches too: train 2 + train 2 = train 4" \
+	cmp -s f.rbm g.rbm
 "$R" d.rbm init 6 2 --seed 3
 "$R" d.rbm train 100 --seed 9 <movies.txt
 true_ "train --seed restarts the stream" sh -c '! cmp -s a.rbm d.rbm'
