@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cli.h"
 #include "rng.h"
@@ -14,17 +15,51 @@
 #include "train.h"
 
 
+#define FLAG(id, name, help) [id] = { name, NULL, OK_FLAG, 0, 0, 0, 0, NULL, help }
+#define COUNT(id, name, arg, lo, hi, help) \
+	[id] = { name, arg, OK_COUNT, lo, hi, 0, 0, NULL, help }
+#define REAL(id, name, lo, hi, lo_open, hi_open, help) \
+	[id] = { name, "X", OK_REAL, lo, hi, lo_open, hi_open, NULL, help }
+
 const struct cli_optdef cli_options[NOPTS] = {
-	[O_SEED] = { "seed", "N", OK_COUNT, 0, 4294967295.0, 0,
-		     "seed the random number generator (default: from the OS)" },
-	[O_RATE] = { "learning-rate", "R", OK_REAL, 0, INFINITY, 1,
-		     "learning rate (default 0.1; kept in the state file)" },
-	[O_BATCH] = { "batch-size", "N", OK_COUNT, 1, RBM_MAX_BATCH_SIZE, 0,
-		      "rows per mini-batch (default 100; kept in the state)" },
-	[O_VERBOSE] = { "verbose", NULL, OK_FLAG, 0, 0, 0,
-			"print the reconstruction error of every epoch" },
-	[O_HELP] = { "help", NULL, OK_FLAG, 0, 0, 0,
-		     "show this help and exit" },
+	COUNT(O_SEED, "seed", "N", 0, 4294967295.0,
+	      "seed the random number generator (default: from the OS)"),
+	REAL(O_RATE, "learning-rate", 0, INFINITY, 1, 1,
+	     "learning rate (default 0.1)"),
+	COUNT(O_BATCH, "batch-size", "N", 1, RBM_MAX_BATCH_SIZE,
+	      "rows per mini-batch, and PCD chains (default 100)"),
+	COUNT(O_CD_K, "cd-k", "K", 1, RBM_MAX_CD_K,
+	      "Gibbs steps in the negative phase (default 1)"),
+	FLAG(O_PCD, "pcd", "persistent contrastive divergence"),
+	FLAG(O_NO_PCD, "no-pcd", "contrastive divergence from the data"),
+	REAL(O_MOMENTUM, "momentum", 0, 1, 0, 1,
+	     "momentum in [0, 1) (default 0)"),
+	FLAG(O_RAMP, "momentum-ramp",
+	     "momentum 0.5 for a model's first 5 epochs"),
+	FLAG(O_NO_RAMP, "no-momentum-ramp", "no momentum ramp"),
+	REAL(O_DECAY, "weight-decay", 0, INFINITY, 0, 1,
+	     "L2 penalty on the weights (default 0)"),
+	REAL(O_L1, "l1", 0, INFINITY, 0, 1,
+	     "L1 penalty on the weights (default 0)"),
+	REAL(O_SPARSITY, "sparsity-target", 0, 1, 1, 1,
+	     "wanted mean hidden activity in (0, 1)"),
+	FLAG(O_NO_SPARSITY, "no-sparsity", "no sparsity penalty"),
+	REAL(O_SPARSITY_COST, "sparsity-cost", 0, INFINITY, 0, 1,
+	     "strength of the sparsity penalty (default 0.1)"),
+	REAL(O_SPARSITY_DECAY, "sparsity-decay", 0, 1, 0, 1,
+	     "smoothing of the activity estimate (default 0.95)"),
+	[O_SCHEDULE] = { "lr-schedule", "S", OK_CHOICE, 0, 0, 0, 0,
+			 rbm_schedule_names, "constant, or linear to 0 over the run" },
+	FLAG(O_CENTERING, "centering", "centered gradient (offsets)"),
+	FLAG(O_NO_CENTERING, "no-centering", "plain gradient"),
+	REAL(O_OFFSET_RATE, "offset-rate", 0, 1, 1, 0,
+	     "moving-average rate of the centering offsets (default 0.01)"),
+	COUNT(O_AVERAGE, "average", "N", 0, 4294967295.0,
+	      "keep the parameters averaged over the run's last N epochs"),
+	FLAG(O_DATA_BIAS, "data-bias",
+	     "first set visible biases to log(p/(1-p)) of the data"),
+	FLAG(O_VERBOSE, "verbose", "print a line per epoch"),
+	FLAG(O_HELP, "help", "show this help and exit"),
 };
 
 static void vsay(const struct ctx *c, const char *fmt, va_list ap)
@@ -134,16 +169,21 @@ int cli_set_option(struct ctx *c, int id, const char *s)
 		return cli_usage(c, "--%s must be a whole number from %lu "
 				 "to %lu, not '%s'", o->name,
 				 (unsigned long)o->lo, count_max(o->hi), s);
+	case OK_CHOICE:
+		for (v->u = 0; o->choices[v->u]; v->u++)
+			if (strcmp(s, o->choices[v->u]) == 0)
+				return 0;
+		return cli_usage(c, "--%s: unknown value '%s'", o->name, s);
 	default:
 		errno = 0;
 		v->d = strtod(s, &end);
 		if (end != s && !*end && !errno && isfinite(v->d) &&
 		    (o->lo_open ? v->d > o->lo : v->d >= o->lo) &&
-		    v->d <= o->hi)
+		    (o->hi_open ? v->d < o->hi : v->d <= o->hi))
 			return 0;
-		return cli_usage(c, "--%s must be a number in %c%g, %g], not "
+		return cli_usage(c, "--%s must be a number in %c%g, %g%c, not "
 				 "'%s'", o->name, o->lo_open ? '(' : '[',
-				 o->lo, o->hi, s);
+				 o->lo, o->hi, o->hi_open ? ')' : ']', s);
 	}
 }
 

@@ -24,13 +24,25 @@ enum exit_code { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
 
 /* Every option of every command; cli_options[] in cli.c describes them. */
 enum opt_id {
-	O_SEED, O_RATE, O_BATCH, O_VERBOSE, O_HELP,
+	O_SEED, O_RATE, O_BATCH, O_CD_K, O_PCD, O_NO_PCD, O_MOMENTUM,
+	O_RAMP, O_NO_RAMP, O_DECAY, O_L1, O_SPARSITY, O_NO_SPARSITY,
+	O_SPARSITY_COST, O_SPARSITY_DECAY, O_SCHEDULE, O_CENTERING,
+	O_NO_CENTERING, O_OFFSET_RATE, O_AVERAGE, O_DATA_BIAS, O_VERBOSE,
+	O_HELP,
 	NOPTS
 };
 
-#define OPT(x) (1u << (x))
+#define OPT(x) (1ull << (x))
 
-enum opt_kind { OK_FLAG, OK_COUNT, OK_REAL, OK_STRING };
+/* The options that set training parameters (init and train take them). */
+#define TRAIN_OPTS (OPT(O_RATE) | OPT(O_BATCH) | OPT(O_CD_K) | OPT(O_PCD) | \
+	OPT(O_NO_PCD) | OPT(O_MOMENTUM) | OPT(O_RAMP) | OPT(O_NO_RAMP) | \
+	OPT(O_DECAY) | OPT(O_L1) | OPT(O_SPARSITY) | OPT(O_NO_SPARSITY) | \
+	OPT(O_SPARSITY_COST) | OPT(O_SPARSITY_DECAY) | OPT(O_SCHEDULE) | \
+	OPT(O_CENTERING) | OPT(O_NO_CENTERING) | OPT(O_OFFSET_RATE) | \
+	OPT(O_AVERAGE))
+
+enum opt_kind { OK_FLAG, OK_COUNT, OK_REAL, OK_STRING, OK_CHOICE };
 
 /* One option: how it is spelt, what it takes and which values are valid. */
 struct cli_optdef {
@@ -38,7 +50,8 @@ struct cli_optdef {
 	const char *arg;	/* argument name in the help, NULL for a flag */
 	enum opt_kind kind;
 	double lo, hi;		/* valid range of a count or real */
-	int lo_open;		/* the range excludes lo (a real) */
+	int lo_open, hi_open;	/* the range of a real excludes lo, hi */
+	const char *const *choices;	/* OK_CHOICE: NULL-terminated */
 	const char *help;	/* one line for --help */
 };
 
@@ -47,7 +60,7 @@ extern const struct cli_optdef cli_options[NOPTS];
 /* An option's value once checked against its definition. */
 struct optval {
 	int given;		/* it was on the command line */
-	unsigned long u;	/* OK_COUNT */
+	unsigned long u;	/* OK_COUNT, or the index of an OK_CHOICE */
 	double d;		/* OK_REAL */
 	const char *s;		/* OK_STRING */
 };
@@ -68,7 +81,7 @@ struct command {
 	int (*run)(struct ctx *c);
 	int min_args, max_args;
 	const char *args;		/* synopsis of the positional args */
-	unsigned options;		/* OPT() mask of accepted options */
+	unsigned long long options;	/* OPT() mask of accepted options */
 	const char *summary;
 };
 

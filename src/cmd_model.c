@@ -16,19 +16,73 @@
 #include "state.h"
 #include "train.h"
 
-/* Rate and batch size from the positional argument (index i) and options. */
+/* A --x / --no-x pair into *field; EXIT_OK or a usage error. */
+static int flag_pair(const struct ctx *c, int on, int off, int *field)
+{
+	if (c->opt[on].given && c->opt[off].given)
+		return cli_usage(c, "--%s and --%s contradict each other",
+				 cli_options[on].name, cli_options[off].name);
+	if (c->opt[on].given)
+		*field = 1;
+	if (c->opt[off].given)
+		*field = 0;
+	return EXIT_OK;
+}
+
+/* The options that take a number, into their parameters. */
+static void number_options(const struct ctx *c, struct rbm_train_params *p)
+{
+	const struct optval *o = c->opt;
+
+	if (o[O_RATE].given)
+		p->learning_rate = o[O_RATE].d;
+	if (o[O_BATCH].given)
+		p->batch_size = o[O_BATCH].u;
+	if (o[O_CD_K].given)
+		p->cd_k = o[O_CD_K].u;
+	if (o[O_MOMENTUM].given)
+		p->momentum = o[O_MOMENTUM].d;
+	if (o[O_DECAY].given)
+		p->weight_decay = o[O_DECAY].d;
+	if (o[O_L1].given)
+		p->l1 = o[O_L1].d;
+	if (o[O_SPARSITY].given)
+		p->sparsity_target = o[O_SPARSITY].d;
+	if (o[O_NO_SPARSITY].given)
+		p->sparsity_target = 0;
+	if (o[O_SPARSITY_COST].given)
+		p->sparsity_cost = o[O_SPARSITY_COST].d;
+	if (o[O_SPARSITY_DECAY].given)
+		p->sparsity_decay = o[O_SPARSITY_DECAY].d;
+	if (o[O_SCHEDULE].given)
+		p->schedule = (int)o[O_SCHEDULE].u;
+	if (o[O_OFFSET_RATE].given)
+		p->offset_rate = o[O_OFFSET_RATE].d;
+	if (o[O_AVERAGE].given)
+		p->average = o[O_AVERAGE].u;
+}
+
+/*
+ * The training parameters from the options and the positional learning
+ * rate (argument i, if present); EXIT_OK or a usage error.
+ */
 static int apply_params(struct ctx *c, int i, struct rbm_train_params *p)
 {
 	struct rbm_err err;
+	int rc;
 
 	if (c->argc > i && c->opt[O_RATE].given)
 		return cli_usage(c, "learning rate given twice");
 	if (c->argc > i && cli_parse_rate(c, c->argv[i], &p->learning_rate))
 		return EXIT_USAGE;
-	if (c->opt[O_RATE].given)
-		p->learning_rate = c->opt[O_RATE].d;
-	if (c->opt[O_BATCH].given)
-		p->batch_size = c->opt[O_BATCH].u;
+	if (c->opt[O_SPARSITY].given && c->opt[O_NO_SPARSITY].given)
+		return cli_usage(c, "--sparsity-target and --no-sparsity "
+				 "contradict each other");
+	number_options(c, p);
+	if ((rc = flag_pair(c, O_PCD, O_NO_PCD, &p->pcd)) ||
+	    (rc = flag_pair(c, O_RAMP, O_NO_RAMP, &p->momentum_ramp)) ||
+	    (rc = flag_pair(c, O_CENTERING, O_NO_CENTERING, &p->centering)))
+		return rc;
 	if (rbm_train_check_params(p, &err) < 0)
 		return cli_usage(c, "%s", err.msg);
 	return EXIT_OK;
@@ -36,8 +90,7 @@ static int apply_params(struct ctx *c, int i, struct rbm_train_params *p)
 
 int cmd_init(struct ctx *c)
 {
-	struct rbm_train_params p = { RBM_DEFAULT_LEARNING_RATE,
-				      RBM_DEFAULT_BATCH_SIZE };
+	struct rbm_train_params p;
 	unsigned long nv, nh;
 	struct rbm_state *s;
 	struct rbm_err err;
@@ -48,6 +101,7 @@ int cmd_init(struct ctx *c)
 		return EXIT_USAGE;
 	if (rbm_check_size(nv, nh, &err) < 0)
 		return cli_usage(c, "%s", err.msg);
+	rbm_train_defaults(&p);
 	rc = apply_params(c, 2, &p);
 	if (rc)
 		return rc;
@@ -88,24 +142,26 @@ static int run_epochs(const struct ctx *c, struct rbm_state *s,
 {
 	struct rbm_epoch_stats st;
 	struct rbm_err err;
-	struct rbm_trainer *t = rbm_trainer_alloc(s->model->nv, s->model->nh,
-						  d->n, &s->params, &err);
+	struct rbm_trainer *t;
 	unsigned long e;
 
+	if (c->opt[O_DATA_BIAS].given)
+		rbm_train_data_bias(s->model, d);
+	t = rbm_trainer_alloc(s->model, &s->train, &s->params, d, epochs,
+			      s->rng, &err);
 	if (!t)
 		return cli_fail(c, &err);
 	for (e = 0; e < epochs; e++) {
-		if (rbm_train_epoch(t, s->model, d, &s->params, s->rng, &st,
-				    &err) < 0) {
-			rbm_err_prefix(&err, "epoch %lu", s->epochs + 1);
+		if (rbm_train_epoch(t, s->rng, &st, &err) < 0) {
+			rbm_err_prefix(&err, "epoch %lu", s->train.epochs);
 			rbm_trainer_free(t);
 			return cli_fail(c, &err);
 		}
-		s->epochs++;
 		if (c->opt[O_VERBOSE].given)
-			fprintf(stderr, "epoch %lu: reconstruction error "
-				"%.6g\n", s->epochs, st.recon_error);
+			fprintf(stderr, "epoch %lu: learning rate %.6g\n",
+				s->train.epochs, st.rate);
 	}
+	rbm_trainer_finish(t);
 	rbm_trainer_free(t);
 	return EXIT_OK;
 }

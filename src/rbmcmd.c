@@ -24,13 +24,13 @@
 
 static const struct command commands[] = {
 	{ "init", cmd_init, 2, 3, "NUM_VISIBLE NUM_HIDDEN [LEARNING_RATE]",
-	  OPT(O_SEED) | OPT(O_RATE) | OPT(O_BATCH),
+	  OPT(O_SEED) | TRAIN_OPTS,
 	  "create a model with random weights (never overwrites a file "
 	  "that is not a state file)" },
 	{ "train", cmd_train, 1, 2, "MAX_EPOCHS [LEARNING_RATE] < ROWS",
-	  OPT(O_SEED) | OPT(O_RATE) | OPT(O_BATCH) | OPT(O_VERBOSE),
-	  "train on visible rows from stdin with CD-1, continuing from the "
-	  "saved state" },
+	  OPT(O_SEED) | TRAIN_OPTS | OPT(O_DATA_BIAS) | OPT(O_VERBOSE),
+	  "train on visible rows from stdin, continuing from the saved "
+	  "state" },
 	{ "run_visible", cmd_run_visible, 0, 0, "< VISIBLE_ROWS", OPT(O_SEED),
 	  "print a sampled hidden row for each visible row" },
 	{ "run_hidden", cmd_run_hidden, 0, 0, "< HIDDEN_ROWS", OPT(O_SEED),
@@ -79,7 +79,7 @@ static void print_help(FILE *f)
 
 static void print_command_help(const struct command *cmd)
 {
-	unsigned mask = cmd->options | OPT(O_HELP);
+	unsigned long long mask = cmd->options | OPT(O_HELP);
 	char left[64];
 	int i;
 
@@ -110,7 +110,7 @@ static void print_version(void)
 static int parse_options(struct ctx *c, int argc, char **argv)
 {
 	struct option lo[NOPTS + 1];
-	unsigned mask = c->cmd->options | OPT(O_HELP);
+	unsigned long long mask = c->cmd->options | OPT(O_HELP);
 	int i, n = 0, id;
 
 	memset(lo, 0, sizeof(lo));

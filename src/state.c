@@ -10,6 +10,7 @@
 #include <config.h>
 
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <math.h>
@@ -60,13 +61,84 @@ struct rbm_state *rbm_state_create(size_t nv, size_t nh,
 
 void rbm_state_free(struct rbm_state *s)
 {
+	size_t i;
+
 	if (!s)
 		return;
 	rbm_free(s->model);
+	rbm_train_state_clear(&s->train);
 	if (s->rng)
 		gsl_rng_free(s->rng);
+	for (i = 0; i < s->nhistory; i++)
+		free(s->history[i]);
 	free(s);
 }
+
+int rbm_state_add_history(struct rbm_state *s, const char *line)
+{
+	size_t n = strlen(line), i;
+	char *copy;
+
+	if (n > RBM_HISTORY_LEN)
+		n = RBM_HISTORY_LEN;
+	copy = strndup(line, n);
+	if (!copy)
+		return -1;
+	for (i = 0; i < n; i++)
+		if (copy[i] == '\n' || copy[i] == '\r')
+			copy[i] = ' ';
+	if (s->nhistory == RBM_HISTORY_MAX) {
+		free(s->history[0]);
+		memmove(s->history, s->history + 1,
+			(RBM_HISTORY_MAX - 1) * sizeof(*s->history));
+		s->nhistory--;
+	}
+	s->history[s->nhistory++] = copy;
+	return 0;
+}
+
+/*
+ * The header keys: each names a field of struct header and its type, so
+ * one table drives both writing and reading.
+ */
+struct header {
+	size_t nv, nh;
+	unsigned long epochs;
+	struct rbm_train_params p;
+};
+
+enum key_type { T_SIZE, T_ULONG, T_REAL, T_BOOL, T_SCHEDULE };
+
+struct key {
+	const char *name;
+	enum key_type type;
+	size_t offset;		/* of the field in struct header */
+	int required;		/* in every version */
+};
+
+#define K(name, type, field, req) { name, type, offsetof(struct header, field), req }
+static const struct key keys[] = {
+	K("visible", T_SIZE, nv, 1),
+	K("hidden", T_SIZE, nh, 1),
+	K("epochs", T_ULONG, epochs, 1),
+	K("learning_rate", T_REAL, p.learning_rate, 1),
+	K("batch_size", T_SIZE, p.batch_size, 1),
+	K("cd_k", T_ULONG, p.cd_k, 0),
+	K("pcd", T_BOOL, p.pcd, 0),
+	K("momentum", T_REAL, p.momentum, 0),
+	K("momentum_ramp", T_BOOL, p.momentum_ramp, 0),
+	K("weight_decay", T_REAL, p.weight_decay, 0),
+	K("l1", T_REAL, p.l1, 0),
+	K("sparsity_target", T_REAL, p.sparsity_target, 0),
+	K("sparsity_cost", T_REAL, p.sparsity_cost, 0),
+	K("sparsity_decay", T_REAL, p.sparsity_decay, 0),
+	K("lr_schedule", T_SCHEDULE, p.schedule, 0),
+	K("centering", T_BOOL, p.centering, 0),
+	K("offset_rate", T_REAL, p.offset_rate, 0),
+	K("average", T_ULONG, p.average, 0),
+};
+#undef K
+#define NKEYS (sizeof(keys) / sizeof(keys[0]))
 
 /* ---- saving ---- */
 
@@ -79,29 +151,85 @@ static void put_floats(FILE *f, const float *x, size_t n, size_t stride)
 	fputc('\n', f);
 }
 
-static void put_model(FILE *f, const struct rbm *m)
+/* Write one header key's line from h. */
+static void put_key(FILE *f, const struct key *k, const struct header *h)
+{
+	const char *field = (const char *)h + k->offset;
+
+	fprintf(f, "%s ", k->name);
+	switch (k->type) {
+	case T_SIZE:
+		fprintf(f, "%zu\n", *(const size_t *)field);
+		break;
+	case T_ULONG:
+		fprintf(f, "%lu\n", *(const unsigned long *)field);
+		break;
+	case T_REAL:
+		fprintf(f, "%.17g\n", *(const double *)field);
+		break;
+	case T_BOOL:
+		fprintf(f, "%d\n", *(const int *)field ? 1 : 0);
+		break;
+	default:
+		fprintf(f, "%s\n", rbm_schedule_names[*(const int *)field]);
+	}
+}
+
+static void put_matrix(FILE *f, const gsl_matrix_float *m)
 {
 	size_t i;
 
-	fputs("visible_bias\n", f);
-	put_floats(f, m->b->data, m->nv, m->b->stride);
-	fputs("hidden_bias\n", f);
-	put_floats(f, m->c->data, m->nh, m->c->stride);
+	for (i = 0; i < m->size1; i++)
+		put_floats(f, gsl_matrix_float_const_ptr(m, i, 0), m->size2, 1);
+}
+
+static void put_vector(FILE *f, const char *name, const gsl_vector_float *v)
+{
+	fprintf(f, "%s\n", name);
+	put_floats(f, v->data, v->size, v->stride);
+}
+
+static void put_model(FILE *f, const struct rbm *m)
+{
+	put_vector(f, "visible_bias", m->b);
+	put_vector(f, "hidden_bias", m->c);
 	fputs("weights\n", f);
-	for (i = 0; i < m->nv; i++)
-		put_floats(f, gsl_matrix_float_const_ptr(m->w, i, 0), m->nh, 1);
+	put_matrix(f, m->w);
+}
+
+/* The optional sections of the training state that exist. */
+static void put_train_state(FILE *f, const struct rbm_train_state *ts)
+{
+	if (ts->velocity) {
+		fputs("velocity\n", f);
+		put_floats(f, ts->velocity->b->data, ts->velocity->nv,
+			   ts->velocity->b->stride);
+		put_floats(f, ts->velocity->c->data, ts->velocity->nh,
+			   ts->velocity->c->stride);
+		put_matrix(f, ts->velocity->w);
+	}
+	if (ts->chains) {
+		fprintf(f, "chains %zu\n", ts->chains->size1);
+		put_matrix(f, ts->chains);
+	}
+	if (ts->vis_offset)
+		put_vector(f, "visible_offset", ts->vis_offset);
+	if (ts->hid_offset)
+		put_vector(f, "hidden_offset", ts->hid_offset);
+	if (ts->hid_mean)
+		put_vector(f, "hidden_mean", ts->hid_mean);
 }
 
 /* The file's bytes up to (not including) the end line; -1 if no memory. */
 static int format_body(const struct rbm_state *s, char **buf, size_t *len)
 {
+	struct header h = { s->model->nv, s->model->nh, s->train.epochs,
+			    s->params };
 	char *hex = rbm_rng_state_hex(s->rng);
+	size_t i;
 	FILE *f;
 
-	if (!hex)
-		return -1;
-	f = open_memstream(buf, len);
-	if (!f) {
+	if (!hex || !(f = open_memstream(buf, len))) {
 		free(hex);
 		return -1;
 	}
@@ -109,13 +237,14 @@ static int format_body(const struct rbm_state *s, char **buf, size_t *len)
 	fprintf(f, "# rbmcmd %s state file, see rbmcmd(1). The checksum on "
 		   "the last line\n# covers every byte above it.\n",
 		PACKAGE_VERSION);
-	fprintf(f, "visible %zu\nhidden %zu\n", s->model->nv, s->model->nh);
-	fprintf(f, "learning_rate %.17g\n", s->params.learning_rate);
-	fprintf(f, "batch_size %zu\n", s->params.batch_size);
-	fprintf(f, "epochs %lu\n", s->epochs);
+	for (i = 0; i < NKEYS; i++)
+		put_key(f, &keys[i], &h);
 	fprintf(f, "rng %s %s\n", gsl_rng_name(s->rng), hex);
 	free(hex);
+	for (i = 0; i < s->nhistory; i++)
+		fprintf(f, "history %s\n", s->history[i]);
 	put_model(f, s->model);
+	put_train_state(f, &s->train);
 	if (ferror(f)) {
 		fclose(f);
 		free(*buf);
@@ -235,117 +364,269 @@ static int expect_word(struct cursor *c, const char *word,
 	return -1;
 }
 
-enum { K_VISIBLE, K_HIDDEN, K_RATE, K_BATCH, K_EPOCHS, K_RNG, NKEYS };
-static const char *const key_names[NKEYS] = {
-	"visible", "hidden", "learning_rate", "batch_size", "epochs", "rng"
-};
-
 /* What the header says, before anything is allocated from it. */
-struct header {
-	size_t nv, nh, batch;
-	double rate;
-	unsigned long epochs;
+struct parsed {
+	struct header h;
 	char *rng_name, *rng_hex;	/* point into the file's buffer */
-	int seen[NKEYS];
+	char *history[RBM_HISTORY_MAX];	/* the newest lines, likewise */
+	size_t nhistory;
+	unsigned char seen[NKEYS];
 };
 
-static int parse_key(struct header *h, int key, char *v)
+/* A whole-string unsigned long in [lo, hi]; 0 or -1. */
+static int parse_ulong(const char *s, unsigned long lo, unsigned long hi,
+		       unsigned long *out)
 {
-	size_t e;
-	char *end, *sp;
+	size_t v;
 
-	switch (key) {
-	case K_VISIBLE:
-		return parse_size(v, 1, RBM_MAX_UNITS, &h->nv);
-	case K_HIDDEN:
-		return parse_size(v, 1, RBM_MAX_UNITS, &h->nh);
-	case K_BATCH:
-		return parse_size(v, 1, RBM_MAX_BATCH_SIZE, &h->batch);
-	case K_EPOCHS:
-		if (parse_size(v, 0, (size_t)-1, &e) < 0)
+	if (parse_size(s, lo, hi, &v) < 0)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* Parse the value of key k into its field of h; 0 or -1. */
+static int parse_value(const struct key *k, const char *v, struct header *h)
+{
+	char *field = (char *)h + k->offset, *end;
+	unsigned long u;
+	double d;
+
+	switch (k->type) {
+	case T_SIZE:
+		return parse_size(v, 0, RBM_MAX_UNITS > RBM_MAX_BATCH_SIZE ?
+				  RBM_MAX_UNITS : RBM_MAX_BATCH_SIZE,
+				  (size_t *)field);
+	case T_ULONG:
+		return parse_ulong(v, 0, (unsigned long)-1,
+				   (unsigned long *)field);
+	case T_BOOL:
+		if (parse_ulong(v, 0, 1, &u) < 0)
 			return -1;
-		h->epochs = e;
+		*(int *)field = (int)u;
 		return 0;
-	case K_RATE:
+	case T_REAL:
 		errno = 0;
-		h->rate = strtod(v, &end);
-		return end == v || *end || errno || !(h->rate > 0) ||
-		       !isfinite(h->rate) ? -1 : 0;
-	default:
-		sp = strchr(v, ' ');
-		if (!sp)
+		d = strtod(v, &end);
+		if (end == v || *end || errno || !isfinite(d))
 			return -1;
-		*sp = '\0';
-		h->rng_name = v;
-		h->rng_hex = sp + 1;
+		*(double *)field = d;
 		return 0;
+	default:
+		for (u = 0; u < RBM_NSCHEDULES; u++)
+			if (strcmp(v, rbm_schedule_names[u]) == 0) {
+				*(int *)field = (int)u;
+				return 0;
+			}
+		return -1;
 	}
 }
 
-/* Header lines up to "visible_bias"; 0 or -1 with a message. */
-static int parse_header(struct cursor *c, struct header *h,
-			struct rbm_err *err)
+/* One "key value" header line; 0 or -1 with a message. */
+static int header_line(struct cursor *c, struct parsed *p, char *s,
+		       struct rbm_err *err)
 {
-	char *s, *v;
-	int k;
+	char *v = strchr(s, ' ');
+	size_t k;
 
-	while ((s = next_line(c)) && strcmp(s, "visible_bias") != 0) {
-		if (s[0] == '#')
-			continue;
-		v = strchr(s, ' ');
-		if (v)
-			*v++ = '\0';
-		for (k = 0; k < NKEYS && strcmp(s, key_names[k]) != 0; k++)
-			;
-		if (k == NKEYS) {
-			rbm_err_set(err, "%s:%lu: unknown key '%.40s'",
-				    c->path, c->line, s);
-			return -1;
-		}
-		if (h->seen[k]++ || !v || parse_key(h, k, v) < 0) {
-			rbm_err_set(err, "%s:%lu: bad or repeated '%s' line",
-				    c->path, c->line, s);
-			return -1;
-		}
+	if (v)
+		*v++ = '\0';
+	if (v && strcmp(s, "history") == 0) {
+		if (p->nhistory == RBM_HISTORY_MAX)
+			memmove(p->history, p->history + 1,
+				(RBM_HISTORY_MAX - 1) * sizeof(char *));
+		else
+			p->nhistory++;
+		p->history[p->nhistory - 1] = v;
+		return 0;
 	}
-	for (k = 0; k < NKEYS; k++)
-		if (!h->seen[k]) {
-			rbm_err_set(err, "%s: no '%s' line in the header",
-				    c->path, key_names[k]);
-			return -1;
-		}
-	if (!s) {
-		rbm_err_set(err, "%s:%lu: expected 'visible_bias'",
-			    c->path, c->line);
+	if (v && strcmp(s, "rng") == 0 && !p->rng_name &&
+	    (p->rng_hex = strchr(v, ' '))) {
+		*p->rng_hex++ = '\0';
+		p->rng_name = v;
+		return 0;
+	}
+	for (k = 0; k < NKEYS && strcmp(s, keys[k].name) != 0; k++)
+		;
+	if (k == NKEYS && strcmp(s, "rng") != 0) {
+		rbm_err_set(err, "%s:%lu: unknown key '%.40s'", c->path,
+			    c->line, s);
+		return -1;
+	}
+	if (k == NKEYS || p->seen[k]++ || !v ||
+	    parse_value(&keys[k], v, &p->h) < 0) {
+		rbm_err_set(err, "%s:%lu: bad or repeated '%s' line", c->path,
+			    c->line, s);
 		return -1;
 	}
 	return 0;
+}
+
+/* Header lines up to "visible_bias"; 0 or -1 with a message. */
+static int parse_header(struct cursor *c, struct parsed *p,
+			struct rbm_err *err)
+{
+	char *s;
+	size_t k;
+
+	rbm_train_defaults(&p->h.p);
+	while ((s = next_line(c)) && strcmp(s, "visible_bias") != 0)
+		if (s[0] != '#' && header_line(c, p, s, err) < 0)
+			return -1;
+	for (k = 0; k < NKEYS; k++)
+		if (keys[k].required && !p->seen[k]) {
+			rbm_err_set(err, "%s: no '%s' line in the header",
+				    c->path, keys[k].name);
+			return -1;
+		}
+	if (!p->rng_name) {
+		rbm_err_set(err, "%s: no 'rng' line in the header", c->path);
+		return -1;
+	}
+	if (!s) {
+		rbm_err_set(err, "%s:%lu: expected 'visible_bias'", c->path,
+			    c->line);
+		return -1;
+	}
+	if (rbm_train_check_params(&p->h.p, err) < 0) {
+		rbm_err_prefix(err, "%s: training options", c->path);
+		return -1;
+	}
+	return 0;
+}
+
+/* n lines of a matrix's rows; 0 or -1 with a message. */
+static int parse_matrix(struct cursor *c, gsl_matrix_float *m,
+			struct rbm_err *err)
+{
+	size_t i;
+
+	for (i = 0; i < m->size1; i++)
+		if (parse_floats(c, next_line(c),
+				 gsl_matrix_float_ptr(m, i, 0), m->size2, 1,
+				 err) < 0)
+			return -1;
+	return 0;
+}
+
+static int parse_vector(struct cursor *c, gsl_vector_float *v,
+			struct rbm_err *err)
+{
+	return parse_floats(c, next_line(c), v->data, v->size, v->stride, err);
 }
 
 /* Biases and weights after the header; 0 or -1 with a message. */
 static int parse_model(struct cursor *c, struct rbm *m, struct rbm_err *err)
 {
-	size_t i;
-
-	if (parse_floats(c, next_line(c), m->b->data, m->nv, m->b->stride,
-			 err) < 0 ||
+	if (parse_vector(c, m->b, err) < 0 ||
 	    expect_word(c, "hidden_bias", err) < 0 ||
-	    parse_floats(c, next_line(c), m->c->data, m->nh, m->c->stride,
-			 err) < 0 ||
+	    parse_vector(c, m->c, err) < 0 ||
 	    expect_word(c, "weights", err) < 0)
 		return -1;
-	for (i = 0; i < m->nv; i++)
-		if (parse_floats(c, next_line(c),
-				 gsl_matrix_float_ptr(m->w, i, 0), m->nh, 1,
-				 err) < 0)
-			return -1;
-	if (c->p < c->end) {
-		next_line(c);
-		rbm_err_set(err, "%s:%lu: more rows than the %zu x %zu model "
-			    "has", c->path, c->line, m->nv, m->nh);
+	return parse_matrix(c, m->w, err);
+}
+
+/* A vector section's line into a new vector at *slot (empty before). */
+static int vector_section(struct cursor *c, gsl_vector_float **slot,
+			  size_t n, struct rbm_err *err)
+{
+	if (*slot)
 		return -1;
+	*slot = gsl_vector_float_alloc(n);
+	return *slot ? parse_vector(c, *slot, err) : -1;
+}
+
+/* The PCD chains: "chains R" then R rows. */
+static int chains_section(struct cursor *c, struct rbm_state *s,
+			  const char *arg, struct rbm_err *err)
+{
+	size_t r, nh = s->model->nh;
+
+	if (s->train.chains || parse_size(arg, 1, RBM_MAX_BATCH_SIZE, &r) < 0 ||
+	    (size_t)(c->end - c->p) / 2 < r * nh)
+		return -1;
+	s->train.chains = gsl_matrix_float_alloc(r, nh);
+	return s->train.chains ? parse_matrix(c, s->train.chains, err) : -1;
+}
+
+static int velocity_section(struct cursor *c, struct rbm_state *s,
+			    struct rbm_err *err)
+{
+	struct rbm *m = s->model;
+
+	if (s->train.velocity ||
+	    !(s->train.velocity = rbm_alloc(m->nv, m->nh, err)))
+		return -1;
+	if (parse_vector(c, s->train.velocity->b, err) < 0 ||
+	    parse_vector(c, s->train.velocity->c, err) < 0)
+		return -1;
+	return parse_matrix(c, s->train.velocity->w, err);
+}
+
+/* The optional sections up to the end; 0 or -1 with a message. */
+static int parse_sections(struct cursor *c, struct rbm_state *s,
+			  struct rbm_err *err)
+{
+	struct rbm_train_state *ts = &s->train;
+	char *line, *arg;
+	int rc;
+
+	while ((line = next_line(c))) {
+		arg = strchr(line, ' ');
+		if (arg)
+			*arg++ = '\0';
+		err->msg[0] = '\0';
+		if (strcmp(line, "velocity") == 0 && !arg)
+			rc = velocity_section(c, s, err);
+		else if (strcmp(line, "chains") == 0 && arg)
+			rc = chains_section(c, s, arg, err);
+		else if (strcmp(line, "visible_offset") == 0 && !arg)
+			rc = vector_section(c, &ts->vis_offset, s->model->nv,
+					    err);
+		else if (strcmp(line, "hidden_offset") == 0 && !arg)
+			rc = vector_section(c, &ts->hid_offset, s->model->nh,
+					    err);
+		else if (strcmp(line, "hidden_mean") == 0 && !arg)
+			rc = vector_section(c, &ts->hid_mean, s->model->nh,
+					    err);
+		else
+			rc = -1;
+		if (rc < 0) {
+			if (!err->msg[0])
+				rbm_err_set(err, "%s:%lu: unexpected, repeated "
+					    "or too large section '%.40s'",
+					    c->path, c->line, line);
+			return -1;
+		}
 	}
 	return 0;
+}
+
+/* The state from the parsed header; NULL with a message. */
+static struct rbm_state *new_state(const char *path, struct parsed *p,
+				   struct rbm_err *err)
+{
+	struct rbm_state *s = calloc(1, sizeof(*s));
+	size_t i;
+
+	if (!s || !(s->model = rbm_alloc(p->h.nv, p->h.nh, err)))
+		goto fail;
+	s->params = p->h.p;
+	s->train.epochs = p->h.epochs;
+	s->rng = rbm_rng_from_hex(p->rng_name, p->rng_hex, err);
+	if (!s->rng) {
+		rbm_err_prefix(err, "%s", path);
+		goto fail;
+	}
+	for (i = 0; i < p->nhistory; i++)
+		if (rbm_state_add_history(s, p->history[i]) < 0)
+			goto fail;
+	return s;
+fail:
+	if (!s)
+		rbm_err_set(err, "%s: out of memory", path);
+	rbm_state_free(s);
+	return NULL;
 }
 
 /* Build the state from a checked body [p, end); NULL with a message. */
@@ -353,40 +634,29 @@ static struct rbm_state *parse_state(const char *path, char *p, char *end,
 				     struct rbm_err *err)
 {
 	struct cursor c = { path, p, end, 0 };
-	struct header h = { 0 };
-	struct rbm_state *s = NULL;
+	struct parsed ph;
+	struct rbm_state *s;
 
+	memset(&ph, 0, sizeof(ph));
 	next_line(&c);	/* magic, already checked */
-	if (parse_header(&c, &h, err) < 0)
+	if (parse_header(&c, &ph, err) < 0)
 		return NULL;
-	if (rbm_check_size(h.nv, h.nh, err) < 0) {
+	if (rbm_check_size(ph.h.nv, ph.h.nh, err) < 0) {
 		rbm_err_prefix(err, "%s", path);
 		return NULL;
 	}
-	if ((size_t)(end - p) / 2 < h.nv * h.nh) {	/* before allocating */
+	if ((size_t)(end - p) / 2 < ph.h.nv * ph.h.nh) { /* before allocating */
 		rbm_err_set(err, "%s: too short for a %zu x %zu model",
-			    path, h.nv, h.nh);
+			    path, ph.h.nv, ph.h.nh);
 		return NULL;
 	}
-	s = calloc(1, sizeof(*s));
-	if (!s || !(s->model = rbm_alloc(h.nv, h.nh, err)))
-		goto fail;
-	s->params.learning_rate = h.rate;
-	s->params.batch_size = h.batch;
-	s->epochs = h.epochs;
-	s->rng = rbm_rng_from_hex(h.rng_name, h.rng_hex, err);
-	if (!s->rng) {
-		rbm_err_prefix(err, "%s", path);
-		goto fail;
+	s = new_state(path, &ph, err);
+	if (s && (parse_model(&c, s->model, err) < 0 ||
+		  parse_sections(&c, s, err) < 0)) {
+		rbm_state_free(s);
+		s = NULL;
 	}
-	if (parse_model(&c, s->model, err) < 0)
-		goto fail;
 	return s;
-fail:
-	if (!s)
-		rbm_err_set(err, "%s: out of memory", path);
-	rbm_state_free(s);
-	return NULL;
 }
 
 /* The whole file, NUL-terminated, in a malloc'ed buffer; NULL with a message. */

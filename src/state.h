@@ -2,31 +2,37 @@
  * state.h - the state file: everything needed to use a model and to
  * continue training it exactly where it stopped.
  *
- * Format (version 1): text, one item per line, numbers that read back to
- * the same bits:
+ * Format (version 2; version 1 files load too): text, one item per line,
+ * numbers that read back to the same bits.
  *
- *     rbmcmd-state 1
+ *     rbmcmd-state 2
  *     # comment lines are allowed in the header
- *     visible NV
- *     hidden NH
- *     learning_rate R          (%.17g)
- *     batch_size B
- *     epochs E                 (epochs trained so far)
- *     rng mt19937 HEX          (the generator's state, continued by train)
+ *     KEY VALUE               (one line per key, any order, each once)
+ *     history TEXT            (any number, oldest first)
  *     visible_bias
- *     NV numbers               (%.9g, single precision)
+ *     NV numbers              (%.9g: single precision, exact)
  *     hidden_bias
  *     NH numbers
  *     weights
- *     NV lines of NH numbers   (row i: unit i's weights to every hidden unit)
- *     end fnv1a64 HEX16        (checksum of every byte before this line)
+ *     NV lines of NH numbers  (row i: visible unit i to each hidden unit)
+ *     [optional sections, each at most once, in any order:]
+ *     velocity                (momentum: NV, NH, then NV x NH numbers)
+ *     chains R                (PCD: R lines of NH hidden states)
+ *     visible_offset          (centering: one line of NV)
+ *     hidden_offset           (centering: one line of NH)
+ *     hidden_mean             (sparsity: one line of NH)
+ *     end fnv1a64 HEX16       (checksum of every byte before this line)
  *
- * Header keys may come in any order, each once; an unknown key, a missing
- * one, a short or long row, a missing end line (truncation), a checksum
- * that does not match (corruption) and a newer version are all refused
- * with the file name and line.  Saving writes a temporary file in the same
- * directory, fsyncs it and renames it over the old one, so a reader sees
- * the old file or the new one and never a torn one.
+ * Keys: visible, hidden, epochs, rng (NAME HEX: the generator's state,
+ * continued by train) and learning_rate, batch_size are required; the
+ * training options (cd_k, pcd, momentum, momentum_ramp, weight_decay, l1,
+ * sparsity_target, sparsity_cost, sparsity_decay, lr_schedule, centering,
+ * offset_rate, average) take their defaults when absent.  An unknown or
+ * repeated key, a short or long row, a missing end line (truncation), a
+ * checksum that does not match (corruption) and a newer version are all
+ * refused with the file name and line.  Saving writes a temporary file in
+ * the same directory, fsyncs it and renames it over the old one, so a
+ * reader sees the old file or the new one and never a torn one.
  */
 #ifndef RBM_STATE_H
 #define RBM_STATE_H
@@ -38,13 +44,17 @@
 #include "train.h"
 
 #define RBM_STATE_MAGIC "rbmcmd-state"
-#define RBM_STATE_VERSION 1
+#define RBM_STATE_VERSION 2
+#define RBM_HISTORY_MAX 20	/* history lines kept, newest last */
+#define RBM_HISTORY_LEN 400	/* longest history line kept */
 
 struct rbm_state {
 	struct rbm *model;		/* the parameters */
 	struct rbm_train_params params;	/* how train continues */
-	unsigned long epochs;		/* epochs trained so far */
+	struct rbm_train_state train;	/* epochs, momentum, chains... */
 	gsl_rng *rng;			/* training stream, kept across runs */
+	char *history[RBM_HISTORY_MAX];	/* one line per train run, or NULL */
+	size_t nhistory;		/* lines used */
 };
 
 /*
@@ -58,6 +68,13 @@ struct rbm_state *rbm_state_create(size_t nv, size_t nh,
 
 /* Release a state; NULL is a no-op. */
 void rbm_state_free(struct rbm_state *s);
+
+/*
+ * Append a line to the history (newlines become spaces, long lines are
+ * cut), dropping the oldest beyond RBM_HISTORY_MAX; 0, or -1 if out of
+ * memory.
+ */
+int rbm_state_add_history(struct rbm_state *s, const char *line);
 
 /*
  * Save atomically to path (see above).  0, or -1 with a message naming

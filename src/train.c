@@ -1,135 +1,153 @@
 /*
- * train.c - CD-1 training on mini-batches (see train.h).
+ * train.c - CD-k / PCD training on mini-batches (see train.h).
  *
- * One batch costs five sgemm calls: v W, h W', p(v) W for the three
- * conditionals, and v' p(h), p(v)' p(h') for the weight gradient.
- * Everything else is linear in the batch and the layer sizes.
+ * One CD-1 or PCD-1 batch costs five sgemm calls: the data's p(h|v), the
+ * negative phase's p(v|h) and p(h|v), and the two products of the weight
+ * gradient; each further Gibbs step adds two.  Everything else is linear
+ * in the batch and layer sizes: column means, offsets, the update.
  */
+#include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <gsl/gsl_blas.h>
 #include <gsl/gsl_randist.h>
 
 #include "train.h"
 
-struct rbm_trainer {
-	size_t nv, nh, max_batch;
-	gsl_matrix_float *v;	/* the batch's data rows */
-	gsl_matrix_float *ph;	/* p(h|v) of the data */
-	gsl_matrix_float *h;	/* sampled hidden states */
-	gsl_matrix_float *pv;	/* p(v|h): the reconstruction */
-	gsl_matrix_float *ph2;	/* p(h|reconstruction) */
-	double *sum;		/* max(NV, NH) accumulators for bias means */
-	struct rbm *grad;	/* the last gradient */
-	size_t *order;		/* row order of the current epoch */
-	size_t n;		/* rows in the training set */
+const char *const rbm_schedule_names[RBM_NSCHEDULES + 1] = {
+	"constant", "linear", NULL
 };
+
+struct rbm_trainer {
+	struct rbm *m;			/* the model being trained */
+	struct rbm_train_state *ts;	/* its persistent training state */
+	const struct rbm_train_params *p;
+	const struct rbm_data *d;
+	size_t nv, nh, max_batch;	/* max_batch: also the PCD chains */
+	unsigned long run_epochs;	/* epochs in this run */
+	unsigned long run_epoch;	/* epochs done in this run */
+	gsl_matrix_float *v;		/* the batch's data rows */
+	gsl_matrix_float *ph;		/* p(h|v) of the data */
+	gsl_matrix_float *h;		/* hidden states of CD chains */
+	gsl_matrix_float *pv;		/* p(v|h) in the negative phase */
+	gsl_matrix_float *vn;		/* sampled visible states */
+	gsl_matrix_float *ph2;		/* p(h|v) in the negative phase */
+	double *vd, *hd, *vm, *hm;	/* column means, data and model */
+	struct rbm *grad;		/* the last gradient */
+	struct rbm *avg;		/* running average of the parameters */
+	unsigned long avg_count;	/* updates in the average */
+	size_t *order;			/* row order of the current epoch */
+};
+
+void rbm_train_defaults(struct rbm_train_params *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->learning_rate = RBM_DEFAULT_LEARNING_RATE;
+	p->batch_size = RBM_DEFAULT_BATCH_SIZE;
+	p->cd_k = 1;
+	p->sparsity_cost = 0.1;
+	p->sparsity_decay = 0.95;
+	p->schedule = RBM_SCHEDULE_CONSTANT;
+	p->offset_rate = 0.01;
+}
+
+/* Whether lo <= x < hi (hi_open) or lo <= x <= hi, for a finite x. */
+static int in_range(double x, double lo, double hi, int hi_open)
+{
+	return isfinite(x) && x >= lo && (hi_open ? x < hi : x <= hi);
+}
 
 int rbm_train_check_params(const struct rbm_train_params *p,
 			   struct rbm_err *err)
 {
-	if (!(p->learning_rate > 0) || !isfinite(p->learning_rate)) {
-		rbm_err_set(err, "learning rate must be a positive number "
-			    "(got %g)", p->learning_rate);
-		return -1;
-	}
-	if (p->batch_size < 1 || p->batch_size > RBM_MAX_BATCH_SIZE) {
-		rbm_err_set(err, "batch size must be between 1 and %lu "
-			    "(got %zu)", RBM_MAX_BATCH_SIZE, p->batch_size);
-		return -1;
-	}
-	return 0;
+	const char *bad = NULL;
+
+	if (!(p->learning_rate > 0) || !isfinite(p->learning_rate))
+		bad = "learning rate must be a positive number";
+	else if (p->batch_size < 1 || p->batch_size > RBM_MAX_BATCH_SIZE)
+		bad = "batch size must be between 1 and 1048576";
+	else if (p->cd_k < 1 || p->cd_k > RBM_MAX_CD_K)
+		bad = "the number of Gibbs steps must be between 1 and 100000";
+	else if (!in_range(p->momentum, 0, 1, 1))
+		bad = "momentum must be in [0, 1)";
+	else if (!in_range(p->weight_decay, 0, INFINITY, 0) ||
+		 !in_range(p->l1, 0, INFINITY, 0))
+		bad = "weight decay and L1 must not be negative";
+	else if (!in_range(p->sparsity_target, 0, 1, 1) ||
+		 !in_range(p->sparsity_cost, 0, INFINITY, 0) ||
+		 !in_range(p->sparsity_decay, 0, 1, 1))
+		bad = "sparsity target and decay must be in [0, 1), its "
+		      "cost not negative";
+	else if (p->schedule < 0 || p->schedule >= RBM_NSCHEDULES)
+		bad = "unknown learning-rate schedule";
+	else if (!(p->offset_rate > 0) || p->offset_rate > 1)
+		bad = "offset rate must be in (0, 1]";
+	if (!bad)
+		return 0;
+	rbm_err_set(err, "%s", bad);
+	return -1;
 }
 
-struct rbm_trainer *rbm_trainer_alloc(size_t nv, size_t nh, size_t n,
-				      const struct rbm_train_params *p,
-				      struct rbm_err *err)
+static void free_matrix(gsl_matrix_float **m)
 {
-	struct rbm_trainer *t = calloc(1, sizeof(*t));
-	size_t k = p->batch_size < n ? p->batch_size : n, i;
-
-	if (!t || n == 0)
-		goto fail;
-	t->nv = nv;
-	t->nh = nh;
-	t->n = n;
-	t->max_batch = k;
-	t->v = gsl_matrix_float_alloc(k, nv);
-	t->ph = gsl_matrix_float_alloc(k, nh);
-	t->h = gsl_matrix_float_alloc(k, nh);
-	t->pv = gsl_matrix_float_alloc(k, nv);
-	t->ph2 = gsl_matrix_float_alloc(k, nh);
-	t->sum = malloc((nv > nh ? nv : nh) * sizeof(*t->sum));
-	t->order = malloc(n * sizeof(*t->order));
-	t->grad = rbm_alloc(nv, nh, err);
-	if (!t->v || !t->ph || !t->h || !t->pv || !t->ph2 || !t->sum ||
-	    !t->order || !t->grad)
-		goto fail;
-	for (i = 0; i < n; i++)
-		t->order[i] = i;
-	return t;
-fail:
-	rbm_trainer_free(t);
-	rbm_err_set(err, n ? "out of memory for training buffers"
-			   : "no rows to train on");
-	return NULL;
+	if (*m)
+		gsl_matrix_float_free(*m);
+	*m = NULL;
 }
 
-void rbm_trainer_free(struct rbm_trainer *t)
+static void free_vector(gsl_vector_float **v)
 {
-	if (!t)
-		return;
-	if (t->v)
-		gsl_matrix_float_free(t->v);
-	if (t->ph)
-		gsl_matrix_float_free(t->ph);
-	if (t->h)
-		gsl_matrix_float_free(t->h);
-	if (t->pv)
-		gsl_matrix_float_free(t->pv);
-	if (t->ph2)
-		gsl_matrix_float_free(t->ph2);
-	free(t->sum);
-	free(t->order);
-	rbm_free(t->grad);
-	free(t);
+	if (*v)
+		gsl_vector_float_free(*v);
+	*v = NULL;
 }
 
-/* g[j] = (sum over rows of a[., j] - b[., j]) / k, summed in double. */
-static void column_mean_diff(const gsl_matrix_float *a,
-			     const gsl_matrix_float *b, double *sum,
-			     gsl_vector_float *g)
+void rbm_train_state_clear(struct rbm_train_state *ts)
 {
-	size_t i, j, k = a->size1, w = a->size2;
+	rbm_free(ts->velocity);
+	ts->velocity = NULL;
+	free_matrix(&ts->chains);
+	free_vector(&ts->vis_offset);
+	free_vector(&ts->hid_offset);
+	free_vector(&ts->hid_mean);
+}
+
+/* Column means of the data set, in double. */
+static void data_means(const struct rbm_data *d, double *mean)
+{
+	size_t i, j, w = d->width;
 
 	for (j = 0; j < w; j++)
-		sum[j] = 0;
-	for (i = 0; i < k; i++) {
-		const float *ar = gsl_matrix_float_const_ptr(a, i, 0);
-		const float *br = gsl_matrix_float_const_ptr(b, i, 0);
+		mean[j] = 0;
+	for (i = 0; i < d->n; i++)
 		for (j = 0; j < w; j++)
-			sum[j] += (double)ar[j] - br[j];
-	}
+			mean[j] += d->vals ? d->vals[i * w + j]
+					   : d->bits[i * w + j];
 	for (j = 0; j < w; j++)
-		gsl_vector_float_set(g, j, (float)(sum[j] / (double)k));
+		mean[j] /= (double)d->n;
 }
 
-/* Summed squared difference of two equally sized matrices, in double. */
-static double squared_error(const gsl_matrix_float *a,
-			    const gsl_matrix_float *b)
+static double clip(double x, double lo, double hi)
 {
-	double s = 0;
-	size_t i, j;
+	return x < lo ? lo : x > hi ? hi : x;
+}
 
-	for (i = 0; i < a->size1; i++) {
-		const float *ar = gsl_matrix_float_const_ptr(a, i, 0);
-		const float *br = gsl_matrix_float_const_ptr(b, i, 0);
-		for (j = 0; j < a->size2; j++) {
-			double d = (double)ar[j] - br[j];
-			s += d * d;
-		}
+void rbm_train_data_bias(struct rbm *m, const struct rbm_data *d)
+{
+	double *mean = malloc(m->nv * sizeof(*mean));
+	size_t i;
+
+	if (!mean || d->n == 0) {
+		free(mean);
+		return;
 	}
-	return s;
+	data_means(d, mean);
+	for (i = 0; i < m->nv; i++) {
+		double p = clip(mean[i], 0.001, 0.999);
+		gsl_vector_float_set(m->b, i, (float)log(p / (1 - p)));
+	}
+	free(mean);
 }
 
 /* The first k rows of m, as a view. */
@@ -138,28 +156,310 @@ static gsl_matrix_float_view top(gsl_matrix_float *m, size_t k)
 	return gsl_matrix_float_submatrix(m, 0, 0, k, m->size2);
 }
 
-const struct rbm *rbm_train_gradient(struct rbm_trainer *t,
-				     const struct rbm *m,
-				     const gsl_matrix_float *v, gsl_rng *rng,
-				     double *sq_err)
+/*
+ * PCD chains start as hidden samples of the first rows of the data (in
+ * turn), which puts them near the data rather than at an arbitrary state.
+ */
+static int start_chains(struct rbm_trainer *t, gsl_rng *rng)
 {
-	size_t k = v->size1;
-	gsl_matrix_float_view ph = top(t->ph, k), h = top(t->h, k);
-	gsl_matrix_float_view pv = top(t->pv, k), ph2 = top(t->ph2, k);
-	float scale = 1.0f / (float)k;
+	size_t i, nc = t->max_batch;
+	gsl_matrix_float *c = gsl_matrix_float_alloc(nc, t->nh);
 
-	rbm_hidden_probs(m, v, &ph.matrix);
-	rbm_sample(&ph.matrix, &h.matrix, rng);
-	rbm_visible_probs(m, &h.matrix, &pv.matrix);
-	rbm_hidden_probs(m, &pv.matrix, &ph2.matrix);
+	if (!c)
+		return -1;
+	for (i = 0; i < nc; i++)
+		t->order[i] = i % t->d->n;
+	rbm_data_gather(t->d, t->order, nc, t->v);
+	rbm_hidden_probs(t->m, t->v, c);
+	rbm_sample(c, c, rng);
+	free_matrix(&t->ts->chains);
+	t->ts->chains = c;
+	return 0;
+}
 
-	gsl_blas_sgemm(CblasTrans, CblasNoTrans, scale, v, &ph.matrix,
-		       0.0f, t->grad->w);
-	gsl_blas_sgemm(CblasTrans, CblasNoTrans, -scale, &pv.matrix,
-		       &ph2.matrix, 1.0f, t->grad->w);
-	column_mean_diff(v, &pv.matrix, t->sum, t->grad->b);
-	column_mean_diff(&ph.matrix, &ph2.matrix, t->sum, t->grad->c);
-	*sq_err += squared_error(v, &pv.matrix);
+/* A vector of n copies of x, or NULL. */
+static gsl_vector_float *filled(size_t n, double x)
+{
+	gsl_vector_float *v = gsl_vector_float_alloc(n);
+
+	if (v)
+		gsl_vector_float_set_all(v, (float)x);
+	return v;
+}
+
+/* Centering offsets start at the data means and 0.5. */
+static int start_offsets(struct rbm_trainer *t)
+{
+	struct rbm_train_state *ts = t->ts;
+	size_t i;
+
+	ts->vis_offset = filled(t->nv, 0);
+	ts->hid_offset = filled(t->nh, 0.5);
+	if (!ts->vis_offset || !ts->hid_offset)
+		return -1;
+	data_means(t->d, t->vd);
+	for (i = 0; i < t->nv; i++)
+		gsl_vector_float_set(ts->vis_offset, i, (float)t->vd[i]);
+	return 0;
+}
+
+/* Create the parts of ts that p uses and drop those it does not. */
+static int prepare_state(struct rbm_trainer *t, gsl_rng *rng)
+{
+	const struct rbm_train_params *p = t->p;
+	struct rbm_train_state *ts = t->ts;
+	gsl_matrix_float *c = ts->chains;
+
+	if (!(p->momentum > 0 || p->momentum_ramp)) {
+		rbm_free(ts->velocity);
+		ts->velocity = NULL;
+	} else if (!ts->velocity &&
+		   !(ts->velocity = rbm_alloc(t->nv, t->nh, NULL))) {
+		return -1;
+	}
+	if (!p->pcd)
+		free_matrix(&ts->chains);
+	else if ((!c || c->size1 != t->max_batch || c->size2 != t->nh) &&
+		 start_chains(t, rng) < 0)
+		return -1;
+	if (!p->centering) {
+		free_vector(&ts->vis_offset);
+		free_vector(&ts->hid_offset);
+	} else if (!ts->vis_offset && start_offsets(t) < 0) {
+		return -1;
+	}
+	if (!(p->sparsity_target > 0))
+		free_vector(&ts->hid_mean);
+	else if (!ts->hid_mean &&
+		 !(ts->hid_mean = filled(t->nh, p->sparsity_target)))
+		return -1;
+	return 0;
+}
+
+static int alloc_buffers(struct rbm_trainer *t)
+{
+	size_t k = t->max_batch, nv = t->nv, nh = t->nh;
+
+	t->v = gsl_matrix_float_alloc(k, nv);
+	t->ph = gsl_matrix_float_alloc(k, nh);
+	t->h = gsl_matrix_float_alloc(k, nh);
+	t->pv = gsl_matrix_float_alloc(k, nv);
+	t->vn = gsl_matrix_float_alloc(k, nv);
+	t->ph2 = gsl_matrix_float_alloc(k, nh);
+	t->vd = malloc(nv * sizeof(double));
+	t->vm = malloc(nv * sizeof(double));
+	t->hd = malloc(nh * sizeof(double));
+	t->hm = malloc(nh * sizeof(double));
+	t->order = malloc(t->d->n * sizeof(*t->order));
+	t->grad = rbm_alloc(nv, nh, NULL);
+	if (t->p->average)
+		t->avg = rbm_alloc(nv, nh, NULL);
+	return t->v && t->ph && t->h && t->pv && t->vn && t->ph2 && t->vd &&
+	       t->vm && t->hd && t->hm && t->order && t->grad &&
+	       (t->avg || !t->p->average) ? 0 : -1;
+}
+
+struct rbm_trainer *rbm_trainer_alloc(struct rbm *m,
+				      struct rbm_train_state *ts,
+				      const struct rbm_train_params *p,
+				      const struct rbm_data *d,
+				      unsigned long epochs, gsl_rng *rng,
+				      struct rbm_err *err)
+{
+	struct rbm_trainer *t;
+	size_t i;
+
+	if (d->n == 0) {
+		rbm_err_set(err, "no rows to train on");
+		return NULL;
+	}
+	t = calloc(1, sizeof(*t));
+	if (!t) {
+		rbm_err_set(err, "out of memory for training buffers");
+		return NULL;
+	}
+	t->m = m;
+	t->ts = ts;
+	t->p = p;
+	t->d = d;
+	t->nv = m->nv;
+	t->nh = m->nh;
+	t->max_batch = p->batch_size < d->n ? p->batch_size : d->n;
+	t->run_epochs = epochs;
+	if (alloc_buffers(t) < 0 || prepare_state(t, rng) < 0) {
+		rbm_trainer_free(t);
+		rbm_err_set(err, "out of memory for training buffers");
+		return NULL;
+	}
+	for (i = 0; i < d->n; i++)
+		t->order[i] = i;
+	return t;
+}
+
+void rbm_trainer_free(struct rbm_trainer *t)
+{
+	if (!t)
+		return;
+	free_matrix(&t->v);
+	free_matrix(&t->ph);
+	free_matrix(&t->h);
+	free_matrix(&t->pv);
+	free_matrix(&t->vn);
+	free_matrix(&t->ph2);
+	free(t->vd);
+	free(t->vm);
+	free(t->hd);
+	free(t->hm);
+	free(t->order);
+	rbm_free(t->grad);
+	rbm_free(t->avg);
+	free(t);
+}
+
+/* mean[j] = column j's mean over the rows of a, in double. */
+static void column_means(const gsl_matrix_float *a, double *mean)
+{
+	size_t i, j, k = a->size1, w = a->size2;
+
+	for (j = 0; j < w; j++)
+		mean[j] = 0;
+	for (i = 0; i < k; i++) {
+		const float *r = gsl_matrix_float_const_ptr(a, i, 0);
+		for (j = 0; j < w; j++)
+			mean[j] += r[j];
+	}
+	for (j = 0; j < w; j++)
+		mean[j] /= (double)k;
+}
+
+/* Subtract the offset vector from every row of a. */
+static void subtract_rows(gsl_matrix_float *a, const gsl_vector_float *off)
+{
+	size_t i;
+
+	for (i = 0; i < a->size1; i++) {
+		gsl_vector_float_view r = gsl_matrix_float_row(a, i);
+		gsl_vector_float_sub(&r.vector, off);
+	}
+}
+
+/*
+ * The negative phase: cd_k Gibbs steps from the hidden states hs (which
+ * it advances), leaving the visible states used for the statistics in
+ * *vneg (probabilities at CD's last step, samples otherwise) and their
+ * hidden probabilities in ph2.
+ */
+static void negative_phase(struct rbm_trainer *t, gsl_matrix_float *hs,
+			   gsl_matrix_float *pv, gsl_matrix_float *vn,
+			   gsl_matrix_float *ph2, gsl_matrix_float **vneg,
+			   gsl_rng *rng)
+{
+	unsigned long s;
+	int pcd = t->p->pcd;
+
+	for (s = 1; s <= t->p->cd_k; s++) {
+		int last = s == t->p->cd_k;
+		rbm_visible_probs(t->m, hs, pv);
+		*vneg = last && !pcd ? pv : vn;
+		if (*vneg == vn)
+			rbm_sample(pv, vn, rng);
+		rbm_hidden_probs(t->m, *vneg, ph2);
+		if (!last || pcd)
+			rbm_sample(ph2, hs, rng);
+	}
+}
+
+/* Sparsity: track the mean activity, pull it toward the target. */
+static void sparsity_terms(struct rbm_trainer *t)
+{
+	const struct rbm_train_params *p = t->p;
+	gsl_vector_float *q = t->ts->hid_mean;
+	size_t i, j;
+
+	for (j = 0; j < t->nh; j++) {
+		double qj = p->sparsity_decay * gsl_vector_float_get(q, j) +
+			    (1 - p->sparsity_decay) * t->hd[j];
+		double pull = p->sparsity_cost * (qj - p->sparsity_target);
+		gsl_vector_float_set(q, j, (float)qj);
+		t->grad->c->data[j * t->grad->c->stride] -= (float)pull;
+		for (i = 0; i < t->nv; i++)
+			*gsl_matrix_float_ptr(t->grad->w, i, j) -=
+				(float)(pull * t->vd[i]);
+	}
+}
+
+/* Centering: map the gradient back to plain biases, move the offsets. */
+static void centering_terms(struct rbm_trainer *t)
+{
+	struct rbm_train_state *ts = t->ts;
+	float r = (float)t->p->offset_rate;
+	size_t i;
+
+	gsl_blas_sgemv(CblasNoTrans, -1.0f, t->grad->w, ts->hid_offset, 1.0f,
+		       t->grad->b);
+	gsl_blas_sgemv(CblasTrans, -1.0f, t->grad->w, ts->vis_offset, 1.0f,
+		       t->grad->c);
+	for (i = 0; i < t->nv; i++)
+		gsl_vector_float_set(ts->vis_offset, i, (float)(
+			(1 - r) * gsl_vector_float_get(ts->vis_offset, i) +
+			r * t->vd[i]));
+	for (i = 0; i < t->nh; i++)
+		gsl_vector_float_set(ts->hid_offset, i, (float)(
+			(1 - r) * gsl_vector_float_get(ts->hid_offset, i) +
+			r * t->hd[i]));
+}
+
+/*
+ * The gradient from the statistics: v, ph (k data rows) and vneg, ph2
+ * (the negative particles); all four are used as scratch.
+ */
+static void statistics(struct rbm_trainer *t, gsl_matrix_float *v,
+		       gsl_matrix_float *ph, gsl_matrix_float *vneg,
+		       gsl_matrix_float *ph2)
+{
+	struct rbm *g = t->grad;
+	size_t i;
+
+	column_means(vneg, t->vm);
+	column_means(ph2, t->hm);
+	if (t->p->centering) {
+		subtract_rows(v, t->ts->vis_offset);
+		subtract_rows(vneg, t->ts->vis_offset);
+		subtract_rows(ph, t->ts->hid_offset);
+		subtract_rows(ph2, t->ts->hid_offset);
+	}
+	gsl_blas_sgemm(CblasTrans, CblasNoTrans, 1.0f / (float)v->size1, v,
+		       ph, 0.0f, g->w);
+	gsl_blas_sgemm(CblasTrans, CblasNoTrans, -1.0f / (float)vneg->size1,
+		       vneg, ph2, 1.0f, g->w);
+	for (i = 0; i < t->nv; i++)
+		gsl_vector_float_set(g->b, i, (float)(t->vd[i] - t->vm[i]));
+	for (i = 0; i < t->nh; i++)
+		gsl_vector_float_set(g->c, i, (float)(t->hd[i] - t->hm[i]));
+	if (t->p->centering)
+		centering_terms(t);
+	if (t->p->sparsity_target > 0)
+		sparsity_terms(t);
+}
+
+struct rbm *rbm_train_gradient(struct rbm_trainer *t, gsl_matrix_float *v,
+			       gsl_rng *rng)
+{
+	size_t k = v->size1, nc = t->p->pcd ? t->max_batch : k;
+	gsl_matrix_float_view ph = top(t->ph, k), h = top(t->h, nc);
+	gsl_matrix_float_view pv = top(t->pv, nc), vn = top(t->vn, nc);
+	gsl_matrix_float_view ph2 = top(t->ph2, nc);
+	gsl_matrix_float *hs = t->p->pcd ? t->ts->chains : &h.matrix;
+	gsl_matrix_float *vneg = NULL;
+
+	rbm_hidden_probs(t->m, v, &ph.matrix);
+	column_means(v, t->vd);
+	column_means(&ph.matrix, t->hd);
+	if (!t->p->pcd)
+		rbm_sample(&ph.matrix, hs, rng);
+	negative_phase(t, hs, &pv.matrix, &vn.matrix, &ph2.matrix, &vneg,
+		       rng);
+	statistics(t, v, &ph.matrix, vneg, &ph2.matrix);
 	return t->grad;
 }
 
@@ -177,47 +477,124 @@ static void matrix_axpy(float a, const gsl_matrix_float *x,
 	}
 }
 
-void rbm_train_apply(struct rbm *m, const struct rbm *g, double rate)
+/* g -= wd * W + l1 * sign(W), weights only. */
+static void decay_terms(const struct rbm_train_params *p,
+			const struct rbm *m, struct rbm *g)
 {
-	float a = (float)rate;
+	float wd = (float)p->weight_decay, l1 = (float)p->l1;
+	size_t i, j;
 
-	matrix_axpy(a, g->w, m->w);
-	gsl_blas_saxpy(a, g->b, m->b);
-	gsl_blas_saxpy(a, g->c, m->c);
+	for (i = 0; i < m->nv; i++) {
+		const float *w = gsl_matrix_float_const_ptr(m->w, i, 0);
+		float *gr = gsl_matrix_float_ptr(g->w, i, 0);
+		for (j = 0; j < m->nh; j++)
+			gr[j] -= wd * w[j] + (w[j] > 0 ? l1 :
+					      w[j] < 0 ? -l1 : 0.0f);
+	}
 }
 
-int rbm_train_epoch(struct rbm_trainer *t, struct rbm *m,
-		    const struct rbm_data *d,
-		    const struct rbm_train_params *p, gsl_rng *rng,
+/* dst = a * dst + b * src, for all parameters. */
+static void scale_add(struct rbm *dst, float a, float b,
+		      const struct rbm *src)
+{
+	size_t i;
+
+	if (a != 1.0f) {
+		for (i = 0; i < dst->nv; i++) {
+			gsl_vector_float_view r =
+				gsl_matrix_float_row(dst->w, i);
+			gsl_blas_sscal(a, &r.vector);
+		}
+		gsl_blas_sscal(a, dst->b);
+		gsl_blas_sscal(a, dst->c);
+	}
+	matrix_axpy(b, src->w, dst->w);
+	gsl_blas_saxpy(b, src->b, dst->b);
+	gsl_blas_saxpy(b, src->c, dst->c);
+}
+
+void rbm_train_apply(struct rbm_trainer *t, struct rbm *g, double rate,
+		     double momentum)
+{
+	struct rbm *vel = t->ts->velocity;
+
+	if (t->p->weight_decay > 0 || t->p->l1 > 0)
+		decay_terms(t->p, t->m, g);
+	if (vel) {
+		scale_add(vel, (float)momentum, (float)rate, g);
+		scale_add(t->m, 1.0f, 1.0f, vel);
+	} else {
+		scale_add(t->m, 1.0f, (float)rate, g);
+	}
+}
+
+/* The learning rate at a fraction progress (0 to 1) of the run. */
+static double scheduled_rate(const struct rbm_train_params *p,
+			     double progress)
+{
+	if (p->schedule == RBM_SCHEDULE_LINEAR)
+		return p->learning_rate * (1 - progress);
+	return p->learning_rate;
+}
+
+/* Fold the current parameters into the running average. */
+static void average_update(struct rbm_trainer *t)
+{
+	float a;
+
+	t->avg_count++;
+	a = 1.0f / (float)t->avg_count;
+	scale_add(t->avg, 1.0f - a, a, t->m);
+}
+
+int rbm_train_epoch(struct rbm_trainer *t, gsl_rng *rng,
 		    struct rbm_epoch_stats *stats, struct rbm_err *err)
 {
-	size_t start, k;
-	double sq = 0;
+	const struct rbm_train_params *p = t->p;
+	size_t n = t->d->n, start, k, b = 0;
+	size_t nb = (n + t->max_batch - 1) / t->max_batch;
+	double mom = p->momentum, rate = p->learning_rate;
+	int averaging = p->average &&
+			t->run_epoch + p->average >= t->run_epochs;
 
-	if (d->n > t->max_batch) {
+	if (p->momentum_ramp && t->ts->epochs < RBM_RAMP_EPOCHS)
+		mom = 0.5;
+	if (n > t->max_batch) {
 		/* From file order each time, so a run split in two shuffles
 		 * exactly as one run does. */
-		for (start = 0; start < d->n; start++)
+		for (start = 0; start < n; start++)
 			t->order[start] = start;
-		gsl_ran_shuffle(rng, t->order, d->n, sizeof(*t->order));
+		gsl_ran_shuffle(rng, t->order, n, sizeof(*t->order));
 	}
-	for (start = 0; start < d->n; start += k) {
+	for (start = 0; start < n; start += k, b++) {
 		gsl_matrix_float_view v;
-		const struct rbm *g;
-
-		k = d->n - start < t->max_batch ? d->n - start : t->max_batch;
+		k = n - start < t->max_batch ? n - start : t->max_batch;
 		v = top(t->v, k);
-		rbm_data_gather(d, t->order + start, k, &v.matrix);
-		g = rbm_train_gradient(t, m, &v.matrix, rng, &sq);
-		rbm_train_apply(m, g, p->learning_rate);
+		rbm_data_gather(t->d, t->order + start, k, &v.matrix);
+		rate = scheduled_rate(p, ((double)t->run_epoch +
+					  (double)b / (double)nb) /
+					 (double)t->run_epochs);
+		rbm_train_apply(t, rbm_train_gradient(t, &v.matrix, rng),
+				rate, mom);
+		if (averaging)
+			average_update(t);
 	}
-	stats->rows = d->n;
-	stats->recon_error = sq / (double)d->n;
-	if (rbm_check_finite(m) < 0) {
+	t->run_epoch++;
+	t->ts->epochs++;
+	stats->rows = n;
+	stats->rate = rate;
+	stats->momentum = t->ts->velocity ? mom : 0;
+	if (rbm_check_finite(t->m) < 0) {
 		rbm_err_set(err, "training diverged: the weights are no "
 			    "longer finite numbers; try a smaller learning "
 			    "rate than %g", p->learning_rate);
 		return -1;
 	}
 	return 0;
+}
+
+void rbm_trainer_finish(struct rbm_trainer *t)
+{
+	if (t->avg_count)
+		rbm_copy(t->m, t->avg);
 }

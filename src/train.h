@@ -1,11 +1,22 @@
 /*
- * train.h - the learning loop's pieces: CD-1 gradients of mini-batches,
- * updates, and one epoch over an in-memory training set.
+ * train.h - the learning loop's pieces: gradients of mini-batches (CD-k or
+ * PCD, plain or centered, with a sparsity penalty), updates (learning-rate
+ * schedule, momentum, L2 and L1 decay), parameter averaging, and epochs
+ * over an in-memory training set.
  *
  * Computing a gradient and applying it are separate steps, so that a
  * data-parallel trainer can sum gradients across processes in between.
  * The caller owns the epoch loop (GSL's alloc / iterate / test style):
  * it decides when to stop, what to print and when to save.
+ *
+ * The model always holds the plain parameters (energy -b.v - c.h - v'Wh).
+ * Centering (Melchior, Fischer & Wiskott, JMLR 2016) only changes the
+ * gradient: with offsets mu, lambda it is
+ *     gW = <(v-mu)(h-lambda)'>_data - <(v-mu)(h-lambda)'>_model
+ *     gb = <v>_data - <v>_model - gW lambda
+ *     gc = <h>_data - <h>_model - gW' mu
+ * which is the centered model's gradient mapped back to plain parameters,
+ * so moving the offsets never changes the model.
  */
 #ifndef RBM_TRAIN_H
 #define RBM_TRAIN_H
@@ -19,55 +30,112 @@
 #include "err.h"
 #include "rbm.h"
 
+enum rbm_schedule {
+	RBM_SCHEDULE_CONSTANT,	/* the same rate throughout */
+	RBM_SCHEDULE_LINEAR,	/* from the rate down to 0 over each run */
+	RBM_NSCHEDULES
+};
+
+/* Names of the schedules, indexed by enum rbm_schedule; NULL after. */
+extern const char *const rbm_schedule_names[RBM_NSCHEDULES + 1];
+
 /* Hyperparameters; kept in the state file so a later train continues. */
 struct rbm_train_params {
-	double learning_rate;	/* step size; the update is rate * gradient */
-	size_t batch_size;	/* rows per mini-batch */
+	double learning_rate;	/* step size (at the start of a run) */
+	size_t batch_size;	/* rows per mini-batch; chains with pcd */
+	unsigned long cd_k;	/* Gibbs steps in the negative phase */
+	int pcd;		/* persistent chains instead of the data */
+	double momentum;	/* fraction of the last step added to each */
+	int momentum_ramp;	/* momentum 0.5 for the model's first epochs */
+	double weight_decay;	/* L2 penalty on the weights */
+	double l1;		/* L1 penalty on the weights */
+	double sparsity_target;	/* wanted mean hidden probability; 0 off */
+	double sparsity_cost;	/* strength of the sparsity penalty */
+	double sparsity_decay;	/* smoothing of the activity estimate */
+	int schedule;		/* enum rbm_schedule */
+	int centering;		/* centered gradient */
+	double offset_rate;	/* moving-average rate of the offsets */
+	unsigned long average;	/* average the parameters over the last N
+				 * epochs of a run and keep that; 0 off */
 };
 
 #define RBM_DEFAULT_LEARNING_RATE 0.1
 #define RBM_DEFAULT_BATCH_SIZE 100
 #define RBM_MAX_BATCH_SIZE (1UL << 20)
+#define RBM_MAX_CD_K 100000
+#define RBM_RAMP_EPOCHS 5	/* epochs at momentum 0.5 with the ramp */
+
+/* The defaults of a new model. */
+void rbm_train_defaults(struct rbm_train_params *p);
 
 /* 0 if the parameters make sense, else -1 and a message naming the bad one. */
 int rbm_train_check_params(const struct rbm_train_params *p,
 			   struct rbm_err *err);
 
+/* What training carries from one run to the next besides the model. */
+struct rbm_train_state {
+	unsigned long epochs;		/* epochs trained so far */
+	struct rbm *velocity;		/* the last step (momentum), or NULL */
+	gsl_matrix_float *chains;	/* PCD: hidden state of each chain */
+	gsl_vector_float *vis_offset;	/* centering: mu, or NULL */
+	gsl_vector_float *hid_offset;	/* centering: lambda, or NULL */
+	gsl_vector_float *hid_mean;	/* sparsity: mean activity, or NULL */
+};
+
+/* Free the parts of ts and set them to NULL (epochs stay). */
+void rbm_train_state_clear(struct rbm_train_state *ts);
+
+/*
+ * Set the visible biases to log(p/(1-p)) of the data's column means p
+ * (clipped to [0.001, 0.999]), as Hinton's practical guide advises for a
+ * model's first training.
+ */
+void rbm_train_data_bias(struct rbm *m, const struct rbm_data *d);
+
 /* Per-epoch figures. */
 struct rbm_epoch_stats {
-	double recon_error;	/* mean over rows of sum_i (v_i - p(v_i|h))^2 */
+	double rate;		/* learning rate of the epoch's last batch */
+	double momentum;	/* momentum used */
 	size_t rows;		/* rows seen */
 };
 
 struct rbm_trainer;
 
 /*
- * Workspace to train an NV x NH model on n rows in batches of
- * p->batch_size (buffers for one batch, the gradient, the row order).
+ * Workspace for a run of epochs epochs on the data d: buffers for one
+ * batch and the gradient, and the parts of ts that p asks for (created
+ * when missing or of the wrong shape, freed when p does not use them).
+ * The trainer keeps pointers to m, ts, p and d, which must outlive it.
  * NULL with a message.
  */
-struct rbm_trainer *rbm_trainer_alloc(size_t nv, size_t nh, size_t n,
+struct rbm_trainer *rbm_trainer_alloc(struct rbm *m,
+				      struct rbm_train_state *ts,
 				      const struct rbm_train_params *p,
+				      const struct rbm_data *d,
+				      unsigned long epochs, gsl_rng *rng,
 				      struct rbm_err *err);
 
 /* Release a workspace; NULL is a no-op. */
 void rbm_trainer_free(struct rbm_trainer *t);
 
 /*
- * The CD-1 gradient of the batch v (k x NV, k up to the batch size) as
- * the original defines it: hidden probabilities of the data, a sampled
- * hidden state, the reconstruction's probabilities and their hidden
- * probabilities; associations of probabilities, averaged over the batch.
- * Returns a model-shaped gradient owned by t (valid until the next call)
- * and adds the batch's summed squared reconstruction error to *sq_err.
+ * The gradient of the batch v (k rows, k up to the batch size; used as
+ * scratch).  The negative phase takes cd_k Gibbs steps from sampled hidden
+ * states of the data (CD) or from the persistent chains (PCD, which it
+ * advances); with CD the last reconstruction stays as probabilities, as
+ * in the original.  Returns a model-shaped gradient owned by t, valid
+ * until the next call; the caller may change it (sum it across processes,
+ * say) before rbm_train_apply.
  */
-const struct rbm *rbm_train_gradient(struct rbm_trainer *t,
-				     const struct rbm *m,
-				     const gsl_matrix_float *v, gsl_rng *rng,
-				     double *sq_err);
+struct rbm *rbm_train_gradient(struct rbm_trainer *t, gsl_matrix_float *v,
+			       gsl_rng *rng);
 
-/* m += rate * g, for weights and both biases. */
-void rbm_train_apply(struct rbm *m, const struct rbm *g, double rate);
+/*
+ * One update of the model with the gradient g (which it may change):
+ * decay terms, then momentum, then the step of size rate.
+ */
+void rbm_train_apply(struct rbm_trainer *t, struct rbm *g, double rate,
+		     double momentum);
 
 /*
  * One epoch: every row once, in a fresh random order when the data is
@@ -75,9 +143,13 @@ void rbm_train_apply(struct rbm *m, const struct rbm *g, double rate);
  * Returns 0, or -1 with a message when a parameter became NaN or
  * infinite (the model is then unusable and must not be saved).
  */
-int rbm_train_epoch(struct rbm_trainer *t, struct rbm *m,
-		    const struct rbm_data *d,
-		    const struct rbm_train_params *p, gsl_rng *rng,
+int rbm_train_epoch(struct rbm_trainer *t, gsl_rng *rng,
 		    struct rbm_epoch_stats *stats, struct rbm_err *err);
+
+/*
+ * End the run: with parameter averaging, replace the model's parameters
+ * by their average over the last epochs.
+ */
+void rbm_trainer_finish(struct rbm_trainer *t);
 
 #endif

@@ -10,7 +10,7 @@ movies >movies.txt
 "$R" s.rbm train 10 <movies.txt
 
 true_ "state file is text with the magic line" \
-	sh -c 'head -n 1 s.rbm | grep -qx "rbmcmd-state 1"'
+	sh -c 'head -n 1 s.rbm | grep -qx "rbmcmd-state 2"'
 true_ "state file ends with a checksum line" \
 	sh -c 'tail -n 1 s.rbm | grep -qE "^end fnv1a64 [0-9a-f]{16}$"'
 
@@ -24,9 +24,16 @@ expect "file without its end line" 1 "rbmcmd: run_visible: noend.rbm: truncated 
 sed 's/^epochs 10$/epochs 11/' s.rbm >edit.rbm
 run "$R" edit.rbm run_visible <movies.txt
 expect "edited file" 1 "rbmcmd: run_visible: edit.rbm: checksum mismatch: the file is corrupted"
-sed '1s/.*/rbmcmd-state 2/' s.rbm >new.rbm
+sed '1s/.*/rbmcmd-state 3/' s.rbm >new.rbm
 run "$R" new.rbm run_visible <movies.txt
-expect "newer version" 1 "rbmcmd: run_visible: new.rbm: state file version 2 is newer than this rbmcmd reads (1); use a newer rbmcmd"
+expect "newer version" 1 "rbmcmd: run_visible: new.rbm: state file version 3 is newer than this rbmcmd reads (2); use a newer rbmcmd"
+
+# Version 1 files (rbmcmd 1.0) still load, train, and save as version 2.
+cp "$SRCDIR/tests/data/movies-v1.rbm" v1.rbm
+run sh -c "echo '0 0 0 1 1 0' | '$R' v1.rbm run_visible --seed 1"
+expect "a version 1 file loads" 0
+"$R" v1.rbm train 1 <movies.txt
+same "and is saved as version 2" "$(head -n 1 v1.rbm)" "rbmcmd-state 2"
 : >empty.rbm
 run "$R" empty.rbm run_visible <movies.txt
 expect "empty file" 1 "rbmcmd: run_visible: empty.rbm: not an rbmcmd state file"
