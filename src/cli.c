@@ -58,7 +58,12 @@ const struct cli_optdef cli_options[NOPTS] = {
 	      "keep the parameters averaged over the run's last N epochs"),
 	FLAG(O_DATA_BIAS, "data-bias",
 	     "first set visible biases to log(p/(1-p)) of the data"),
-	FLAG(O_VERBOSE, "verbose", "print a line per epoch"),
+	[O_VALIDATION] = { "validation", "FILE", OK_STRING, 0, 0, 0, 0, NULL,
+			   "rows to measure the free energy of each epoch" },
+	[O_LOG] = { "log", "FILE", OK_STRING, 0, 0, 0, 0, NULL,
+		    "write the figures of each epoch to FILE as CSV" },
+	FLAG(O_VERBOSE, "verbose", "print a line of figures per epoch"),
+	FLAG(O_QUIET, "quiet", "no progress bar"),
 	FLAG(O_HELP, "help", "show this help and exit"),
 };
 
@@ -185,6 +190,74 @@ int cli_set_option(struct ctx *c, int id, const char *s)
 				 "'%s'", o->name, o->lo_open ? '(' : '[',
 				 o->lo, o->hi, o->hi_open ? ')' : ']', s);
 	}
+}
+
+/* A --x / --no-x pair into *field; EXIT_OK or a usage error. */
+static int flag_pair(const struct ctx *c, int on, int off, int *field)
+{
+	if (c->opt[on].given && c->opt[off].given)
+		return cli_usage(c, "--%s and --%s contradict each other",
+				 cli_options[on].name, cli_options[off].name);
+	if (c->opt[on].given)
+		*field = 1;
+	if (c->opt[off].given)
+		*field = 0;
+	return EXIT_OK;
+}
+
+/* The options that take a number, into their parameters. */
+static void number_options(const struct ctx *c, struct rbm_train_params *p)
+{
+	const struct optval *o = c->opt;
+
+	if (o[O_RATE].given)
+		p->learning_rate = o[O_RATE].d;
+	if (o[O_BATCH].given)
+		p->batch_size = o[O_BATCH].u;
+	if (o[O_CD_K].given)
+		p->cd_k = o[O_CD_K].u;
+	if (o[O_MOMENTUM].given)
+		p->momentum = o[O_MOMENTUM].d;
+	if (o[O_DECAY].given)
+		p->weight_decay = o[O_DECAY].d;
+	if (o[O_L1].given)
+		p->l1 = o[O_L1].d;
+	if (o[O_SPARSITY].given)
+		p->sparsity_target = o[O_SPARSITY].d;
+	if (o[O_NO_SPARSITY].given)
+		p->sparsity_target = 0;
+	if (o[O_SPARSITY_COST].given)
+		p->sparsity_cost = o[O_SPARSITY_COST].d;
+	if (o[O_SPARSITY_DECAY].given)
+		p->sparsity_decay = o[O_SPARSITY_DECAY].d;
+	if (o[O_SCHEDULE].given)
+		p->schedule = (int)o[O_SCHEDULE].u;
+	if (o[O_OFFSET_RATE].given)
+		p->offset_rate = o[O_OFFSET_RATE].d;
+	if (o[O_AVERAGE].given)
+		p->average = o[O_AVERAGE].u;
+}
+
+int cli_train_params(struct ctx *c, int i, struct rbm_train_params *p)
+{
+	struct rbm_err err;
+	int rc;
+
+	if (c->argc > i && c->opt[O_RATE].given)
+		return cli_usage(c, "learning rate given twice");
+	if (c->argc > i && cli_parse_rate(c, c->argv[i], &p->learning_rate))
+		return EXIT_USAGE;
+	if (c->opt[O_SPARSITY].given && c->opt[O_NO_SPARSITY].given)
+		return cli_usage(c, "--sparsity-target and --no-sparsity "
+				 "contradict each other");
+	number_options(c, p);
+	if ((rc = flag_pair(c, O_PCD, O_NO_PCD, &p->pcd)) ||
+	    (rc = flag_pair(c, O_RAMP, O_NO_RAMP, &p->momentum_ramp)) ||
+	    (rc = flag_pair(c, O_CENTERING, O_NO_CENTERING, &p->centering)))
+		return rc;
+	if (rbm_train_check_params(p, &err) < 0)
+		return cli_usage(c, "%s", err.msg);
+	return EXIT_OK;
 }
 
 gsl_rng *cli_rng(const struct ctx *c)

@@ -17,6 +17,7 @@
 
 #include "err.h"
 #include "state.h"
+#include "train.h"
 
 #define PROG "rbmcmd"
 
@@ -27,8 +28,8 @@ enum opt_id {
 	O_SEED, O_RATE, O_BATCH, O_CD_K, O_PCD, O_NO_PCD, O_MOMENTUM,
 	O_RAMP, O_NO_RAMP, O_DECAY, O_L1, O_SPARSITY, O_NO_SPARSITY,
 	O_SPARSITY_COST, O_SPARSITY_DECAY, O_SCHEDULE, O_CENTERING,
-	O_NO_CENTERING, O_OFFSET_RATE, O_AVERAGE, O_DATA_BIAS, O_VERBOSE,
-	O_HELP,
+	O_NO_CENTERING, O_OFFSET_RATE, O_AVERAGE, O_DATA_BIAS, O_VALIDATION,
+	O_LOG, O_VERBOSE, O_QUIET, O_HELP,
 	NOPTS
 };
 
@@ -111,6 +112,13 @@ int cli_parse_rate(const struct ctx *c, const char *s, double *out);
  * c->opt[id]; 0, or EXIT_USAGE after a message.
  */
 int cli_set_option(struct ctx *c, int id, const char *s);
+
+/*
+ * The training parameters in p, changed by the training options and the
+ * positional learning rate (argument i, if present); EXIT_OK or
+ * EXIT_USAGE after a message.
+ */
+int cli_train_params(struct ctx *c, int i, struct rbm_train_params *p);
 
 /* A generator seeded from --seed, or from the OS; NULL after a message. */
 gsl_rng *cli_rng(const struct ctx *c);

@@ -85,10 +85,10 @@ void rbm_copy(struct rbm *dst, const struct rbm *src)
 	gsl_vector_float_memcpy(dst->c, src->c);
 }
 
-/* out = sigmoid(x A + 1 bias'), A transposed when trans is CblasTrans. */
-static void affine_sigmoid(const gsl_matrix_float *x, CBLAS_TRANSPOSE_t trans,
-			   const gsl_matrix_float *a,
-			   const gsl_vector_float *bias, gsl_matrix_float *out)
+/* out = x A + 1 bias', A transposed when trans is CblasTrans. */
+static void affine(const gsl_matrix_float *x, CBLAS_TRANSPOSE_t trans,
+		   const gsl_matrix_float *a, const gsl_vector_float *bias,
+		   gsl_matrix_float *out)
 {
 	size_t i, j, n = out->size1, k = out->size2;
 
@@ -98,9 +98,19 @@ static void affine_sigmoid(const gsl_matrix_float *x, CBLAS_TRANSPOSE_t trans,
 			row[j] = bias->data[j * bias->stride];
 	}
 	gsl_blas_sgemm(CblasNoTrans, trans, 1.0f, x, a, 1.0f, out);
-	for (i = 0; i < n; i++) {
+}
+
+/* out = sigmoid(x A + 1 bias'). */
+static void affine_sigmoid(const gsl_matrix_float *x, CBLAS_TRANSPOSE_t trans,
+			   const gsl_matrix_float *a,
+			   const gsl_vector_float *bias, gsl_matrix_float *out)
+{
+	size_t i, j;
+
+	affine(x, trans, a, bias, out);
+	for (i = 0; i < out->size1; i++) {
 		float *row = gsl_matrix_float_ptr(out, i, 0);
-		for (j = 0; j < k; j++)
+		for (j = 0; j < out->size2; j++)
 			row[j] = (float)rbm_sigmoid(row[j]);
 	}
 }
@@ -115,6 +125,24 @@ void rbm_visible_probs(const struct rbm *m, const gsl_matrix_float *h,
 		       gsl_matrix_float *pv)
 {
 	affine_sigmoid(h, CblasTrans, m->w, m->b, pv);
+}
+
+void rbm_free_energy(const struct rbm *m, const gsl_matrix_float *v,
+		     gsl_matrix_float *scratch, double *out)
+{
+	size_t i, j;
+
+	affine(v, CblasNoTrans, m->w, m->c, scratch);
+	for (i = 0; i < v->size1; i++) {
+		const float *x = gsl_matrix_float_const_ptr(scratch, i, 0);
+		const float *vi = gsl_matrix_float_const_ptr(v, i, 0);
+		double f = 0;
+		for (j = 0; j < m->nh; j++)
+			f -= rbm_softplus(x[j]);
+		for (j = 0; j < m->nv; j++)
+			f -= (double)m->b->data[j * m->b->stride] * vi[j];
+		out[i] = f;
+	}
 }
 
 void rbm_sample(const gsl_matrix_float *p, gsl_matrix_float *s, gsl_rng *rng)

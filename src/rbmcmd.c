@@ -28,7 +28,8 @@ static const struct command commands[] = {
 	  "create a model with random weights (never overwrites a file "
 	  "that is not a state file)" },
 	{ "train", cmd_train, 1, 2, "MAX_EPOCHS [LEARNING_RATE] < ROWS",
-	  OPT(O_SEED) | TRAIN_OPTS | OPT(O_DATA_BIAS) | OPT(O_VERBOSE),
+	  OPT(O_SEED) | TRAIN_OPTS | OPT(O_DATA_BIAS) | OPT(O_VALIDATION) |
+	  OPT(O_LOG) | OPT(O_VERBOSE) | OPT(O_QUIET),
 	  "train on visible rows from stdin, continuing from the saved "
 	  "state" },
 	{ "run_visible", cmd_run_visible, 0, 0, "< VISIBLE_ROWS", OPT(O_SEED),

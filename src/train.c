@@ -38,6 +38,8 @@ struct rbm_trainer {
 	struct rbm *avg;		/* running average of the parameters */
 	unsigned long avg_count;	/* updates in the average */
 	size_t *order;			/* row order of the current epoch */
+	rbm_train_hook hook;		/* called after each batch, or NULL */
+	void *hook_arg;
 };
 
 void rbm_train_defaults(struct rbm_train_params *p)
@@ -547,6 +549,17 @@ static void average_update(struct rbm_trainer *t)
 	scale_add(t->avg, 1.0f - a, a, t->m);
 }
 
+/* 0 if the parameters are finite, else -1 with a message. */
+static int check_model(const struct rbm_trainer *t, struct rbm_err *err)
+{
+	if (rbm_check_finite(t->m) == 0)
+		return 0;
+	rbm_err_set(err, "training diverged: the weights are no longer "
+		    "finite numbers; try a smaller learning rate than %g",
+		    t->p->learning_rate);
+	return -1;
+}
+
 int rbm_train_epoch(struct rbm_trainer *t, gsl_rng *rng,
 		    struct rbm_epoch_stats *stats, struct rbm_err *err)
 {
@@ -556,6 +569,7 @@ int rbm_train_epoch(struct rbm_trainer *t, gsl_rng *rng,
 	double mom = p->momentum, rate = p->learning_rate;
 	int averaging = p->average &&
 			t->run_epoch + p->average >= t->run_epochs;
+	int stopped = 0;
 
 	if (p->momentum_ramp && t->ts->epochs < RBM_RAMP_EPOCHS)
 		mom = 0.5;
@@ -566,7 +580,7 @@ int rbm_train_epoch(struct rbm_trainer *t, gsl_rng *rng,
 			t->order[start] = start;
 		gsl_ran_shuffle(rng, t->order, n, sizeof(*t->order));
 	}
-	for (start = 0; start < n; start += k, b++) {
+	for (start = 0, k = 0; start < n; start += k, b++) {
 		gsl_matrix_float_view v;
 		k = n - start < t->max_batch ? n - start : t->max_batch;
 		v = top(t->v, k);
@@ -578,19 +592,29 @@ int rbm_train_epoch(struct rbm_trainer *t, gsl_rng *rng,
 				rate, mom);
 		if (averaging)
 			average_update(t);
+		if (t->hook && t->hook(t->hook_arg, start + k, n) &&
+		    start + k < n) {
+			stopped = 1;
+			break;
+		}
 	}
-	t->run_epoch++;
-	t->ts->epochs++;
+	if (stopped)
+		return check_model(t, err) < 0 ? -1 : 1;
 	stats->rows = n;
 	stats->rate = rate;
 	stats->momentum = t->ts->velocity ? mom : 0;
-	if (rbm_check_finite(t->m) < 0) {
-		rbm_err_set(err, "training diverged: the weights are no "
-			    "longer finite numbers; try a smaller learning "
-			    "rate than %g", p->learning_rate);
+	if (check_model(t, err) < 0)
 		return -1;
-	}
+	t->run_epoch++;
+	t->ts->epochs++;
 	return 0;
+}
+
+void rbm_trainer_set_hook(struct rbm_trainer *t, rbm_train_hook hook,
+			  void *arg)
+{
+	t->hook = hook;
+	t->hook_arg = arg;
 }
 
 void rbm_trainer_finish(struct rbm_trainer *t)

@@ -138,9 +138,20 @@ void rbm_train_apply(struct rbm_trainer *t, struct rbm *g, double rate,
 		     double momentum);
 
 /*
+ * A function called after every mini-batch with the rows done in the
+ * epoch so far and the epoch's rows; nonzero stops the epoch there.
+ */
+typedef int (*rbm_train_hook)(void *arg, size_t done, size_t rows);
+
+/* Call hook(arg, ...) after every mini-batch (NULL: none). */
+void rbm_trainer_set_hook(struct rbm_trainer *t, rbm_train_hook hook,
+			  void *arg);
+
+/*
  * One epoch: every row once, in a fresh random order when the data is
  * larger than one batch (in file order, as one full batch, when not).
- * Returns 0, or -1 with a message when a parameter became NaN or
+ * Returns 0 when done, 1 when the hook stopped it early (the epoch is
+ * then not counted), or -1 with a message when a parameter became NaN or
  * infinite (the model is then unusable and must not be saved).
  */
 int rbm_train_epoch(struct rbm_trainer *t, gsl_rng *rng,

@@ -30,7 +30,7 @@ run "$R" b.rbm init 6 2 --seed 3
 expect "init NV NH" 0
 run "$R" b.rbm train 100 0.1 <movies.txt
 expect "train EPOCHS LR" 0
-true_ "both forms give the same model" cmp -s a.rbm b.rbm
+same_model "both forms give the same model" a.rbm b.rbm
 same "rate from init is kept" "$(grep '^learning_rate' a.rbm)" \
 	"learning_rate 0.10000000000000001"
 "$R" b.rbm train 1 0.05 <movies.txt
@@ -42,7 +42,7 @@ same "epochs are counted" "$(grep '^epochs' b.rbm)" "epochs 101"
 "$R" c.rbm init 6 2 --seed 3
 "$R" c.rbm train 50 <movies.txt
 "$R" c.rbm train 50 <movies.txt
-true_ "train 50 + train 50 = train 100" cmp -s a.rbm c.rbm
+same_model "train 50 + train 50 = train 100" a.rbm c.rbm
 awk 'BEGIN { srand(2); for (r = 0; r < 250; r++) { for (i = 0; i < 6; i++)
 	printf "%d ", rand() < 0.4; print "" } }' >many.txt
 "$R" f.rbm init 6 3 --seed 3
@@ -50,11 +50,12 @@ cp f.rbm g.rbm
 "$R" f.rbm train 4 <many.txt
 "$R" g.rbm train 2 <many.txt
 "$R" g.rbm train 2 <many.txt
-true_ "with shuffled mini-batches too: train 2 + train 2 = train 4" \
-	cmp -s f.rbm g.rbm
+same_model "with shuffled mini-batches too: train 2 + train 2 = train 4" \
+	f.rbm g.rbm
 "$R" d.rbm init 6 2 --seed 3
 "$R" d.rbm train 100 --seed 9 <movies.txt
-true_ "train --seed restarts the stream" sh -c '! cmp -s a.rbm d.rbm'
+true_ "train --seed restarts the stream" \
+	sh -c '! cmp -s a.rbm d.rbm'
 "$R" e.rbm init 6 2 --seed 4
 true_ "another init seed, another model" sh -c '! cmp -s a.rbm e.rbm'
 "$R" a.rbm daydream 5 20 --seed 1 >dd1

@@ -47,6 +47,17 @@ true_() {
 	if "$@"; then pass "$name"; else failed "$name"; fi
 }
 
+# same_model NAME A B: two state files hold the same model and training
+# state (their history lines, with dates, and checksums may differ).
+same_model() {
+	if [ "$(grep -v '^history \|^end ' "$2")" = \
+	     "$(grep -v '^history \|^end ' "$3")" ]; then
+		pass "$1"
+	else
+		failed "$1: $2 and $3 differ"
+	fi
+}
+
 # The seed's six movies (Harry Potter, Avatar, LOTR 3, Gladiator, Titanic,
 # Glitter) and its six users.
 movies() {

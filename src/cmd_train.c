@@ -1,0 +1,180 @@
+/*
+ * cmd_train.c - train: read every row, run the epochs, save once.
+ *
+ * Everything is read and checked before the first epoch (options, the
+ * training rows on stdin, the validation file), and the state file is
+ * written only after the last, with one atomic save: a failure anywhere
+ * leaves it as it was.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "data.h"
+#include "monitor.h"
+#include "report.h"
+#include "rows.h"
+#include "state.h"
+#include "train.h"
+
+/* Every row of an open reader (maybe none); NULL with a message. */
+static struct rbm_data *read_rows(struct rbm_rows *r, size_t width,
+				  struct rbm_err *err)
+{
+	struct rbm_data *d = rbm_data_alloc(width, err);
+
+	if (d && rbm_data_read(d, r, err) < 0) {
+		rbm_data_free(d);
+		d = NULL;
+	}
+	return d;
+}
+
+/* The training rows from stdin; NULL after printing why. */
+static struct rbm_data *read_training_set(const struct ctx *c, size_t nv)
+{
+	struct rbm_err err;
+	struct rbm_rows *r = rbm_rows_open_fd(STDIN_FILENO, "stdin", nv,
+					      &err);
+	struct rbm_data *d = r ? read_rows(r, nv, &err) : NULL;
+
+	rbm_rows_close(r);
+	if (d && d->n == 0) {
+		rbm_data_free(d);
+		d = NULL;
+		rbm_err_set(&err, "stdin: no rows to train on");
+	}
+	if (!d)
+		cli_fail(c, &err);
+	return d;
+}
+
+/*
+ * The --validation rows, or NULL with *rc set: EXIT_OK when none were
+ * asked for, EXIT_USAGE after a message when the file is unusable.
+ */
+static struct rbm_data *read_validation(const struct ctx *c, size_t nv,
+					int *rc)
+{
+	struct rbm_err err;
+	struct rbm_rows *r;
+	struct rbm_data *d;
+
+	*rc = EXIT_OK;
+	if (!c->opt[O_VALIDATION].given)
+		return NULL;
+	r = rbm_rows_open_path(c->opt[O_VALIDATION].s, nv, &err);
+	d = r ? read_rows(r, nv, &err) : NULL;
+	if (d && d->n == 0) {
+		rbm_data_free(d);
+		d = NULL;
+		rbm_err_set(&err, "%s: no rows", c->opt[O_VALIDATION].s);
+	}
+	rbm_rows_close(r);
+	if (!d)
+		*rc = cli_usage(c, "--validation: %s", err.msg);
+	return d;
+}
+
+/* The loop itself, with the trainer, monitor and report made. */
+static int epochs_loop(const struct ctx *c, struct rbm_state *s,
+		       struct rbm_trainer *t, struct rbm_monitor *mon,
+		       struct report *rep, unsigned long epochs)
+{
+	struct rbm_epoch_stats st;
+	struct rbm_metrics mt;
+	struct rbm_err err;
+	unsigned long e;
+
+	for (e = 0; e < epochs; e++) {
+		int want = report_wants_metrics(rep);
+		if (rbm_train_epoch(t, s->rng, &st, &err) != 0) {
+			rbm_err_prefix(&err, "epoch %lu", s->train.epochs + 1);
+			return cli_fail(c, &err);
+		}
+		if (want)
+			rbm_monitor_measure(mon, s->model, &mt);
+		if (report_epoch(rep, s->train.epochs, &st, want ? &mt : NULL,
+				 &err) < 0)
+			return cli_fail(c, &err);
+	}
+	return EXIT_OK;
+}
+
+/* Train, then record the run in the history; EXIT_OK or after a message. */
+static int run_epochs(const struct ctx *c, struct rbm_state *s,
+		      const struct rbm_data *d, const struct rbm_data *valid,
+		      unsigned long epochs)
+{
+	unsigned long first = s->train.epochs + 1;
+	struct rbm_trainer *t = NULL;
+	struct rbm_monitor *mon = NULL;
+	struct rbm_metrics mt;
+	struct report rep;
+	struct rbm_err err;
+	char line[RBM_HISTORY_LEN + 1];
+	int rc = EXIT_FAIL;
+
+	if (c->opt[O_DATA_BIAS].given)
+		rbm_train_data_bias(s->model, d);
+	if (report_open(&rep, epochs, c->opt[O_VERBOSE].given,
+			c->opt[O_QUIET].given, c->opt[O_LOG].s, &err) < 0)
+		return cli_fail(c, &err);
+	t = rbm_trainer_alloc(s->model, &s->train, &s->params, d, epochs,
+			      s->rng, &err);
+	mon = t ? rbm_monitor_alloc(d, valid, s->model->nh, &err) : NULL;
+	if (!mon) {
+		cli_fail(c, &err);
+		goto out;
+	}
+	rbm_trainer_set_hook(t, report_progress, &rep);
+	rc = epochs_loop(c, s, t, mon, &rep, epochs);
+	if (rc != EXIT_OK)
+		goto out;
+	rbm_trainer_finish(t);
+	rbm_monitor_measure(mon, s->model, &mt);
+	report_history(line, sizeof(line), first, s->train.epochs, d->n,
+		       &s->params, &mt);
+	if (rbm_state_add_history(s, line) < 0) {
+		cli_say(c, "out of memory");
+		rc = EXIT_FAIL;
+	}
+out:
+	if (report_close(&rep, &err) < 0 && rc == EXIT_OK)
+		rc = cli_fail(c, &err);
+	rbm_monitor_free(mon);
+	rbm_trainer_free(t);
+	return rc;
+}
+
+int cmd_train(struct ctx *c)
+{
+	struct rbm_data *d = NULL, *valid = NULL;
+	unsigned long epochs;
+	struct rbm_state *s;
+	struct rbm_err err;
+	int rc;
+
+	if (cli_arg_count(c, 0, "MAX_EPOCHS", 0, (unsigned long)-1,
+			  &epochs) < 0)
+		return EXIT_USAGE;
+	s = cli_load(c);
+	if (!s)
+		return EXIT_FAIL;
+	rc = cli_train_params(c, 1, &s->params);
+	if (rc == EXIT_OK && c->opt[O_SEED].given)
+		gsl_rng_set(s->rng, c->opt[O_SEED].u);
+	if (rc == EXIT_OK)
+		valid = read_validation(c, s->model->nv, &rc);
+	if (rc == EXIT_OK && !(d = read_training_set(c, s->model->nv)))
+		rc = EXIT_FAIL;
+	if (rc == EXIT_OK)
+		rc = run_epochs(c, s, d, valid, epochs);
+	if (rc == EXIT_OK && rbm_state_save(s, c->state, &err) < 0)
+		rc = cli_fail(c, &err);
+	rbm_data_free(d);
+	rbm_data_free(valid);
+	rbm_state_free(s);
+	return rc;
+}
