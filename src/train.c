@@ -213,10 +213,11 @@ int rbm_train_epoch(struct rbm_trainer *t, struct rbm *m,
 	}
 	stats->rows = d->n;
 	stats->recon_error = sq / (double)d->n;
-	if (rbm_check_finite(m) < 0) {
-		rbm_err_set(err, "training diverged: the weights are no "
-			    "longer finite numbers; try a smaller learning "
-			    "rate than %g", p->learning_rate);
+	if (rbm_check_params(m) < 0) {
+		rbm_err_set(err, "training diverged: the parameters are no "
+			    "longer finite or exceed %g; try a smaller "
+			    "learning rate than %g", RBM_MAX_PARAM,
+			    p->learning_rate);
 		return -1;
 	}
 	return 0;
