@@ -31,8 +31,10 @@ void rbm_err_prefix(struct rbm_err *err, const char *fmt, ...)
 	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
 	va_end(ap);
 	n = strlen(err->msg);
-	if (n + 2 < sizeof(err->msg)) {
-		memcpy(err->msg + n, ": ", 3);
-		strncat(err->msg, old, sizeof(err->msg) - n - 3);
+	if (n + 3 < sizeof(err->msg)) {
+		size_t room = sizeof(err->msg) - n - 3, k = strlen(old);
+		memcpy(err->msg + n, ": ", 2);
+		memcpy(err->msg + n + 2, old, k < room ? k : room);
+		err->msg[n + 2 + (k < room ? k : room)] = '\0';
 	}
 }

@@ -171,12 +171,12 @@ static int all_finite(const float *x, size_t n, size_t stride)
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		if (!isfinite(x[i * stride]))
+		if (!(fabsf(x[i * stride]) <= (float)RBM_MAX_PARAM))
 			return 0;
 	return 1;
 }
 
-int rbm_check_finite(const struct rbm *m)
+int rbm_check_params(const struct rbm *m)
 {
 	size_t i;
 

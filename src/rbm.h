@@ -85,8 +85,15 @@ void rbm_sample(const gsl_matrix_float *p, gsl_matrix_float *s, gsl_rng *rng);
 void rbm_gibbs_step(const struct rbm *m, gsl_matrix_float *v,
 		    gsl_matrix_float *h, gsl_rng *rng);
 
-/* 0 if every parameter is finite, -1 otherwise. */
-int rbm_check_finite(const struct rbm *m);
+#define RBM_MAX_PARAM 1e6	/* larger parameters mean training diverged */
+
+/*
+ * 0 if every parameter is finite and at most RBM_MAX_PARAM in magnitude,
+ * -1 otherwise.  Sigmoids saturate long before that size, so a larger
+ * weight only comes from a learning rate far too large, and such a model
+ * can drift for thousands of epochs before anything overflows.
+ */
+int rbm_check_params(const struct rbm *m);
 
 /* Logistic function, without overflow for any finite or infinite x. */
 static inline double rbm_sigmoid(double x)

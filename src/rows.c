@@ -113,7 +113,7 @@ static int make_room(struct rbm_rows *r, struct rbm_err *err)
 	}
 	if (r->cap >= RBM_ROWS_MAX_LINE) {
 		rbm_err_set(err, "%s:%lu: line is longer than %lu bytes",
-			    r->name, r->lineno + 1, RBM_ROWS_MAX_LINE);
+			    r->name, r->lineno + 1, RBM_ROWS_MAX_LINE - 1);
 		return -1;
 	}
 	nb = realloc(r->buf, 2 * r->cap + 1);

@@ -20,7 +20,7 @@
 
 #include "err.h"
 
-#define RBM_ROWS_MAX_LINE (64UL << 20)	/* longest line accepted, bytes */
+#define RBM_ROWS_MAX_LINE (64UL << 20)	/* longest line, newline included */
 
 struct rbm_rows;
 

@@ -552,11 +552,11 @@ static void average_update(struct rbm_trainer *t)
 /* 0 if the parameters are finite, else -1 with a message. */
 static int check_model(const struct rbm_trainer *t, struct rbm_err *err)
 {
-	if (rbm_check_finite(t->m) == 0)
+	if (rbm_check_params(t->m) == 0)
 		return 0;
-	rbm_err_set(err, "training diverged: the weights are no longer "
-		    "finite numbers; try a smaller learning rate than %g",
-		    t->p->learning_rate);
+	rbm_err_set(err, "training diverged: the parameters are no longer "
+		    "finite or exceed %g; try a smaller learning rate than %g",
+		    RBM_MAX_PARAM, t->p->learning_rate);
 	return -1;
 }
 

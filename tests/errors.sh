@@ -112,7 +112,7 @@ bad "no rows" "stdin: no rows to train on" ''
 bad "only comments" "stdin: no rows to train on" '# nothing\n\n'
 head -c 70000000 /dev/zero | tr '\0' '1' >long.txt
 run "$R" s.rbm train 1 <long.txt
-expect "a 70 MB line" 1 "rbmcmd: train: stdin:1: line is longer than 67108864 bytes"
+expect "a 70 MB line" 1 "rbmcmd: train: stdin:1: line is longer than 67108863 bytes"
 untouched "a 70 MB line"
 
 # Streaming commands report the line and stop; earlier rows were answered.
@@ -126,8 +126,11 @@ expect "run_hidden value above 1" 1 "rbmcmd: run_hidden: stdin:2: value 1 (2) is
 
 # Divergence: stop with advice, keep the old state.
 run "$R" s.rbm train 20 1e300 <movies.txt
-expect "divergence" 1 "rbmcmd: train: epoch 1: training diverged: the weights are no longer finite numbers; try a smaller learning rate than 1e+300"
-untouched "divergence"
+expect "divergence to infinity" 1 "rbmcmd: train: epoch 1: training diverged: the parameters are no longer finite or exceed 1e+06; try a smaller learning rate than 1e+300"
+untouched "divergence to infinity"
+run "$R" s.rbm train 20 1e30 <movies.txt
+expect "divergence to huge weights" 1 "rbmcmd: train: epoch 1: training diverged: the parameters are no longer finite or exceed 1e+06; try a smaller learning rate than 1e+30"
+untouched "divergence to huge weights"
 
 # A full output device is an error, not silence.
 if [ -w /dev/full ]; then
