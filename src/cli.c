@@ -59,6 +59,8 @@ const struct cli_optdef cli_options[NOPTS] = {
 	FLAG(O_DATA_BIAS, "data-bias",
 	     "first set visible biases to log(p/(1-p)) of the data"),
 	FLAG(O_VERBOSE, "verbose", "print a line per epoch"),
+	[O_NAMES] = { "names", "FILE", OK_STRING, 0, 0, 0, 0, NULL,
+		      "names of the visible units, one a line" },
 	FLAG(O_HELP, "help", "show this help and exit"),
 };
 
