@@ -64,6 +64,8 @@ const struct cli_optdef cli_options[NOPTS] = {
 		    "write the figures of each epoch to FILE as CSV" },
 	FLAG(O_VERBOSE, "verbose", "print a line of figures per epoch"),
 	FLAG(O_QUIET, "quiet", "no progress bar"),
+	[O_NAMES] = { "names", "FILE", OK_STRING, 0, 0, 0, 0, NULL,
+		      "names of the visible units, one a line" },
 	FLAG(O_HELP, "help", "show this help and exit"),
 };
 

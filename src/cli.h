@@ -29,7 +29,7 @@ enum opt_id {
 	O_RAMP, O_NO_RAMP, O_DECAY, O_L1, O_SPARSITY, O_NO_SPARSITY,
 	O_SPARSITY_COST, O_SPARSITY_DECAY, O_SCHEDULE, O_CENTERING,
 	O_NO_CENTERING, O_OFFSET_RATE, O_AVERAGE, O_DATA_BIAS, O_VALIDATION,
-	O_LOG, O_VERBOSE, O_QUIET, O_HELP,
+	O_LOG, O_VERBOSE, O_QUIET, O_NAMES, O_HELP,
 	NOPTS
 };
 
@@ -129,12 +129,16 @@ struct rbm_state *cli_load(const struct ctx *c);
 /* Write the first k rows of m to stdout in the original's tokens. */
 void cli_write_rows(const gsl_matrix_float *m, size_t k);
 
-/* Commands (cmd_model.c, cmd_run.c). */
+/* Commands (cmd_model.c, cmd_run.c, cmd_show.c). */
 int cmd_init(struct ctx *c);
 int cmd_train(struct ctx *c);
+int cmd_import(struct ctx *c);
 int cmd_run_visible(struct ctx *c);
 int cmd_run_hidden(struct ctx *c);
 int cmd_daydream_trace(struct ctx *c);
 int cmd_daydream(struct ctx *c);
+int cmd_export(struct ctx *c);
+int cmd_info(struct ctx *c);
+int cmd_weights(struct ctx *c);
 
 #endif

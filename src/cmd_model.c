@@ -1,7 +1,8 @@
 /*
- * cmd_model.c - init: a new model in a state file.
+ * cmd_model.c - the commands that create a state file: init, and import
+ * of a plain parameter file.
  *
- * It checks everything first and touches the file only at the end, with
+ * Both check everything first and touch the file only at the end, with
  * one atomic save; any failure before that leaves it as it was.
  */
 #include <stdio.h>
@@ -9,11 +10,18 @@
 
 #include "cli.h"
 #include "data.h"
+#include "params.h"
 #include "rbm.h"
 #include "rng.h"
 #include "rows.h"
 #include "state.h"
 #include "train.h"
+
+/* The seed of a new state's generator: --seed, or one from the OS. */
+static unsigned long new_seed(const struct ctx *c)
+{
+	return c->opt[O_SEED].given ? c->opt[O_SEED].u : rbm_rng_os_seed();
+}
 
 int cmd_init(struct ctx *c)
 {
@@ -34,10 +42,46 @@ int cmd_init(struct ctx *c)
 		return rc;
 	if (rbm_state_may_overwrite(c->state, &err) < 0)
 		return cli_fail(c, &err);
-	s = rbm_state_create(nv, nh, &p, c->opt[O_SEED].given ?
-			     c->opt[O_SEED].u : rbm_rng_os_seed(), &err);
+	s = rbm_state_create(nv, nh, &p, new_seed(c), &err);
 	rc = s && rbm_state_save(s, c->state, &err) == 0 ? EXIT_OK
 							 : cli_fail(c, &err);
+	rbm_state_free(s);
+	return rc;
+}
+
+/*
+ * import: a new state like init's, with the parameters of a plain
+ * parameter file from stdin instead of random ones.  The target is
+ * checked before stdin is read, so a refusal comes before any waiting.
+ */
+int cmd_import(struct ctx *c)
+{
+	struct rbm_train_params p;
+	struct rbm_state *s;
+	struct rbm_err err;
+	struct rbm *m;
+	char line[128];
+	int rc;
+
+	rbm_train_defaults(&p);
+	rc = cli_train_params(c, 0, &p);
+	if (rc)
+		return rc;
+	if (rbm_state_may_overwrite(c->state, &err) < 0)
+		return cli_fail(c, &err);
+	m = rbm_params_read(stdin, "stdin", &err);
+	s = m ? rbm_state_adopt(m, &p, new_seed(c), &err) : NULL;
+	if (!s)
+		return cli_fail(c, &err);
+	snprintf(line, sizeof(line), "import: %zu x %zu parameters from a "
+		 "plain parameter file", s->model->nv, s->model->nh);
+	rc = EXIT_OK;
+	if (rbm_state_add_history(s, line) < 0) {
+		rbm_err_set(&err, "out of memory");
+		rc = cli_fail(c, &err);
+	} else if (rbm_state_save(s, c->state, &err) < 0) {
+		rc = cli_fail(c, &err);
+	}
 	rbm_state_free(s);
 	return rc;
 }

@@ -44,6 +44,17 @@ static const struct command commands[] = {
 	  OPT(O_SEED),
 	  "print the last state of each of NUM_DREAMS chains of NUM_SAMPLES "
 	  "states" },
+	{ "import", cmd_import, 0, 0, "< PARAMETER_FILE",
+	  OPT(O_SEED) | TRAIN_OPTS,
+	  "create a state file from a plain parameter file (never "
+	  "overwrites a file that is not a state file)" },
+	{ "export", cmd_export, 0, 0, "> PARAMETER_FILE", 0,
+	  "print the weights and biases as a plain parameter file" },
+	{ "info", cmd_info, 0, 0, "", 0,
+	  "describe the model: sizes, training parameters and state, "
+	  "history, weight statistics" },
+	{ "weights", cmd_weights, 0, 0, "", OPT(O_NAMES),
+	  "print the weights and biases as a table with unit names" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -60,6 +71,12 @@ static const struct command *find_command(const char *name)
 
 /* ---- help ---- */
 
+/* The space between a command and its arguments, if it has any. */
+static const char *space(const char *args)
+{
+	return *args ? " " : "";
+}
+
 static void print_help(FILE *f)
 {
 	size_t i;
@@ -69,10 +86,10 @@ static void print_help(FILE *f)
 		   "Train and run a restricted Boltzmann machine kept in the "
 		   "file STATE.\nRows are whitespace-separated numbers, one "
 		   "example per line.\n\nCommands:\n", PROG, PROG);
-	for (i = 0; i < NCOMMANDS; i++)
-		fprintf(f, "  %-15s %s\n                  %s\n",
-			commands[i].name, commands[i].args,
-			commands[i].summary);
+	for (i = 0; i < NCOMMANDS; i++)	/* the summary moves up if it can */
+		fprintf(f, "  %-15s %s%s%s\n", commands[i].name,
+			commands[i].args, *commands[i].args ?
+			"\n                  " : "", commands[i].summary);
 	fprintf(f, "\nExit status: 0 success, 1 failure (bad input, I/O, "
 		   "numerical), 2 usage error.\nSee rbmcmd(1) for the "
 		   "formats and examples.\n");
@@ -84,8 +101,8 @@ static void print_command_help(const struct command *cmd)
 	char left[64];
 	int i;
 
-	printf("Usage: %s STATE %s %s [OPTIONS]\n\n%s.\n\nOptions:\n", PROG,
-	       cmd->name, cmd->args, cmd->summary);
+	printf("Usage: %s STATE %s%s%s [OPTIONS]\n\n%s.\n\nOptions:\n", PROG,
+	       cmd->name, space(cmd->args), cmd->args, cmd->summary);
 	for (i = 0; i < NOPTS; i++) {
 		const struct cli_optdef *o = &cli_options[i];
 		if (!(mask & OPT(i)))
@@ -201,8 +218,8 @@ static int dispatch(int argc, char **argv)
 	}
 	if (c.argc < c.cmd->min_args || c.argc > c.cmd->max_args)
 		return cli_usage(&c, "wrong number of arguments (usage: %s "
-				 "STATE %s %s)", PROG, c.cmd->name,
-				 c.cmd->args);
+				 "STATE %s%s%s)", PROG, c.cmd->name,
+				 space(c.cmd->args), c.cmd->args);
 	return c.cmd->run(&c);
 }
 

@@ -39,23 +39,36 @@ static uint64_t fnv1a64(const char *p, size_t n)
 	return h;
 }
 
-struct rbm_state *rbm_state_create(size_t nv, size_t nh,
-				   const struct rbm_train_params *p,
-				   unsigned long seed, struct rbm_err *err)
+struct rbm_state *rbm_state_adopt(struct rbm *m,
+				  const struct rbm_train_params *p,
+				  unsigned long seed, struct rbm_err *err)
 {
 	struct rbm_state *s = calloc(1, sizeof(*s));
 
 	if (!s) {
 		rbm_err_set(err, "out of memory");
+		rbm_free(m);
 		return NULL;
 	}
+	s->model = m;
 	s->params = *p;
-	s->model = rbm_alloc(nv, nh, err);
-	if (!s->model || !(s->rng = rbm_rng_alloc(seed, err))) {
+	s->version = RBM_STATE_VERSION;
+	if (!(s->rng = rbm_rng_alloc(seed, err))) {
 		rbm_state_free(s);
 		return NULL;
 	}
-	rbm_init_random(s->model, s->rng);
+	return s;
+}
+
+struct rbm_state *rbm_state_create(size_t nv, size_t nh,
+				   const struct rbm_train_params *p,
+				   unsigned long seed, struct rbm_err *err)
+{
+	struct rbm *m = rbm_alloc(nv, nh, err);
+	struct rbm_state *s = m ? rbm_state_adopt(m, p, seed, err) : NULL;
+
+	if (s)
+		rbm_init_random(s->model, s->rng);
 	return s;
 }
 
@@ -151,28 +164,54 @@ static void put_floats(FILE *f, const float *x, size_t n, size_t stride)
 	fputc('\n', f);
 }
 
-/* Write one header key's line from h. */
-static void put_key(FILE *f, const struct key *k, const struct header *h)
+/*
+ * A real with %.17g, or in the shortest %g form that reads back to the
+ * same double when shortest (for people; both are exact).
+ */
+static void format_real(double d, int shortest, char *buf, size_t size)
+{
+	int prec;
+
+	for (prec = shortest ? 1 : 17; prec < 17; prec++) {
+		snprintf(buf, size, "%.*g", prec, d);
+		if (strtod(buf, NULL) == d)
+			return;
+	}
+	snprintf(buf, size, "%.17g", d);
+}
+
+/* The value of key k in h as text into buf (see format_real). */
+static void format_value(const struct key *k, const struct header *h,
+			 int shortest, char *buf, size_t size)
 {
 	const char *field = (const char *)h + k->offset;
 
-	fprintf(f, "%s ", k->name);
 	switch (k->type) {
 	case T_SIZE:
-		fprintf(f, "%zu\n", *(const size_t *)field);
+		snprintf(buf, size, "%zu", *(const size_t *)field);
 		break;
 	case T_ULONG:
-		fprintf(f, "%lu\n", *(const unsigned long *)field);
+		snprintf(buf, size, "%lu", *(const unsigned long *)field);
 		break;
 	case T_REAL:
-		fprintf(f, "%.17g\n", *(const double *)field);
+		format_real(*(const double *)field, shortest, buf, size);
 		break;
 	case T_BOOL:
-		fprintf(f, "%d\n", *(const int *)field ? 1 : 0);
+		snprintf(buf, size, "%d", *(const int *)field ? 1 : 0);
 		break;
 	default:
-		fprintf(f, "%s\n", rbm_schedule_names[*(const int *)field]);
+		snprintf(buf, size, "%s",
+			 rbm_schedule_names[*(const int *)field]);
 	}
+}
+
+/* Write one header key's line from h. */
+static void put_key(FILE *f, const struct key *k, const struct header *h)
+{
+	char buf[64];
+
+	format_value(k, h, 0, buf, sizeof(buf));
+	fprintf(f, "%s %s\n", k->name, buf);
 }
 
 static void put_matrix(FILE *f, const gsl_matrix_float *m)
@@ -699,7 +738,7 @@ fail:
 	return NULL;
 }
 
-/* Check magic and version; 0 or -1 with a message. */
+/* Check magic and version; the version, or -1 with a message. */
 static int check_magic(const char *path, const char *buf, size_t len,
 		       struct rbm_err *err)
 {
@@ -722,7 +761,7 @@ static int check_magic(const char *path, const char *buf, size_t len,
 			    path, v, RBM_STATE_VERSION);
 		return -1;
 	}
-	return 0;
+	return (int)v;
 }
 
 /* Find the end line and verify the checksum; the body length or -1. */
@@ -763,13 +802,16 @@ struct rbm_state *rbm_state_load(const char *path, struct rbm_err *err)
 	struct rbm_state *s = NULL;
 	size_t len;
 	long body;
+	int version = 0;
 	char *buf = read_file(path, &len, err);
 
 	if (!buf)
 		return NULL;
-	if (check_magic(path, buf, len, err) == 0 &&
+	if ((version = check_magic(path, buf, len, err)) > 0 &&
 	    (body = check_sum(path, buf, len, err)) >= 0)
 		s = parse_state(path, buf, buf + body, err);
+	if (s)
+		s->version = version;
 	free(buf);
 	return s;
 }
@@ -804,4 +846,20 @@ int rbm_state_may_overwrite(const char *path, struct rbm_err *err)
 	rbm_err_set(err, "%s exists and is not an rbmcmd state file; "
 		    "not overwriting it", path);
 	return -1;
+}
+
+const char *rbm_state_param(size_t i, const struct rbm_train_params *p,
+			    char *buf, size_t size)
+{
+	struct header h;
+	size_t k;
+
+	memset(&h, 0, sizeof(h));
+	h.p = *p;
+	for (k = 0; k < NKEYS; k++)
+		if (keys[k].offset >= offsetof(struct header, p) && i-- == 0) {
+			format_value(&keys[k], &h, 1, buf, size);
+			return keys[k].name;
+		}
+	return NULL;
 }

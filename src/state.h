@@ -55,6 +55,8 @@ struct rbm_state {
 	gsl_rng *rng;			/* training stream, kept across runs */
 	char *history[RBM_HISTORY_MAX];	/* one line per train run, or NULL */
 	size_t nhistory;		/* lines used */
+	int version;			/* format version of the file loaded;
+					 * RBM_STATE_VERSION when created */
 };
 
 /*
@@ -65,6 +67,15 @@ struct rbm_state {
 struct rbm_state *rbm_state_create(size_t nv, size_t nh,
 				   const struct rbm_train_params *p,
 				   unsigned long seed, struct rbm_err *err);
+
+/*
+ * A fresh state around the model m, which it takes over (freeing it on
+ * failure too), with a generator seeded with seed; for import, which has
+ * parameters of its own.  NULL with a message.
+ */
+struct rbm_state *rbm_state_adopt(struct rbm *m,
+				  const struct rbm_train_params *p,
+				  unsigned long seed, struct rbm_err *err);
 
 /* Release a state; NULL is a no-op. */
 void rbm_state_free(struct rbm_state *s);
@@ -92,5 +103,14 @@ struct rbm_state *rbm_state_load(const char *path, struct rbm_err *err);
  * it is something else, which init must not clobber.
  */
 int rbm_state_may_overwrite(const char *path, struct rbm_err *err);
+
+/*
+ * The training parameters as the state file names them, for showing
+ * them: the name of parameter i (0, 1, ... in the file's order) with its
+ * value in p written into buf in the shortest form that reads back the
+ * same; NULL when i is past the last.
+ */
+const char *rbm_state_param(size_t i, const struct rbm_train_params *p,
+			    char *buf, size_t size);
 
 #endif

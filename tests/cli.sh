@@ -7,7 +7,8 @@ cd "$T"
 
 run "$R" --help
 expect "--help exits 0" 0
-for c in init train run_visible run_hidden daydream_trace daydream; do
+for c in init train run_visible run_hidden daydream_trace daydream import \
+	export info weights; do
 	true_ "--help lists $c" grep -q "^  $c " out
 done
 run "$R" --version
