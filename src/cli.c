@@ -11,6 +11,7 @@
 #include "cli.h"
 #include "rng.h"
 #include "rows.h"
+#include "score.h"
 #include "train.h"
 
 #define ULONG_AS_DOUBLE 18446744073709551615.0	/* rounds to 2^64 */
@@ -26,6 +27,17 @@ const struct cli_optdef cli_options[NOPTS] = {
 			"print the reconstruction error of every epoch" },
 	[O_HELP] = { "help", NULL, OK_FLAG, 0, 0, 0,
 		     "show this help and exit" },
+	[O_EXACT_MAX] = { "exact-max-units", "N", OK_COUNT, 0,
+			  RBM_SCORE_EXACT_LIMIT, 0,
+			  "exact log Z when a layer has at most N units "
+			  "(default 20)" },
+	[O_AIS] = { "ais", NULL, OK_FLAG, 0, 0, 0,
+		    "estimate log Z by AIS even when it could be exact" },
+	[O_AIS_RUNS] = { "ais-runs", "M", OK_COUNT, 2, RBM_AIS_MAX_RUNS, 0,
+			 "independent AIS runs (default 100)" },
+	[O_AIS_STEPS] = { "ais-steps", "N", OK_COUNT, RBM_AIS_MIN_STEPS,
+			  RBM_AIS_MAX_STEPS, 0,
+			  "AIS intermediate distributions (default 14500)" },
 };
 
 static void vsay(const struct ctx *c, const char *fmt, va_list ap)

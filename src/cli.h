@@ -25,6 +25,7 @@ enum exit_code { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
 /* Every option of every command; cli_options[] in cli.c describes them. */
 enum opt_id {
 	O_SEED, O_RATE, O_BATCH, O_VERBOSE, O_HELP,
+	O_EXACT_MAX, O_AIS, O_AIS_RUNS, O_AIS_STEPS,
 	NOPTS
 };
 
@@ -108,12 +109,15 @@ struct rbm_state *cli_load(const struct ctx *c);
 /* Write the first k rows of m to stdout in the original's tokens. */
 void cli_write_rows(const gsl_matrix_float *m, size_t k);
 
-/* Commands (cmd_model.c, cmd_run.c). */
+/* Commands (cmd_model.c, cmd_run.c, cmd_score.c). */
 int cmd_init(struct ctx *c);
 int cmd_train(struct ctx *c);
 int cmd_run_visible(struct ctx *c);
 int cmd_run_hidden(struct ctx *c);
 int cmd_daydream_trace(struct ctx *c);
 int cmd_daydream(struct ctx *c);
+int cmd_free_energy(struct ctx *c);
+int cmd_reconstruct(struct ctx *c);
+int cmd_loglik(struct ctx *c);
 
 #endif

@@ -43,6 +43,15 @@ static const struct command commands[] = {
 	  OPT(O_SEED),
 	  "print the last state of each of NUM_DREAMS chains of NUM_SAMPLES "
 	  "states" },
+	{ "free_energy", cmd_free_energy, 0, 0, "< VISIBLE_ROWS", 0,
+	  "print the free energy F(v) of each visible row" },
+	{ "reconstruct", cmd_reconstruct, 0, 0, "< VISIBLE_ROWS", 0,
+	  "print p(v|h) at h = p(h|v) for each visible row" },
+	{ "loglik", cmd_loglik, 0, 0, "< VISIBLE_ROWS",
+	  OPT(O_SEED) | OPT(O_EXACT_MAX) | OPT(O_AIS) | OPT(O_AIS_RUNS) |
+	  OPT(O_AIS_STEPS),
+	  "print the rows' average log-likelihood and log Z (exact or by "
+	  "AIS)" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
