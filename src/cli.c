@@ -27,6 +27,8 @@ const struct cli_optdef cli_options[NOPTS] = {
 			"print the reconstruction error of every epoch" },
 	[O_HELP] = { "help", NULL, OK_FLAG, 0, 0, 0,
 		     "show this help and exit" },
+	[O_PROBS] = { "probs", NULL, OK_FLAG, 0, 0, 0,
+		      "print probabilities instead of sampled 0/1 states" },
 	[O_EXACT_MAX] = { "exact-max-units", "N", OK_COUNT, 0,
 			  RBM_SCORE_EXACT_LIMIT, 0,
 			  "exact log Z when a layer has at most N units "

@@ -25,7 +25,7 @@ enum exit_code { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
 /* Every option of every command; cli_options[] in cli.c describes them. */
 enum opt_id {
 	O_SEED, O_RATE, O_BATCH, O_VERBOSE, O_HELP,
-	O_EXACT_MAX, O_AIS, O_AIS_RUNS, O_AIS_STEPS,
+	O_PROBS, O_EXACT_MAX, O_AIS, O_AIS_RUNS, O_AIS_STEPS,
 	NOPTS
 };
 

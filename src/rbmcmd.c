@@ -31,16 +31,18 @@ static const struct command commands[] = {
 	  OPT(O_SEED) | OPT(O_RATE) | OPT(O_BATCH) | OPT(O_VERBOSE),
 	  "train on visible rows from stdin with CD-1, continuing from the "
 	  "saved state" },
-	{ "run_visible", cmd_run_visible, 0, 0, "< VISIBLE_ROWS", OPT(O_SEED),
+	{ "run_visible", cmd_run_visible, 0, 0, "< VISIBLE_ROWS",
+	  OPT(O_SEED) | OPT(O_PROBS),
 	  "print a sampled hidden row for each visible row" },
-	{ "run_hidden", cmd_run_hidden, 0, 0, "< HIDDEN_ROWS", OPT(O_SEED),
+	{ "run_hidden", cmd_run_hidden, 0, 0, "< HIDDEN_ROWS",
+	  OPT(O_SEED) | OPT(O_PROBS),
 	  "print a sampled visible row for each hidden row" },
 	{ "daydream_trace", cmd_daydream_trace, 1, 1, "NUM_SAMPLES",
 	  OPT(O_SEED),
 	  "print every state of one Gibbs chain started from random "
 	  "probabilities" },
 	{ "daydream", cmd_daydream, 2, 2, "NUM_SAMPLES NUM_DREAMS",
-	  OPT(O_SEED),
+	  OPT(O_SEED) | OPT(O_PROBS),
 	  "print the last state of each of NUM_DREAMS chains of NUM_SAMPLES "
 	  "states" },
 	{ "free_energy", cmd_free_energy, 0, 0, "< VISIBLE_ROWS", 0,
