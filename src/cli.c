@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "rng.h"
 #include "rows.h"
+#include "score.h"
 #include "train.h"
 
 
@@ -67,6 +68,16 @@ const struct cli_optdef cli_options[NOPTS] = {
 	[O_NAMES] = { "names", "FILE", OK_STRING, 0, 0, 0, 0, NULL,
 		      "names of the visible units, one a line" },
 	FLAG(O_HELP, "help", "show this help and exit"),
+	FLAG(O_PROBS, "probs",
+	     "print probabilities instead of sampled 0/1 states"),
+	COUNT(O_EXACT_MAX, "exact-max-units", "N", 0, RBM_SCORE_EXACT_LIMIT,
+	      "exact log Z when a layer has at most N units (default 20)"),
+	FLAG(O_AIS, "ais", "estimate log Z by AIS even when it could be exact"),
+	COUNT(O_AIS_RUNS, "ais-runs", "M", 2, RBM_AIS_MAX_RUNS,
+	      "independent AIS runs (default 100)"),
+	COUNT(O_AIS_STEPS, "ais-steps", "N", RBM_AIS_MIN_STEPS,
+	      RBM_AIS_MAX_STEPS,
+	      "AIS intermediate distributions (default 14500)"),
 };
 
 static void vsay(const struct ctx *c, const char *fmt, va_list ap)

@@ -30,6 +30,7 @@ enum opt_id {
 	O_SPARSITY_COST, O_SPARSITY_DECAY, O_SCHEDULE, O_CENTERING,
 	O_NO_CENTERING, O_OFFSET_RATE, O_AVERAGE, O_DATA_BIAS, O_VALIDATION,
 	O_LOG, O_VERBOSE, O_QUIET, O_NAMES, O_HELP,
+	O_PROBS, O_EXACT_MAX, O_AIS, O_AIS_RUNS, O_AIS_STEPS,
 	NOPTS
 };
 
@@ -129,7 +130,7 @@ struct rbm_state *cli_load(const struct ctx *c);
 /* Write the first k rows of m to stdout in the original's tokens. */
 void cli_write_rows(const gsl_matrix_float *m, size_t k);
 
-/* Commands (cmd_model.c, cmd_run.c, cmd_show.c). */
+/* Commands (cmd_model.c, cmd_train.c, cmd_run.c, cmd_show.c, cmd_score.c). */
 int cmd_init(struct ctx *c);
 int cmd_train(struct ctx *c);
 int cmd_import(struct ctx *c);
@@ -140,5 +141,8 @@ int cmd_daydream(struct ctx *c);
 int cmd_export(struct ctx *c);
 int cmd_info(struct ctx *c);
 int cmd_weights(struct ctx *c);
+int cmd_free_energy(struct ctx *c);
+int cmd_reconstruct(struct ctx *c);
+int cmd_loglik(struct ctx *c);
 
 #endif

@@ -57,8 +57,9 @@ static int run_open(struct ctx *c, struct run *r, size_t k, int a_visible)
 
 /*
  * run_visible and run_hidden: stream rows from stdin through one layer
- * and write sampled states a batch at a time, flushing after each batch
- * so that a line-at-a-time pipe gets its answers.
+ * and write sampled states (or with --probs their probabilities) a batch
+ * at a time, flushing after each batch so that a line-at-a-time pipe gets
+ * its answers.
  */
 static int run_layer(struct ctx *c, int visible_in)
 {
@@ -87,7 +88,8 @@ static int run_layer(struct ctx *c, int visible_in)
 			rbm_hidden_probs(r.s->model, &in.matrix, &out.matrix);
 		else
 			rbm_visible_probs(r.s->model, &in.matrix, &out.matrix);
-		rbm_sample(&out.matrix, &out.matrix, r.rng);
+		if (!c->opt[O_PROBS].given)
+			rbm_sample(&out.matrix, &out.matrix, r.rng);
 		cli_write_rows(&out.matrix, (size_t)k);
 		fflush(stdout);
 	}
@@ -106,11 +108,23 @@ int cmd_run_hidden(struct ctx *c)
 }
 
 /*
+ * The last step of a chain with --probs: sample h from p(h|v) and leave
+ * p(v|h) in v instead of a sample from it.
+ */
+static void last_step_probs(struct run *r)
+{
+	rbm_hidden_probs(r->s->model, r->a, r->b);
+	rbm_sample(r->b, r->b, r->rng);
+	rbm_visible_probs(r->s->model, r->b, r->a);
+}
+
+/*
  * Daydreams: k chains start from uniform random visible probabilities and
  * run until they have steps states; with trace, every state of the chains
- * is printed, otherwise only the last.
+ * is printed, otherwise only the last (as probabilities with probs).
  */
-static int dream(struct ctx *c, size_t k, unsigned long steps, int trace)
+static int dream(struct ctx *c, size_t k, unsigned long steps, int trace,
+		 int probs)
 {
 	struct run r = { 0 };
 	unsigned long i;
@@ -124,7 +138,10 @@ static int dream(struct ctx *c, size_t k, unsigned long steps, int trace)
 		for (i = 1; i < steps; i++) {
 			if (trace)
 				cli_write_rows(r.a, k);
-			rbm_gibbs_step(r.s->model, r.a, r.b, r.rng);
+			if (probs && i + 1 == steps)
+				last_step_probs(&r);
+			else
+				rbm_gibbs_step(r.s->model, r.a, r.b, r.rng);
 		}
 		cli_write_rows(r.a, k);
 	}
@@ -138,7 +155,7 @@ int cmd_daydream_trace(struct ctx *c)
 
 	if (cli_arg_count(c, 0, "NUM_SAMPLES", 1, (unsigned long)-1, &n) < 0)
 		return EXIT_USAGE;
-	return dream(c, 1, n, 1);
+	return dream(c, 1, n, 1, 0);
 }
 
 int cmd_daydream(struct ctx *c)
@@ -148,5 +165,5 @@ int cmd_daydream(struct ctx *c)
 	if (cli_arg_count(c, 0, "NUM_SAMPLES", 1, (unsigned long)-1, &n) < 0 ||
 	    cli_arg_count(c, 1, "NUM_DREAMS", 0, MAX_DREAMS, &m) < 0)
 		return EXIT_USAGE;
-	return m ? dream(c, m, n, 0) : EXIT_OK;
+	return m ? dream(c, m, n, 0, c->opt[O_PROBS].given) : EXIT_OK;
 }

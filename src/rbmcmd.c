@@ -32,16 +32,18 @@ static const struct command commands[] = {
 	  OPT(O_LOG) | OPT(O_VERBOSE) | OPT(O_QUIET),
 	  "train on visible rows from stdin, continuing from the saved "
 	  "state" },
-	{ "run_visible", cmd_run_visible, 0, 0, "< VISIBLE_ROWS", OPT(O_SEED),
+	{ "run_visible", cmd_run_visible, 0, 0, "< VISIBLE_ROWS",
+	  OPT(O_SEED) | OPT(O_PROBS),
 	  "print a sampled hidden row for each visible row" },
-	{ "run_hidden", cmd_run_hidden, 0, 0, "< HIDDEN_ROWS", OPT(O_SEED),
+	{ "run_hidden", cmd_run_hidden, 0, 0, "< HIDDEN_ROWS",
+	  OPT(O_SEED) | OPT(O_PROBS),
 	  "print a sampled visible row for each hidden row" },
 	{ "daydream_trace", cmd_daydream_trace, 1, 1, "NUM_SAMPLES",
 	  OPT(O_SEED),
 	  "print every state of one Gibbs chain started from random "
 	  "probabilities" },
 	{ "daydream", cmd_daydream, 2, 2, "NUM_SAMPLES NUM_DREAMS",
-	  OPT(O_SEED),
+	  OPT(O_SEED) | OPT(O_PROBS),
 	  "print the last state of each of NUM_DREAMS chains of NUM_SAMPLES "
 	  "states" },
 	{ "import", cmd_import, 0, 0, "< PARAMETER_FILE",
@@ -55,6 +57,15 @@ static const struct command commands[] = {
 	  "history, weight statistics" },
 	{ "weights", cmd_weights, 0, 0, "", OPT(O_NAMES),
 	  "print the weights and biases as a table with unit names" },
+	{ "free_energy", cmd_free_energy, 0, 0, "< VISIBLE_ROWS", 0,
+	  "print the free energy F(v) of each visible row" },
+	{ "reconstruct", cmd_reconstruct, 0, 0, "< VISIBLE_ROWS", 0,
+	  "print p(v|h) at h = p(h|v) for each visible row" },
+	{ "loglik", cmd_loglik, 0, 0, "< VISIBLE_ROWS",
+	  OPT(O_SEED) | OPT(O_EXACT_MAX) | OPT(O_AIS) | OPT(O_AIS_RUNS) |
+	  OPT(O_AIS_STEPS),
+	  "print the rows' average log-likelihood and log Z (exact or by "
+	  "AIS)" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -15,6 +15,7 @@ Suite *rows_suite(void);	/* rows.c and data.c: text rows, data set */
 Suite *state_suite(void);	/* state.c, atomic.c, rng.c: the state file */
 Suite *train_suite(void);	/* train.c: CD-1, updates, epochs */
 Suite *params_suite(void);	/* params.c: parameter file, table */
+Suite *score_suite(void);	/* score.c: free energy, log Z, AIS */
 
 /*
  * A scratch directory for the test cases of one TCase: add these two as

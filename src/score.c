@@ -1,0 +1,634 @@
+/*
+ * score.c - numbers about a model (see score.h for the formulas).
+ *
+ * Three parts that share only small helpers: free energies and
+ * reconstructions of data batches (sgemm, then double sums); exact log Z,
+ * which turns the weights into double once and enumerates the states of
+ * the smaller layer as matrices of rows, so that their products are
+ * dgemm; and AIS, whose runs are the rows of one matrix so that each
+ * annealing step is two sgemm products.  Log-sum-exp and the statistics
+ * of the importance weights are taken relative to their largest term, so
+ * nothing overflows however large log Z is.  Most of the time of exact
+ * log Z and AIS goes into sums of softplus terms, hence struct sp_sum.
+ */
+#include <math.h>
+#include <stdlib.h>
+
+#include <gsl/gsl_blas.h>
+
+#include "score.h"
+
+#define ENUM_CHUNK 1024UL	/* high states per dgemm in exact log Z */
+#define BASE_P_MIN 1e-3		/* clamp of the AIS base rates */
+
+/* ---- small helpers ---- */
+
+/* sum_i x[i] * y_i in double, y a float vector of x's length. */
+static double dot_float(const float *x, const gsl_vector_float *y)
+{
+	double s = 0;
+	size_t i;
+
+	for (i = 0; i < y->size; i++)
+		s += (double)x[i] * y->data[i * y->stride];
+	return s;
+}
+
+/*
+ * A sum of softplus terms that takes one log per SP_BLOCK terms instead of
+ * one log1p per term, which halves the cost of exact log Z and of AIS
+ * (their time goes into these sums): softplus(y) = max(y, 0) +
+ * log(1 + exp(-|y|)), and a product of SP_BLOCK factors in (1, 2] cannot
+ * overflow.  Rounding the factors and the product costs about DBL_EPSILON
+ * a term (absolute, in the sum): 1e-13 for a thousand terms.
+ */
+#define SP_BLOCK 512
+
+struct sp_sum {
+	double lin;		/* sum of max(y, 0) */
+	double logs;		/* sum of the logs of finished blocks */
+	double prod;		/* product of the current block's factors */
+	unsigned n;		/* factors in the current block */
+};
+
+static void sp_init(struct sp_sum *s)
+{
+	s->lin = s->logs = 0;
+	s->prod = 1;
+	s->n = 0;
+}
+
+static inline void sp_add(struct sp_sum *s, double y)
+{
+	s->lin += y > 0 ? y : 0;
+	s->prod *= 1 + exp(-fabs(y));
+	if (++s->n == SP_BLOCK) {
+		s->logs += log(s->prod);
+		s->prod = 1;
+		s->n = 0;
+	}
+}
+
+static double sp_total(const struct sp_sum *s)
+{
+	return s->lin + s->logs + log(s->prod);
+}
+
+/* sum_j softplus(c_j + x[j]) in double. */
+static double softplus_sum(const float *x, const gsl_vector_float *c)
+{
+	struct sp_sum s;
+	size_t j;
+
+	sp_init(&s);
+	for (j = 0; j < c->size; j++)
+		sp_add(&s, (double)c->data[j * c->stride] + x[j]);
+	return sp_total(&s);
+}
+
+/* The first n rows of m as a view (n > 0). */
+static gsl_matrix_float_view top_rows(gsl_matrix_float *m, size_t n)
+{
+	return gsl_matrix_float_submatrix(m, 0, 0, n, m->size2);
+}
+
+/* ---- free energy and reconstruction ---- */
+
+void rbm_score_free_energy(const struct rbm *m, const gsl_matrix_float *v,
+			   gsl_matrix_float *work, double *f)
+{
+	size_t i, n = v->size1;
+	gsl_matrix_float_view x;
+
+	if (n == 0)
+		return;
+	x = top_rows(work, n);
+	gsl_blas_sgemm(CblasNoTrans, CblasNoTrans, 1.0f, v, m->w, 0.0f,
+		       &x.matrix);
+	for (i = 0; i < n; i++)
+		f[i] = -dot_float(gsl_matrix_float_const_ptr(v, i, 0), m->b) -
+		       softplus_sum(gsl_matrix_float_ptr(&x.matrix, i, 0),
+				    m->c);
+}
+
+void rbm_score_reconstruct(const struct rbm *m, const gsl_matrix_float *v,
+			   gsl_matrix_float *h, gsl_matrix_float *out)
+{
+	gsl_matrix_float_view hv, ov;
+
+	if (v->size1 == 0)
+		return;
+	hv = top_rows(h, v->size1);
+	ov = top_rows(out, v->size1);
+	rbm_hidden_probs(m, v, &hv.matrix);
+	rbm_visible_probs(m, &hv.matrix, &ov.matrix);
+}
+
+/* ---- running totals ---- */
+
+struct rbm_score_sums *rbm_score_sums_alloc(size_t nv, struct rbm_err *err)
+{
+	struct rbm_score_sums *s = calloc(1, sizeof(*s));
+
+	if (s && nv > 0)
+		s->col = gsl_vector_calloc(nv);
+	if (!s || !s->col) {
+		rbm_score_sums_free(s);
+		rbm_err_set(err, "out of memory for the totals of %zu "
+			    "columns", nv);
+		return NULL;
+	}
+	return s;
+}
+
+void rbm_score_sums_free(struct rbm_score_sums *s)
+{
+	if (!s)
+		return;
+	if (s->col)
+		gsl_vector_free(s->col);
+	free(s);
+}
+
+void rbm_score_sums_add(struct rbm_score_sums *s, const gsl_matrix_float *v,
+			const double *f)
+{
+	size_t i, j;
+
+	for (i = 0; i < v->size1; i++) {
+		const float *row = gsl_matrix_float_const_ptr(v, i, 0);
+		for (j = 0; j < v->size2; j++)
+			s->col->data[j * s->col->stride] += row[j];
+		s->free_energy += f[i];
+	}
+	s->rows += v->size1;
+}
+
+double rbm_score_sums_loglik(const struct rbm_score_sums *s, double log_z)
+{
+	return -s->free_energy / (double)s->rows - log_z;
+}
+
+/* ---- exact log Z ---- */
+
+/* log(exp(x) + exp(y)) without overflow; -INFINITY stands for log 0. */
+static double log_add(double x, double y)
+{
+	double hi = x > y ? x : y, lo = x > y ? y : x;
+
+	if (lo == -INFINITY)
+		return hi;
+	return hi + log1p(exp(lo - hi));
+}
+
+/* log sum_i exp(t[i]) of n > 0 terms, relative to the largest. */
+static double log_sum_exp(const double *t, size_t n)
+{
+	double max = -INFINITY, sum = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (t[i] > max)
+			max = t[i];
+	if (!isfinite(max))
+		return max;
+	for (i = 0; i < n; i++)
+		sum += exp(t[i] - max);
+	return max + log(sum);
+}
+
+/*
+ * Exact log Z sums exp(a.s + sum_k softplus(o_k + (sA)_k)) over the 2^u
+ * states s of the enumerated layer (a its biases, o the other layer's, A
+ * the u x r weights between them).  Each state splits into its low LO_BITS
+ * units and the rest, so that sA = s_lo A_lo + s_hi A_hi: the products of
+ * all low states are one dgemm made once, those of the high states one
+ * dgemm per chunk of ENUM_CHUNK, and each state then costs r additions
+ * and softplus terms rather than a product of length u as well.
+ */
+#define LO_BITS 10
+
+/* The states of one part of the layer, a chunk of rows at a time. */
+struct part {
+	size_t off, units;	/* the part's units: off .. off + units - 1 */
+	gsl_matrix *s;		/* rows x units (x 1 if none): the states */
+	gsl_matrix *x;		/* rows x r: s times the part's rows of A */
+	gsl_vector *t;		/* rows: s times the part's biases */
+};
+
+struct enumeration {
+	gsl_vector *a, *o;	/* biases: enumerated layer (u), other (r) */
+	gsl_matrix *w;		/* A, u x r, in double */
+	struct part low, high;
+	gsl_vector *y;		/* r: o plus the products of a high state */
+	gsl_vector *t;		/* the log terms of the low states */
+};
+
+static void part_free(struct part *p)
+{
+	if (p->s)
+		gsl_matrix_free(p->s);
+	if (p->x)
+		gsl_matrix_free(p->x);
+	if (p->t)
+		gsl_vector_free(p->t);
+}
+
+/* Room for rows states of units off.. off+units-1; 0, or -1 (memory). */
+static int part_alloc(struct part *p, size_t off, size_t units, size_t rows,
+		      size_t r)
+{
+	p->off = off;
+	p->units = units;
+	p->s = gsl_matrix_alloc(rows, units ? units : 1);
+	p->x = gsl_matrix_alloc(rows, r);
+	p->t = gsl_vector_alloc(rows);
+	return p->s && p->x && p->t ? 0 : -1;
+}
+
+/*
+ * States first .. first + rows - 1 of part p (bit k of a state's number is
+ * its unit k) into p->s, and their products with A and a into p->x and
+ * p->t; a part without units has one state, whose products are zero.
+ */
+static void part_fill(const struct enumeration *e, struct part *p,
+		      unsigned long first)
+{
+	size_t i, k;
+
+	if (p->units == 0) {
+		gsl_matrix_set_zero(p->x);
+		gsl_vector_set_zero(p->t);
+		return;
+	}
+	for (i = 0; i < p->s->size1; i++)
+		for (k = 0; k < p->units; k++)
+			gsl_matrix_set(p->s, i, k,
+				       (double)(((first + i) >> k) & 1UL));
+	gsl_matrix_const_view w = gsl_matrix_const_submatrix(e->w, p->off, 0,
+							     p->units,
+							     e->w->size2);
+	gsl_vector_const_view a = gsl_vector_const_subvector(e->a, p->off,
+							     p->units);
+	gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, p->s, &w.matrix, 0.0,
+		       p->x);
+	gsl_blas_dgemv(CblasNoTrans, 1.0, p->s, &a.vector, 0.0, p->t);
+}
+
+static void enum_free(struct enumeration *e)
+{
+	if (e->a)
+		gsl_vector_free(e->a);
+	if (e->o)
+		gsl_vector_free(e->o);
+	if (e->w)
+		gsl_matrix_free(e->w);
+	part_free(&e->low);
+	part_free(&e->high);
+	if (e->y)
+		gsl_vector_free(e->y);
+	if (e->t)
+		gsl_vector_free(e->t);
+}
+
+/* Workspace to enumerate u units against r; 0, or -1 (memory). */
+static int enum_alloc(struct enumeration *e, size_t u, size_t r)
+{
+	size_t lo = u < LO_BITS ? u : LO_BITS, hi = u - lo;
+	size_t rows = hi < 63 && (1UL << hi) < ENUM_CHUNK ? 1UL << hi
+							   : ENUM_CHUNK;
+
+	e->a = gsl_vector_alloc(u);
+	e->o = gsl_vector_alloc(r);
+	e->w = gsl_matrix_alloc(u, r);
+	e->y = gsl_vector_alloc(r);
+	e->t = gsl_vector_alloc(1UL << lo);
+	if (!e->a || !e->o || !e->w || !e->y || !e->t ||
+	    part_alloc(&e->low, 0, lo, 1UL << lo, r) < 0 ||
+	    part_alloc(&e->high, lo, hi, rows, r) < 0)
+		return -1;
+	return 0;
+}
+
+/*
+ * Copy the model into e in double, oriented so that the enumerated layer
+ * comes first (W transposed when it is the hidden one).
+ */
+static void enum_copy_model(struct enumeration *e, const struct rbm *m,
+			    int hidden)
+{
+	const gsl_vector_float *a = hidden ? m->c : m->b;
+	const gsl_vector_float *o = hidden ? m->b : m->c;
+	size_t i, k;
+
+	for (i = 0; i < a->size; i++)
+		gsl_vector_set(e->a, i, gsl_vector_float_get(a, i));
+	for (k = 0; k < o->size; k++)
+		gsl_vector_set(e->o, k, gsl_vector_float_get(o, k));
+	for (i = 0; i < a->size; i++)
+		for (k = 0; k < o->size; k++)
+			gsl_matrix_set(e->w, i, k, hidden ?
+				gsl_matrix_float_get(m->w, k, i) :
+				gsl_matrix_float_get(m->w, i, k));
+}
+
+/*
+ * The log of the sum of the terms of every state whose high part is row i
+ * of the current high chunk (the low parts all precomputed).
+ */
+static double enum_high_state(struct enumeration *e, size_t i)
+{
+	const double *xh = gsl_matrix_const_ptr(e->high.x, i, 0);
+	double th = gsl_vector_get(e->high.t, i);
+	size_t q, k, r = e->y->size, n = e->low.x->size1;
+
+	for (k = 0; k < r; k++)
+		e->y->data[k] = e->o->data[k] + xh[k];
+	for (q = 0; q < n; q++) {
+		const double *xl = gsl_matrix_const_ptr(e->low.x, q, 0);
+		struct sp_sum s;
+
+		sp_init(&s);
+		for (k = 0; k < r; k++)
+			sp_add(&s, e->y->data[k] + xl[k]);
+		e->t->data[q] = th + e->low.t->data[q] + sp_total(&s);
+	}
+	return log_sum_exp(e->t->data, n);
+}
+
+int rbm_score_log_z_layer(const struct rbm *m, enum rbm_layer layer,
+			  size_t max_units, double *log_z,
+			  struct rbm_err *err)
+{
+	int hidden = layer == RBM_HIDDEN;
+	size_t i, u = hidden ? m->nh : m->nv, r = hidden ? m->nv : m->nh;
+	unsigned long first;
+	struct enumeration e = { 0 };
+	double acc = -INFINITY;
+
+	if (u > max_units || u > RBM_SCORE_EXACT_LIMIT) {
+		rbm_err_set(err, "exact log Z over the %zu %s units needs "
+			    "2^%zu terms; the limit is %zu units", u,
+			    hidden ? "hidden" : "visible", u,
+			    max_units < RBM_SCORE_EXACT_LIMIT ? max_units
+				: (size_t)RBM_SCORE_EXACT_LIMIT);
+		return -1;
+	}
+	if (enum_alloc(&e, u, r) < 0) {
+		enum_free(&e);
+		rbm_err_set(err, "out of memory for exact log Z");
+		return -1;
+	}
+	enum_copy_model(&e, m, hidden);
+	part_fill(&e, &e.low, 0);
+	for (first = 0; first < 1UL << e.high.units;
+	     first += e.high.s->size1) {
+		part_fill(&e, &e.high, first);
+		for (i = 0; i < e.high.s->size1; i++)
+			acc = log_add(acc, enum_high_state(&e, i));
+	}
+	enum_free(&e);
+	*log_z = acc;
+	return 0;
+}
+
+int rbm_score_log_z_exact(const struct rbm *m, size_t max_units,
+			  double *log_z, struct rbm_err *err)
+{
+	return rbm_score_log_z_layer(m, m->nh <= m->nv ? RBM_HIDDEN
+						       : RBM_VISIBLE,
+				     max_units, log_z, err);
+}
+
+/* ---- annealed importance sampling ---- */
+
+void rbm_score_ais_base(const struct rbm_score_sums *s, gsl_vector *ba)
+{
+	size_t i;
+
+	for (i = 0; i < ba->size; i++) {
+		double p = s->rows ? gsl_vector_get(s->col, i) /
+				     (double)s->rows : 0.5;
+		if (p < BASE_P_MIN)
+			p = BASE_P_MIN;
+		if (p > 1 - BASE_P_MIN)
+			p = 1 - BASE_P_MIN;
+		gsl_vector_set(ba, i, log(p / (1 - p)));
+	}
+}
+
+double rbm_score_ais_beta(unsigned long k, unsigned long n)
+{
+	/* The paper's 500 : 4000 : 10000 is 1 : 8 : 20 of 29. */
+	unsigned long n1 = (unsigned long)floor((double)n / 29.0 + 0.5);
+	unsigned long n2 = (unsigned long)floor((double)n * 8.0 / 29.0 + 0.5);
+	unsigned long n3;
+
+	n1 = n1 ? n1 : 1;
+	n2 = n2 ? n2 : 1;
+	n3 = n > n1 + n2 ? n - n1 - n2 : 1;
+	if (k <= n1)
+		return 0.5 * (double)k / (double)n1;
+	k -= n1;
+	if (k <= n2)
+		return 0.5 + 0.4 * (double)k / (double)n2;
+	k -= n2;
+	return k >= n3 ? 1.0 : 0.9 + 0.1 * (double)k / (double)n3;
+}
+
+/* The runs' state: one row of v, x and logw per run. */
+struct ais {
+	const struct rbm *m;
+	const gsl_vector *ba;	/* base visible biases b_A */
+	gsl_vector *d;		/* b - b_A, the visible part of the weights */
+	gsl_matrix_float *v;	/* runs x NV visible states */
+	gsl_matrix_float *x;	/* runs x NH: vW, then hidden states */
+	gsl_vector *logw;	/* runs: log importance weights */
+};
+
+static void ais_free(struct ais *a)
+{
+	if (a->d)
+		gsl_vector_free(a->d);
+	if (a->v)
+		gsl_matrix_float_free(a->v);
+	if (a->x)
+		gsl_matrix_float_free(a->x);
+	if (a->logw)
+		gsl_vector_free(a->logw);
+}
+
+/*
+ * Allocate the runs and draw their first states from the base model
+ * (independent units, p(v_i = 1) = sigmoid(b_A,i)); 0, or -1 (memory).
+ */
+static int ais_start(struct ais *a, size_t runs, gsl_rng *rng)
+{
+	size_t r, i, nv = a->m->nv;
+
+	a->d = gsl_vector_alloc(nv);
+	a->v = gsl_matrix_float_alloc(runs, nv);
+	a->x = gsl_matrix_float_alloc(runs, a->m->nh);
+	a->logw = gsl_vector_calloc(runs);
+	if (!a->d || !a->v || !a->x || !a->logw)
+		return -1;
+	for (i = 0; i < nv; i++)
+		gsl_vector_set(a->d, i, gsl_vector_float_get(a->m->b, i) -
+			       gsl_vector_get(a->ba, i));
+	for (r = 0; r < runs; r++)
+		for (i = 0; i < nv; i++)
+			gsl_matrix_float_set(a->v, r, i, gsl_rng_uniform(rng) <
+				rbm_sigmoid(gsl_vector_get(a->ba, i)) ? 1.0f
+								      : 0.0f);
+	return 0;
+}
+
+/*
+ * x = vW, and add log p*_b1(v) - log p*_b0(v) to each run's weight:
+ * (b1 - b0) (b - b_A).v + sum_j softplus(b1 x'_j) - softplus(b0 x'_j)
+ * with x' = c + vW.
+ */
+static void ais_weights(struct ais *a, double b0, double b1)
+{
+	const gsl_vector_float *c = a->m->c;
+	size_t r, i, j;
+
+	gsl_blas_sgemm(CblasNoTrans, CblasNoTrans, 1.0f, a->v, a->m->w, 0.0f,
+		       a->x);
+	for (r = 0; r < a->v->size1; r++) {
+		const float *v = gsl_matrix_float_const_ptr(a->v, r, 0);
+		const float *x = gsl_matrix_float_const_ptr(a->x, r, 0);
+		struct sp_sum s1, s0;
+		double dv = 0;
+		for (i = 0; i < a->v->size2; i++)
+			dv += v[i] * a->d->data[i];
+		sp_init(&s1);
+		sp_init(&s0);
+		for (j = 0; j < c->size; j++) {
+			double t = (double)c->data[j * c->stride] + x[j];
+			sp_add(&s1, b1 * t);
+			sp_add(&s0, b0 * t);
+		}
+		a->logw->data[r] += (b1 - b0) * dv + sp_total(&s1) -
+				    sp_total(&s0);
+	}
+}
+
+/*
+ * One Gibbs sweep at inverse temperature beta, with x = vW of the current
+ * states: h from sigmoid(beta (c + x)), then v from
+ * sigmoid((1 - beta) b_A + beta (b + W h)).
+ */
+static void ais_sweep(struct ais *a, double beta, gsl_rng *rng)
+{
+	const gsl_vector_float *b = a->m->b, *c = a->m->c;
+	size_t r, i, j;
+
+	for (r = 0; r < a->x->size1; r++) {
+		float *x = gsl_matrix_float_ptr(a->x, r, 0);
+		for (j = 0; j < c->size; j++)
+			x[j] = gsl_rng_uniform(rng) < rbm_sigmoid(beta *
+				((double)c->data[j * c->stride] + x[j])) ? 1.0f
+									 : 0.0f;
+	}
+	gsl_blas_sgemm(CblasNoTrans, CblasTrans, 1.0f, a->x, a->m->w, 0.0f,
+		       a->v);
+	for (r = 0; r < a->v->size1; r++) {
+		float *v = gsl_matrix_float_ptr(a->v, r, 0);
+		for (i = 0; i < b->size; i++)
+			v[i] = gsl_rng_uniform(rng) < rbm_sigmoid(
+				(1 - beta) * a->ba->data[i * a->ba->stride] +
+				beta * ((double)b->data[i * b->stride] + v[i]))
+				? 1.0f : 0.0f;
+	}
+}
+
+/*
+ * The estimate from the final weights: the runs estimate Z_A exp(w_r),
+ * so log Z is log Z_A + log mean exp(w), and by the delta method its
+ * standard error is sd(exp(w)) / (sqrt(runs) mean(exp(w))); all taken
+ * relative to the largest weight.
+ */
+static void ais_finish(const struct ais *a, struct rbm_ais_result *out)
+{
+	const gsl_vector *w = a->logw;
+	size_t r, n = w->size;
+	double max = gsl_vector_max(w), sum = 0, sq = 0, ss = 0, mean, var;
+
+	for (r = 0; r < n; r++) {
+		double e = exp(w->data[r] - max);
+		sum += e;
+		sq += e * e;
+	}
+	mean = sum / (double)n;
+	for (r = 0; r < n; r++) {
+		double e = exp(w->data[r] - max) - mean;
+		ss += e * e;
+	}
+	var = ss / (double)(n - 1);
+	out->log_z = out->log_z_base + max + log(mean);
+	out->log_z_stderr = sqrt(var / (double)n) / mean;
+	out->log_w_sd = out->log_z_base + max + 0.5 * log(var);
+	out->ess = sum * sum / sq;
+}
+
+/* log Z_A = NH log 2 + sum_i softplus(b_A,i). */
+static double ais_log_z_base(const struct rbm *m, const gsl_vector *ba)
+{
+	double s = (double)m->nh * log(2.0);
+	size_t i;
+
+	for (i = 0; i < ba->size; i++)
+		s += rbm_softplus(gsl_vector_get(ba, i));
+	return s;
+}
+
+/* 0 if p and ba suit m, else -1 with a message. */
+static int ais_check(const struct rbm *m, const gsl_vector *ba,
+		     const struct rbm_ais_params *p, struct rbm_err *err)
+{
+	if (p->runs < 2) {
+		rbm_err_set(err, "AIS needs at least 2 runs, not %zu",
+			    p->runs);
+		return -1;
+	}
+	if (p->steps < RBM_AIS_MIN_STEPS) {
+		rbm_err_set(err, "AIS needs at least %d steps, not %lu",
+			    RBM_AIS_MIN_STEPS, p->steps);
+		return -1;
+	}
+	if (ba->size != m->nv) {
+		rbm_err_set(err, "AIS base biases: %zu values for %zu "
+			    "visible units", ba->size, m->nv);
+		return -1;
+	}
+	return 0;
+}
+
+int rbm_score_ais(const struct rbm *m, const gsl_vector *ba,
+		  const struct rbm_ais_params *p, gsl_rng *rng,
+		  struct rbm_ais_result *out, struct rbm_err *err)
+{
+	struct ais a = { m, ba, NULL, NULL, NULL, NULL };
+	double prev = 0, beta;
+	unsigned long k;
+
+	if (ais_check(m, ba, p, err) < 0)
+		return -1;
+	if (ais_start(&a, p->runs, rng) < 0) {
+		ais_free(&a);
+		rbm_err_set(err, "out of memory for %zu AIS runs", p->runs);
+		return -1;
+	}
+	for (k = 1; k <= p->steps; k++) {
+		beta = rbm_score_ais_beta(k, p->steps);
+		ais_weights(&a, prev, beta);
+		if (k < p->steps)
+			ais_sweep(&a, beta, rng);
+		prev = beta;
+	}
+	out->log_z_base = ais_log_z_base(m, ba);
+	ais_finish(&a, out);
+	ais_free(&a);
+	return 0;
+}

@@ -1,0 +1,143 @@
+/*
+ * score.h - numbers about a model: free energies, reconstructions, the
+ * log partition function (exactly for small models, by annealed importance
+ * sampling for large ones) and the average log-likelihood of data.
+ *
+ * With E(v, h) = -b.v - c.h - v'Wh, summing out h gives the free energy
+ *
+ *     F(v) = -b.v - sum_j softplus(c_j + (vW)_j),   p(v) = exp(-F(v)) / Z,
+ *
+ * so the average log-likelihood of rows is -mean F(v) - log Z.  Products
+ * of data batches go through sgemm like the rest of the library; every
+ * sum, log Z and log weight is accumulated in double.  Nothing here prints
+ * or keeps hidden state: the caller owns the workspaces and the generator.
+ */
+#ifndef RBM_SCORE_H
+#define RBM_SCORE_H
+
+#include <stddef.h>
+
+#include <gsl/gsl_matrix.h>
+#include <gsl/gsl_rng.h>
+#include <gsl/gsl_vector.h>
+
+#include "err.h"
+#include "rbm.h"
+
+#define RBM_SCORE_EXACT_DEFAULT 20	/* default limit of exact log Z */
+#define RBM_SCORE_EXACT_LIMIT 30	/* never enumerate more units */
+#define RBM_AIS_DEFAULT_RUNS 100	/* Salakhutdinov & Murray (2008) */
+#define RBM_AIS_DEFAULT_STEPS 14500
+#define RBM_AIS_MIN_STEPS 3		/* one per segment of the schedule */
+#define RBM_AIS_MAX_RUNS 1000000UL	/* limits the CLI accepts */
+#define RBM_AIS_MAX_STEPS 100000000UL
+
+/* Which layer an exact log Z sums over. */
+enum rbm_layer { RBM_VISIBLE, RBM_HIDDEN };
+
+/*
+ * The free energy F(v) of every row of v (n x NV) into f[0..n): one sgemm
+ * for vW into work (at least n x NH; its contents are overwritten), then
+ * the sums in double.  Rows may hold any values, not only 0 and 1.
+ */
+void rbm_score_free_energy(const struct rbm *m, const gsl_matrix_float *v,
+			   gsl_matrix_float *work, double *f);
+
+/*
+ * Reconstructions of the rows of v (n x NV): out = p(v|h) at h = p(h|v),
+ * with h (n x NH) as scratch.  out may be v itself.
+ */
+void rbm_score_reconstruct(const struct rbm *m, const gsl_matrix_float *v,
+			   gsl_matrix_float *h, gsl_matrix_float *out);
+
+/* Running totals of rows streamed in batches (for loglik and AIS). */
+struct rbm_score_sums {
+	size_t rows;		/* rows added so far */
+	double free_energy;	/* sum of their free energies */
+	gsl_vector *col;	/* NV sums of each visible value */
+};
+
+/* Zero totals for rows of nv values; NULL with a message. */
+struct rbm_score_sums *rbm_score_sums_alloc(size_t nv, struct rbm_err *err);
+
+/* Release totals; NULL is a no-op. */
+void rbm_score_sums_free(struct rbm_score_sums *s);
+
+/* Add the rows of v (n x NV) whose free energies are f[0..n). */
+void rbm_score_sums_add(struct rbm_score_sums *s, const gsl_matrix_float *v,
+			const double *f);
+
+/* The average log-likelihood -mean F(v) - log_z of the rows added. */
+double rbm_score_sums_loglik(const struct rbm_score_sums *s, double log_z);
+
+/*
+ * log Z summed over every state of one layer (2^NV or 2^NH terms),
+ * log-sum-exp in double: with u units enumerated and their biases a, the
+ * other layer's biases o and the weights between them as A (u x r),
+ *
+ *     log Z = log sum_s exp(a.s + sum_k softplus(o_k + (sA)_k)),
+ *
+ * the states taken in chunks of rows so that sA is one dgemm a chunk.
+ * Refuses (-1 and a message) when that layer has more than max_units or
+ * RBM_SCORE_EXACT_LIMIT units, or when memory runs out.
+ */
+int rbm_score_log_z_layer(const struct rbm *m, enum rbm_layer layer,
+			  size_t max_units, double *log_z,
+			  struct rbm_err *err);
+
+/* Exact log Z over the smaller layer; as rbm_score_log_z_layer. */
+int rbm_score_log_z_exact(const struct rbm *m, size_t max_units,
+			  double *log_z, struct rbm_err *err);
+
+/*
+ * Annealed importance sampling of log Z (Salakhutdinov and Murray, "On the
+ * quantitative analysis of deep belief networks", ICML 2008).  The base
+ * model has W = 0, hidden biases 0 and visible biases b_A, so
+ * Z_A = 2^NH prod_i (1 + exp(b_A,i)); the runs anneal through
+ *
+ *     p_k(v) ~ exp((1-B_k) b_A.v + B_k b.v) prod_j (1 + exp(B_k x_j)),
+ *     x = c + vW,
+ *
+ * with one Gibbs sweep at B_k between steps (h from sigmoid(B_k x), v from
+ * sigmoid((1-B_k) b_A + B_k (b + Wh))).  All runs are the rows of one
+ * matrix, so a step is two sgemm products.
+ */
+struct rbm_ais_params {
+	size_t runs;		/* independent runs, at least 2 */
+	unsigned long steps;	/* intermediate distributions, >= 3 */
+};
+
+struct rbm_ais_result {
+	double log_z;		/* log of the mean estimate of Z */
+	double log_z_stderr;	/* its standard error (delta method) */
+	double log_z_base;	/* log Z_A of the base model */
+	double log_w_sd;	/* log of the standard deviation of the
+				   runs' estimates of Z */
+	double ess;		/* effective sample size of the weights,
+				   between 1 and runs */
+};
+
+/*
+ * The base model's visible biases b_A from the totals of the data:
+ * log(p / (1 - p)) of each column mean p, clamped to [1e-3, 1 - 1e-3];
+ * all zero when no rows were added.  ba has NV elements.
+ */
+void rbm_score_ais_base(const struct rbm_score_sums *s, gsl_vector *ba);
+
+/*
+ * B_k of a schedule of n steps (0 <= k <= n): the paper's three segments
+ * 0 to 0.5, 0.5 to 0.9 and 0.9 to 1 with 500, 4000 and 10000 of the 14500
+ * default steps, scaled to n (at least one step each).  B_0 = 0, B_n = 1.
+ */
+double rbm_score_ais_beta(unsigned long k, unsigned long n);
+
+/*
+ * Estimate log Z with p->runs runs of p->steps steps from the base biases
+ * ba (NV elements), drawing from rng (so a seeded generator gives the same
+ * result).  0, or -1 with a message for bad parameters or no memory.
+ */
+int rbm_score_ais(const struct rbm *m, const gsl_vector *ba,
+		  const struct rbm_ais_params *p, gsl_rng *rng,
+		  struct rbm_ais_result *out, struct rbm_err *err);
+
+#endif

@@ -1,0 +1,607 @@
+/*
+ * test_score.c - the score module against formulas written out here in
+ * the plainest way: brute-force sums over every (v, h) pair, closed forms
+ * of models without weights, and probabilities that must add up to one.
+ * Each test would fail by far more than its tolerance if a formula were
+ * wrong (a missing bias, a factor 2^NH, a sign, a transposed weight).
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_rng.h>
+
+#include "rbm.h"
+#include "score.h"
+#include "unit.h"
+
+/* ---- helpers ---- */
+
+/* A model with the given parameters (w row-major, NV x NH). */
+static struct rbm *model(size_t nv, size_t nh, const float *w,
+			 const float *b, const float *c)
+{
+	struct rbm *m = rbm_alloc(nv, nh, NULL);
+	size_t i, j;
+
+	ck_assert_ptr_nonnull(m);
+	for (i = 0; i < nv; i++) {
+		gsl_vector_float_set(m->b, i, b[i]);
+		for (j = 0; j < nh; j++)
+			gsl_matrix_float_set(m->w, i, j, w[i * nh + j]);
+	}
+	for (j = 0; j < nh; j++)
+		gsl_vector_float_set(m->c, j, c[j]);
+	return m;
+}
+
+/* A model with every parameter uniform in [-scale, scale]. */
+static struct rbm *random_model(size_t nv, size_t nh, double scale,
+				unsigned long seed)
+{
+	struct rbm *m = rbm_alloc(nv, nh, NULL);
+	gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+	size_t i, j;
+
+	ck_assert_ptr_nonnull(m);
+	gsl_rng_set(rng, seed);
+	for (i = 0; i < nv; i++)
+		for (j = 0; j < nh; j++)
+			gsl_matrix_float_set(m->w, i, j, (float)(scale *
+				(2 * gsl_rng_uniform(rng) - 1)));
+	for (i = 0; i < nv; i++)
+		gsl_vector_float_set(m->b, i, (float)(scale *
+			(2 * gsl_rng_uniform(rng) - 1)));
+	for (j = 0; j < nh; j++)
+		gsl_vector_float_set(m->c, j, (float)(scale *
+			(2 * gsl_rng_uniform(rng) - 1)));
+	gsl_rng_free(rng);
+	return m;
+}
+
+/* Bit k of n as 0.0 or 1.0: unit k of state number n. */
+static double bit(unsigned long n, size_t k)
+{
+	return (double)((n >> k) & 1UL);
+}
+
+/* -E(v, h) = b.v + c.h + v'Wh for real v and the hidden state number h. */
+static double neg_energy(const struct rbm *m, const double *v,
+			 unsigned long h)
+{
+	double e = 0;
+	size_t i, j;
+
+	for (j = 0; j < m->nh; j++)
+		e += gsl_vector_float_get(m->c, j) * bit(h, j);
+	for (i = 0; i < m->nv; i++) {
+		e += gsl_vector_float_get(m->b, i) * v[i];
+		for (j = 0; j < m->nh; j++)
+			e += v[i] * gsl_matrix_float_get(m->w, i, j) *
+			     bit(h, j);
+	}
+	return e;
+}
+
+/* -log sum_h exp(-E(v, h)): the free energy by brute force. */
+static double brute_free_energy(const struct rbm *m, const double *v)
+{
+	double s = 0;
+	unsigned long h;
+
+	for (h = 0; h < 1UL << m->nh; h++)
+		s += exp(neg_energy(m, v, h));
+	return -log(s);
+}
+
+/* log sum_{v,h} exp(-E(v, h)) by brute force (small models only). */
+static double brute_log_z(const struct rbm *m)
+{
+	double v[16], s = 0;
+	unsigned long n, h;
+	size_t i;
+
+	ck_assert_uint_le(m->nv, 16);
+	for (n = 0; n < 1UL << m->nv; n++) {
+		for (i = 0; i < m->nv; i++)
+			v[i] = bit(n, i);
+		for (h = 0; h < 1UL << m->nh; h++)
+			s += exp(neg_energy(m, v, h));
+	}
+	return log(s);
+}
+
+/* Every visible state, one a row: a 2^NV x NV matrix. */
+static gsl_matrix_float *all_visible(size_t nv)
+{
+	gsl_matrix_float *v = gsl_matrix_float_alloc(1UL << nv, nv);
+	unsigned long n;
+	size_t i;
+
+	for (n = 0; n < 1UL << nv; n++)
+		for (i = 0; i < nv; i++)
+			gsl_matrix_float_set(v, n, i, (float)bit(n, i));
+	return v;
+}
+
+/* log Z of m by enumerating layer, which must succeed. */
+static double log_z_by(const struct rbm *m, enum rbm_layer layer)
+{
+	struct rbm_err err = { "" };
+	double z = NAN;
+
+	ck_assert_msg(rbm_score_log_z_layer(m, layer, 20, &z, &err) == 0,
+		      "%s", err.msg);
+	return z;
+}
+
+/* Hand-set models whose weights, biases and sums are exact in float. */
+static const float w32[] = { 1.5f, -2.0f, 0.25f, 1.0f, -0.75f, 0.5f };
+static const float b3[] = { -0.5f, 1.25f, 0.125f };
+static const float c2[] = { 0.75f, -1.5f };
+static const float w24[] = { 2.0f, -1.0f, 0.5f, -0.25f,
+			     -1.5f, 0.75f, 1.0f, 3.0f };
+static const float b2[] = { 0.5f, -1.0f };
+static const float c4[] = { -0.5f, 0.25f, 1.0f, -2.0f };
+
+/* ---- free energy and reconstruction ---- */
+
+/* F(v) of binary and fractional rows equals -log sum_h exp(-E(v, h)). */
+START_TEST(test_free_energy_brute_force)
+{
+	struct rbm *m = random_model(5, 4, 1.5, 11);
+	gsl_matrix_float *v = all_visible(5);
+	gsl_matrix_float *work = gsl_matrix_float_alloc(40, 4);
+	double f[32], row[5];
+	size_t n, i;
+
+	rbm_score_free_energy(m, v, work, f);
+	for (n = 0; n < 32; n++) {
+		for (i = 0; i < 5; i++)
+			row[i] = gsl_matrix_float_get(v, n, i);
+		ck_assert_double_eq_tol(f[n], brute_free_energy(m, row),
+					1e-5);
+	}
+	for (i = 0; i < 5; i++)
+		gsl_matrix_float_set(v, 0, i, (float)(row[i] = 0.25 * i));
+	rbm_score_free_energy(m, v, work, f);
+	ck_assert_double_eq_tol(f[0], brute_free_energy(m, row), 1e-5);
+	gsl_matrix_float_free(work);
+	gsl_matrix_float_free(v);
+	rbm_free(m);
+}
+END_TEST
+
+/* With no weights and no biases, F(v) = -NH log 2 for every v. */
+START_TEST(test_free_energy_zero_model)
+{
+	struct rbm *m = rbm_alloc(3, 7, NULL);
+	gsl_matrix_float *v = all_visible(3);
+	gsl_matrix_float *work = gsl_matrix_float_alloc(8, 7);
+	double f[8];
+	size_t n;
+
+	rbm_score_free_energy(m, v, work, f);
+	for (n = 0; n < 8; n++)
+		ck_assert_double_eq_tol(f[n], -7 * log(2.0), 1e-12);
+	gsl_matrix_float_free(work);
+	gsl_matrix_float_free(v);
+	rbm_free(m);
+}
+END_TEST
+
+/* A reconstruction is sigmoid(b + W sigmoid(c + vW)), written out. */
+START_TEST(test_reconstruct)
+{
+	struct rbm *m = model(3, 2, w32, b3, c2);
+	gsl_matrix_float *v = all_visible(3);
+	gsl_matrix_float *h = gsl_matrix_float_alloc(8, 2);
+	gsl_matrix_float *out = gsl_matrix_float_alloc(8, 3);
+	double ph[2], want;
+	size_t n, i, j;
+
+	rbm_score_reconstruct(m, v, h, out);
+	for (n = 0; n < 8; n++) {
+		for (j = 0; j < 2; j++) {
+			double x = c2[j];
+			for (i = 0; i < 3; i++)
+				x += bit(n, i) * w32[i * 2 + j];
+			ph[j] = 1 / (1 + exp(-x));
+		}
+		for (i = 0; i < 3; i++) {
+			want = 1 / (1 + exp(-(b3[i] + w32[i * 2] * ph[0] +
+					      w32[i * 2 + 1] * ph[1])));
+			ck_assert_double_eq_tol(gsl_matrix_float_get(out, n, i),
+						want, 1e-6);
+		}
+	}
+	rbm_score_reconstruct(m, v, h, v);	/* in place */
+	ck_assert_int_eq(gsl_matrix_float_equal(v, out), 1);
+	gsl_matrix_float_free(out);
+	gsl_matrix_float_free(h);
+	gsl_matrix_float_free(v);
+	rbm_free(m);
+}
+END_TEST
+
+/* ---- exact log Z ---- */
+
+/* 3 x 2 (sums over the hidden layer): log Z equals the brute force. */
+START_TEST(test_log_z_3x2)
+{
+	struct rbm *m = model(3, 2, w32, b3, c2);
+	struct rbm_err err;
+	double z = NAN;
+
+	ck_assert_int_eq(rbm_score_log_z_exact(m, 20, &z, &err), 0);
+	ck_assert_double_eq_tol(z, brute_log_z(m), 1e-12);
+	ck_assert_double_eq_tol(log_z_by(m, RBM_VISIBLE), z, 1e-12);
+	rbm_free(m);
+}
+END_TEST
+
+/* 2 x 4 (sums over the visible layer): log Z equals the brute force. */
+START_TEST(test_log_z_2x4)
+{
+	struct rbm *m = model(2, 4, w24, b2, c4);
+	struct rbm_err err;
+	double z = NAN;
+
+	ck_assert_int_eq(rbm_score_log_z_exact(m, 20, &z, &err), 0);
+	ck_assert_double_eq_tol(z, brute_log_z(m), 1e-12);
+	ck_assert_double_eq_tol(log_z_by(m, RBM_HIDDEN), z, 1e-12);
+	rbm_free(m);
+}
+END_TEST
+
+/*
+ * A random 5 x 6 model: summing over either layer gives one log Z, and
+ * the brute force agrees.
+ */
+START_TEST(test_log_z_layers_agree)
+{
+	struct rbm *m = random_model(5, 6, 2.0, 3);
+	double zv = log_z_by(m, RBM_VISIBLE), zh = log_z_by(m, RBM_HIDDEN);
+
+	ck_assert_double_eq_tol(zv, zh, 1e-10);
+	ck_assert_double_eq_tol(zv, brute_log_z(m), 1e-10);
+	rbm_free(m);
+}
+END_TEST
+
+/*
+ * Layers of 12 and 14 units: the enumeration splits states into a low
+ * part of 10 units and a high part, which both orders must get right.
+ */
+START_TEST(test_log_z_split_states)
+{
+	struct rbm *m = random_model(12, 14, 0.5, 8);
+	double zv = log_z_by(m, RBM_VISIBLE), zh = log_z_by(m, RBM_HIDDEN);
+
+	ck_assert_double_eq_tol(zv, zh, 1e-9);
+	rbm_free(m);
+}
+END_TEST
+
+/* Without weights, Z = prod_i (1 + e^b_i) prod_j (1 + e^c_j). */
+START_TEST(test_log_z_no_weights)
+{
+	struct rbm *m = rbm_alloc(13, 11, NULL);
+	double want = 0, z;
+	size_t i;
+
+	for (i = 0; i < 13; i++) {
+		gsl_vector_float_set(m->b, i, (float)i - 6.5f);
+		want += log1p(exp((double)i - 6.5));
+	}
+	for (i = 0; i < 11; i++) {
+		gsl_vector_float_set(m->c, i, 0.5f * (float)i);
+		want += log1p(exp(0.5 * (double)i));
+	}
+	z = log_z_by(m, RBM_VISIBLE);
+	ck_assert_double_eq_tol(z, want, 1e-10);
+	ck_assert_double_eq_tol(log_z_by(m, RBM_HIDDEN), want, 1e-10);
+	rbm_free(m);
+}
+END_TEST
+
+/*
+ * exp(log p(v)) over all 2^NV visible vectors adds up to 1 (weights exact
+ * in float, so the sgemm in F adds no rounding), and the mean of the
+ * rows' log-likelihoods is what rbm_score_sums_loglik reports.
+ */
+START_TEST(test_loglik_sums_to_one)
+{
+	struct rbm *m = model(3, 2, w32, b3, c2);
+	struct rbm_score_sums *s = rbm_score_sums_alloc(3, NULL);
+	gsl_matrix_float *v = all_visible(3);
+	gsl_matrix_float *work = gsl_matrix_float_alloc(8, 2);
+	double f[8], z, total = 0, mean = 0;
+	size_t n;
+
+	ck_assert_int_eq(rbm_score_log_z_exact(m, 20, &z, NULL), 0);
+	rbm_score_free_energy(m, v, work, f);
+	for (n = 0; n < 8; n++) {
+		total += exp(-f[n] - z);
+		mean += (-f[n] - z) / 8;
+	}
+	ck_assert_double_eq_tol(total, 1.0, 1e-9);
+	rbm_score_sums_add(s, v, f);
+	ck_assert_uint_eq(s->rows, 8);
+	ck_assert_double_eq_tol(rbm_score_sums_loglik(s, z), mean, 1e-12);
+	ck_assert_double_eq(gsl_vector_get(s->col, 2), 4.0);
+	rbm_score_sums_free(s);
+	gsl_matrix_float_free(work);
+	gsl_matrix_float_free(v);
+	rbm_free(m);
+}
+END_TEST
+
+/* The same with random weights: only float rounding (1e-7) is left. */
+START_TEST(test_loglik_sums_to_one_random)
+{
+	struct rbm *m = random_model(6, 9, 1.0, 21);
+	gsl_matrix_float *v = all_visible(6);
+	gsl_matrix_float *work = gsl_matrix_float_alloc(64, 9);
+	double f[64], z, total = 0;
+	size_t n;
+
+	ck_assert_int_eq(rbm_score_log_z_exact(m, 20, &z, NULL), 0);
+	rbm_score_free_energy(m, v, work, f);
+	for (n = 0; n < 64; n++)
+		total += exp(-f[n] - z);
+	ck_assert_double_eq_tol(total, 1.0, 1e-5);
+	gsl_matrix_float_free(work);
+	gsl_matrix_float_free(v);
+	rbm_free(m);
+}
+END_TEST
+
+/* Too many units for the limit: a refusal with a message, no result. */
+START_TEST(test_log_z_refuses)
+{
+	struct rbm *m = rbm_alloc(33, 22, NULL);
+	struct rbm_err err = { "" };
+	double z = 42;
+
+	ck_assert_int_eq(rbm_score_log_z_exact(m, 20, &z, &err), -1);
+	ck_assert_str_eq(err.msg, "exact log Z over the 22 hidden units "
+			 "needs 2^22 terms; the limit is 20 units");
+	ck_assert_double_eq(z, 42);
+	ck_assert_int_eq(rbm_score_log_z_layer(m, RBM_VISIBLE, 40, &z, &err),
+			 -1);
+	ck_assert_str_eq(err.msg, "exact log Z over the 33 visible units "
+			 "needs 2^33 terms; the limit is 30 units");
+	rbm_free(m);
+}
+END_TEST
+
+/* ---- AIS ---- */
+
+/* The schedule: 0 to 1, the paper's breakpoints and steps, monotone. */
+START_TEST(test_ais_beta)
+{
+	const unsigned long ns[] = { 3, 4, 7, 29, 100, 14500, 1000000 };
+	unsigned long k, i;
+
+	ck_assert_double_eq(rbm_score_ais_beta(0, 14500), 0);
+	ck_assert_double_eq_tol(rbm_score_ais_beta(1, 14500), 1e-3, 1e-15);
+	ck_assert_double_eq_tol(rbm_score_ais_beta(500, 14500), 0.5, 1e-15);
+	ck_assert_double_eq_tol(rbm_score_ais_beta(501, 14500) - 0.5, 1e-4,
+				1e-15);
+	ck_assert_double_eq_tol(rbm_score_ais_beta(4500, 14500), 0.9, 1e-15);
+	ck_assert_double_eq_tol(rbm_score_ais_beta(4501, 14500) - 0.9, 1e-5,
+				1e-15);
+	ck_assert_double_eq(rbm_score_ais_beta(14500, 14500), 1);
+	ck_assert_double_eq_tol(rbm_score_ais_beta(50, 1450), 0.5, 1e-15);
+	ck_assert_double_eq_tol(rbm_score_ais_beta(450, 1450), 0.9, 1e-15);
+	for (i = 0; i < sizeof(ns) / sizeof(ns[0]); i++) {
+		ck_assert_double_eq(rbm_score_ais_beta(ns[i], ns[i]), 1);
+		for (k = 1; k <= ns[i]; k++)
+			ck_assert(rbm_score_ais_beta(k, ns[i]) >
+				  rbm_score_ais_beta(k - 1, ns[i]));
+	}
+}
+END_TEST
+
+/* Base rates: clamped logits of the column means; zeros without rows. */
+START_TEST(test_ais_base)
+{
+	struct rbm_score_sums *s = rbm_score_sums_alloc(3, NULL);
+	gsl_vector *ba = gsl_vector_alloc(3);
+	const double lim = log(1e-3 / (1 - 1e-3));
+
+	rbm_score_ais_base(s, ba);
+	ck_assert_int_eq(gsl_vector_isnull(ba), 1);
+	s->rows = 4;
+	gsl_vector_set(s->col, 0, 0);
+	gsl_vector_set(s->col, 1, 4);
+	gsl_vector_set(s->col, 2, 1);
+	rbm_score_ais_base(s, ba);
+	ck_assert_double_eq_tol(gsl_vector_get(ba, 0), lim, 1e-12);
+	ck_assert_double_eq_tol(gsl_vector_get(ba, 1), -lim, 1e-12);
+	ck_assert_double_eq_tol(gsl_vector_get(ba, 2), log(1.0 / 3), 1e-12);
+	gsl_vector_free(ba);
+	rbm_score_sums_free(s);
+}
+END_TEST
+
+/* Run AIS on m from base ba with a seed; fails the test on an error. */
+static struct rbm_ais_result ais(const struct rbm *m, const gsl_vector *ba,
+				 size_t runs, unsigned long steps,
+				 unsigned long seed)
+{
+	struct rbm_ais_params p = { runs, steps };
+	struct rbm_ais_result r;
+	struct rbm_err err = { "" };
+	gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+
+	gsl_rng_set(rng, seed);
+	ck_assert_msg(rbm_score_ais(m, ba, &p, rng, &r, &err) == 0, "%s",
+		      err.msg);
+	gsl_rng_free(rng);
+	return r;
+}
+
+/*
+ * Without weights and with the base rates equal to the visible biases,
+ * every intermediate distribution has the same shape, so all weights are
+ * equal: AIS is exact (Z_A, with its 2^NH, and the hidden biases' part of
+ * the weights) and reports no error.
+ */
+START_TEST(test_ais_no_weights)
+{
+	struct rbm *m = rbm_alloc(9, 6, NULL);
+	gsl_vector *ba = gsl_vector_alloc(9);
+	struct rbm_ais_result r;
+	size_t i;
+
+	for (i = 0; i < 9; i++) {
+		gsl_vector_float_set(m->b, i, (float)i / 4 - 1);
+		gsl_vector_set(ba, i, (double)i / 4 - 1);
+	}
+	for (i = 0; i < 6; i++)
+		gsl_vector_float_set(m->c, i, 1.5f - (float)i);
+	r = ais(m, ba, 10, 100, 1);
+	ck_assert_double_eq_tol(r.log_z, log_z_by(m, RBM_HIDDEN), 1e-5);
+	ck_assert_double_eq_tol(r.log_z_stderr, 0, 1e-6);
+	ck_assert_double_eq_tol(r.ess, 10, 1e-6);
+	gsl_vector_set_zero(ba);
+	gsl_vector_float_set_zero(m->b);
+	gsl_vector_float_set_zero(m->c);
+	r = ais(m, ba, 2, 3, 1);
+	ck_assert_double_eq_tol(r.log_z_base, 15 * log(2.0), 1e-12);
+	ck_assert_double_eq_tol(r.log_z, 15 * log(2.0), 1e-12);
+	gsl_vector_free(ba);
+	rbm_free(m);
+}
+END_TEST
+
+/*
+ * Add 200 rows that m generates (chains of 50 Gibbs steps from random
+ * rows) to s, as data for the AIS base rates.
+ */
+static void ais_sample_rows(const struct rbm *m, struct rbm_score_sums *s)
+{
+	gsl_matrix_float *v = gsl_matrix_float_alloc(200, m->nv);
+	gsl_matrix_float *h = gsl_matrix_float_alloc(200, m->nh);
+	gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+	double f[200];
+	size_t i, j;
+
+	gsl_rng_set(rng, 99);
+	for (i = 0; i < 200; i++)
+		for (j = 0; j < m->nv; j++)
+			gsl_matrix_float_set(v, i, j, (float)(gsl_rng_uniform(
+				rng) < 0.5));
+	for (i = 0; i < 50; i++)
+		rbm_gibbs_step(m, v, h, rng);
+	rbm_score_free_energy(m, v, h, f);
+	rbm_score_sums_add(s, v, f);
+	gsl_rng_free(rng);
+	gsl_matrix_float_free(h);
+	gsl_matrix_float_free(v);
+}
+
+/*
+ * A 30 x 20 model with strong random weights, base rates from rows it
+ * generates: the paper's schedule lands within 0.5 nats and within three
+ * of its own standard errors of the exact log Z.
+ */
+START_TEST(test_ais_matches_exact)
+{
+	struct rbm *m = random_model(30, 20, 2.0, 5);
+	struct rbm_score_sums *s = rbm_score_sums_alloc(30, NULL);
+	gsl_vector *ba = gsl_vector_alloc(30);
+	struct rbm_ais_result r;
+	double z = NAN;
+
+	ck_assert_int_eq(rbm_score_log_z_exact(m, 20, &z, NULL), 0);
+	ais_sample_rows(m, s);
+	rbm_score_ais_base(s, ba);
+	r = ais(m, ba, 100, RBM_AIS_DEFAULT_STEPS, 7);
+	ck_assert_msg(fabs(r.log_z - z) < 0.5 &&
+		      fabs(r.log_z - z) < 3 * r.log_z_stderr,
+		      "AIS %.6f +- %.6f, exact %.6f", r.log_z,
+		      r.log_z_stderr, z);
+	ck_assert(r.ess > 1 && r.ess <= 100);
+	gsl_vector_free(ba);
+	rbm_score_sums_free(s);
+	rbm_free(m);
+}
+END_TEST
+
+/* The same seed gives the same estimate; another seed another one. */
+START_TEST(test_ais_deterministic)
+{
+	struct rbm *m = random_model(8, 5, 1.0, 2);
+	gsl_vector *ba = gsl_vector_calloc(8);
+	struct rbm_ais_result a = ais(m, ba, 20, 200, 1);
+	struct rbm_ais_result b = ais(m, ba, 20, 200, 1);
+	struct rbm_ais_result c = ais(m, ba, 20, 200, 2);
+
+	ck_assert(memcmp(&a, &b, sizeof(a)) == 0);
+	ck_assert(a.log_z != c.log_z);
+	gsl_vector_free(ba);
+	rbm_free(m);
+}
+END_TEST
+
+/* Too few runs or steps, or base biases of the wrong size: refused. */
+START_TEST(test_ais_bad_params)
+{
+	struct rbm *m = rbm_alloc(4, 3, NULL);
+	gsl_vector *ba = gsl_vector_calloc(4), *short_ba = gsl_vector_calloc(3);
+	gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+	struct rbm_ais_params p = { 1, 100 };
+	struct rbm_ais_result r;
+	struct rbm_err err;
+
+	ck_assert_int_eq(rbm_score_ais(m, ba, &p, rng, &r, &err), -1);
+	ck_assert_str_eq(err.msg, "AIS needs at least 2 runs, not 1");
+	p.runs = 2;
+	p.steps = 2;
+	ck_assert_int_eq(rbm_score_ais(m, ba, &p, rng, &r, &err), -1);
+	ck_assert_str_eq(err.msg, "AIS needs at least 3 steps, not 2");
+	p.steps = 3;
+	ck_assert_int_eq(rbm_score_ais(m, short_ba, &p, rng, &r, &err), -1);
+	ck_assert_str_eq(err.msg, "AIS base biases: 3 values for 4 visible "
+			 "units");
+	ck_assert_int_eq(rbm_score_ais(m, ba, &p, rng, &r, &err), 0);
+	gsl_rng_free(rng);
+	gsl_vector_free(short_ba);
+	gsl_vector_free(ba);
+	rbm_free(m);
+}
+END_TEST
+
+Suite *score_suite(void)
+{
+	Suite *s = suite_create("score");
+	TCase *t = tcase_create("free energy");
+
+	tcase_add_test(t, test_free_energy_brute_force);
+	tcase_add_test(t, test_free_energy_zero_model);
+	tcase_add_test(t, test_reconstruct);
+	suite_add_tcase(s, t);
+	t = tcase_create("exact log Z");
+	tcase_add_test(t, test_log_z_3x2);
+	tcase_add_test(t, test_log_z_2x4);
+	tcase_add_test(t, test_log_z_layers_agree);
+	tcase_add_test(t, test_log_z_split_states);
+	tcase_add_test(t, test_log_z_no_weights);
+	tcase_add_test(t, test_loglik_sums_to_one);
+	tcase_add_test(t, test_loglik_sums_to_one_random);
+	tcase_add_test(t, test_log_z_refuses);
+	suite_add_tcase(s, t);
+	t = tcase_create("AIS");
+	tcase_set_timeout(t, 120);	/* sanitizer builds are slow */
+	tcase_add_test(t, test_ais_beta);
+	tcase_add_test(t, test_ais_base);
+	tcase_add_test(t, test_ais_no_weights);
+	tcase_add_test(t, test_ais_matches_exact);
+	tcase_add_test(t, test_ais_deterministic);
+	tcase_add_test(t, test_ais_bad_params);
+	suite_add_tcase(s, t);
+	return s;
+}
