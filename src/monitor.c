@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "monitor.h"
+#include "score.h"
 
 #define BATCH 256
 
@@ -94,13 +95,12 @@ static double mean_fe(struct rbm_monitor *mon, const struct rbm *m,
 		h = gsl_matrix_float_submatrix(mon->h, 0, 0, k, m->nh);
 		pv = gsl_matrix_float_submatrix(mon->pv, 0, 0, k, d->width);
 		rbm_data_gather(d, mon->idx, k, &v.matrix);
-		rbm_free_energy(m, &v.matrix, &h.matrix, mon->fe);
+		rbm_score_free_energy(m, &v.matrix, &h.matrix, mon->fe);
 		for (i = 0; i < k; i++)
 			sum += mon->fe[i];
 		if (!recon)
 			continue;
-		rbm_hidden_probs(m, &v.matrix, &h.matrix);
-		rbm_visible_probs(m, &h.matrix, &pv.matrix);
+		rbm_score_reconstruct(m, &v.matrix, &h.matrix, &pv.matrix);
 		*recon += squared_error(&v.matrix, &pv.matrix);
 	}
 	return sum / (double)n;

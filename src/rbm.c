@@ -127,24 +127,6 @@ void rbm_visible_probs(const struct rbm *m, const gsl_matrix_float *h,
 	affine_sigmoid(h, CblasTrans, m->w, m->b, pv);
 }
 
-void rbm_free_energy(const struct rbm *m, const gsl_matrix_float *v,
-		     gsl_matrix_float *scratch, double *out)
-{
-	size_t i, j;
-
-	affine(v, CblasNoTrans, m->w, m->c, scratch);
-	for (i = 0; i < v->size1; i++) {
-		const float *x = gsl_matrix_float_const_ptr(scratch, i, 0);
-		const float *vi = gsl_matrix_float_const_ptr(v, i, 0);
-		double f = 0;
-		for (j = 0; j < m->nh; j++)
-			f -= rbm_softplus(x[j]);
-		for (j = 0; j < m->nv; j++)
-			f -= (double)m->b->data[j * m->b->stride] * vi[j];
-		out[i] = f;
-	}
-}
-
 void rbm_sample(const gsl_matrix_float *p, gsl_matrix_float *s, gsl_rng *rng)
 {
 	size_t i, j;

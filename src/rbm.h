@@ -65,14 +65,6 @@ void rbm_visible_probs(const struct rbm *m, const gsl_matrix_float *h,
 		       gsl_matrix_float *pv);
 
 /*
- * Free energy of every row of v (n x NV) into out[n], in double:
- * F(v) = -b.v - sum_j softplus(c_j + (vW)_j), so p(v) = exp(-F(v)) / Z.
- * scratch is n x NH.
- */
-void rbm_free_energy(const struct rbm *m, const gsl_matrix_float *v,
-		     gsl_matrix_float *scratch, double *out);
-
-/*
  * Bernoulli samples: s[i][j] = 1 with probability p[i][j], else 0.
  * s may be p itself.
  */
