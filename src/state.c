@@ -502,13 +502,17 @@ static int header_line(struct cursor *c, struct parsed *p, char *s,
 }
 
 /* Header lines up to "visible_bias"; 0 or -1 with a message. */
-static int parse_header(struct cursor *c, struct parsed *p,
+static int parse_header(struct cursor *c, struct parsed *p, int version,
 			struct rbm_err *err)
 {
 	char *s;
 	size_t k;
 
 	rbm_train_defaults(&p->h.p);
+	if (version == 1) {	/* rbmcmd 1.0 trained with CD-1 at a fixed rate */
+		p->h.p.pcd = 0;
+		p->h.p.schedule = RBM_SCHEDULE_CONSTANT;
+	}
 	while ((s = next_line(c)) && strcmp(s, "visible_bias") != 0)
 		if (s[0] != '#' && header_line(c, p, s, err) < 0)
 			return -1;
@@ -669,7 +673,8 @@ fail:
 }
 
 /* Build the state from a checked body [p, end); NULL with a message. */
-static struct rbm_state *parse_state(const char *path, char *p, char *end,
+static struct rbm_state *parse_state(const char *path, int version,
+				     char *p, char *end,
 				     struct rbm_err *err)
 {
 	struct cursor c = { path, p, end, 0 };
@@ -678,7 +683,7 @@ static struct rbm_state *parse_state(const char *path, char *p, char *end,
 
 	memset(&ph, 0, sizeof(ph));
 	next_line(&c);	/* magic, already checked */
-	if (parse_header(&c, &ph, err) < 0)
+	if (parse_header(&c, &ph, version, err) < 0)
 		return NULL;
 	if (rbm_check_size(ph.h.nv, ph.h.nh, err) < 0) {
 		rbm_err_prefix(err, "%s", path);
@@ -809,7 +814,7 @@ struct rbm_state *rbm_state_load(const char *path, struct rbm_err *err)
 		return NULL;
 	if ((version = check_magic(path, buf, len, err)) > 0 &&
 	    (body = check_sum(path, buf, len, err)) >= 0)
-		s = parse_state(path, buf, buf + body, err);
+		s = parse_state(path, version, buf, buf + body, err);
 	if (s)
 		s->version = version;
 	free(buf);

@@ -48,9 +48,10 @@ void rbm_train_defaults(struct rbm_train_params *p)
 	p->learning_rate = RBM_DEFAULT_LEARNING_RATE;
 	p->batch_size = RBM_DEFAULT_BATCH_SIZE;
 	p->cd_k = 1;
+	p->pcd = 1;		/* see "Choosing the defaults" in train.h */
+	p->schedule = RBM_SCHEDULE_LINEAR;
 	p->sparsity_cost = 0.1;
 	p->sparsity_decay = 0.95;
-	p->schedule = RBM_SCHEDULE_CONSTANT;
 	p->offset_rate = 0.01;
 }
 

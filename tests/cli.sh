@@ -39,14 +39,17 @@ same "rate from train is stored" "$(grep '^learning_rate' b.rbm)" \
 	"learning_rate 0.050000000000000003"
 same "epochs are counted" "$(grep '^epochs' b.rbm)" "epochs 101"
 
-# --seed makes everything reproducible; a continued train equals one run.
-"$R" c.rbm init 6 2 --seed 3
+# --seed makes everything reproducible; a continued train equals one run
+# (at a constant rate: the default linear decay spans each run).
+"$R" c.rbm init 6 2 --seed 3 --lr-schedule constant
 "$R" c.rbm train 50 <movies.txt
 "$R" c.rbm train 50 <movies.txt
-same_model "train 50 + train 50 = train 100" a.rbm c.rbm
+"$R" c1.rbm init 6 2 --seed 3 --lr-schedule constant
+"$R" c1.rbm train 100 <movies.txt
+same_model "train 50 + train 50 = train 100" c1.rbm c.rbm
 awk 'BEGIN { srand(2); for (r = 0; r < 250; r++) { for (i = 0; i < 6; i++)
 	printf "%d ", rand() < 0.4; print "" } }' >many.txt
-"$R" f.rbm init 6 3 --seed 3
+"$R" f.rbm init 6 3 --seed 3 --lr-schedule constant
 cp f.rbm g.rbm
 "$R" f.rbm train 4 <many.txt
 "$R" g.rbm train 2 <many.txt

@@ -1,0 +1,37 @@
+"""Fit scikit-learn's BernoulliRBM on binarized Fashion-MNIST and write it
+as an rbmcmd plain parameter file (NV NH / visible biases / hidden biases /
+NV rows of NH weights), so `rbmcmd import` + `rbmcmd loglik` can score it.
+
+usage: sklearn_export.py DATASET_DIR NH EPOCHS SEED OUT
+"""
+import gzip
+import sys
+
+import numpy as np
+from sklearn.neural_network import BernoulliRBM
+
+
+def images(path):
+    with gzip.open(path, "rb") as f:
+        raw = f.read()
+    return (np.frombuffer(raw, np.uint8, offset=16).reshape(-1, 784)
+            > 127).astype(np.float64)
+
+
+def main():
+    data, nh, epochs, seed, out = sys.argv[1:6]
+    x = images(data + "/train-images-idx3-ubyte.gz")
+    rbm = BernoulliRBM(n_components=int(nh), batch_size=100,
+                       learning_rate=0.1, n_iter=int(epochs),
+                       random_state=int(seed))
+    rbm.fit(x)
+    with open(out, "w") as f:
+        f.write("%d %d\n" % (784, int(nh)))
+        f.write(" ".join("%.9g" % v for v in rbm.intercept_visible_) + "\n")
+        f.write(" ".join("%.9g" % v for v in rbm.intercept_hidden_) + "\n")
+        for row in rbm.components_.T:
+            f.write(" ".join("%.9g" % v for v in row) + "\n")
+
+
+if __name__ == "__main__":
+    main()
