@@ -1,7 +1,8 @@
 #!/bin/sh
 # crash.sh - kill -9 at random moments while train and init save, many
-# times; the state file must then be byte for byte either the old state
-# or the finished new one, never torn, and must load.
+# times; the state file must then be either the old state byte for byte
+# or the finished new one (byte for byte but for train's dated history
+# line and the checksum over it), never torn, and must load.
 . "$SRCDIR/tests/setup.sh"
 cd "$T"
 TRIALS=${CRASH_TRIALS:-100}
@@ -35,7 +36,9 @@ trial() {
 	wait $pid 2>/dev/null || true
 	if cmp -s s.rbm old.rbm; then
 		n_old=$((n_old + 1))
-	elif cmp -s s.rbm "$want" && "$R" s.rbm daydream 1 1 >/dev/null; then
+	elif [ "$(grep -v '^history \|^end ' s.rbm)" = \
+	       "$(grep -v '^history \|^end ' "$want")" ] &&
+	     "$R" s.rbm daydream 1 1 >/dev/null; then
 		n_new=$((n_new + 1))
 	else
 		n_bad=$((n_bad + 1))
