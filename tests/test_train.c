@@ -1546,6 +1546,46 @@ START_TEST(test_state_parts_follow_params)
 }
 END_TEST
 
+/*
+ * A train state holding one centering offset but not the other (a state
+ * file may carry either section alone) gets both started afresh, at the
+ * data's column means and 0.5, and trains.
+ */
+START_TEST(test_state_half_offsets)
+{
+	int which;
+
+	for (which = 0; which < 2; which++) {
+		struct rbm_train_params p = params(0.1, 4);
+		struct rbm_train_state ts = { 0 };
+		struct rbm_data *d = sample_data(6);
+		struct rbm *m = small_model();
+		gsl_rng *rng = rng_seeded(5);
+		struct rbm_trainer *t;
+		struct rbm_epoch_stats st;
+		struct rbm_err err = { "" };
+		struct ref r;
+
+		p.centering = 1;
+		if (which)
+			ts.hid_offset = gsl_vector_float_calloc(NH);
+		else
+			ts.vis_offset = gsl_vector_float_calloc(NV);
+		t = trainer(m, &ts, &p, d, 1, rng);
+		ref_init(&r, m, &p, d, 0, 1, 5);
+		assert_vector(ts.vis_offset, r.mu, NV, 1e-6, "mu");
+		assert_vector(ts.hid_offset, r.lam, NH, 0, "lambda");
+		ck_assert_int_eq(rbm_train_epoch(t, rng, &st, &err), 0);
+		rbm_trainer_free(t);
+		rbm_train_state_clear(&ts);
+		ref_free(&r);
+		gsl_rng_free(rng);
+		rbm_free(m);
+		rbm_data_free(d);
+	}
+}
+END_TEST
+
 /* What a hook saw, and after how many batches it stops (0: never). */
 struct hook_log {
 	size_t calls, done[8], rows, stop_after;
@@ -1901,6 +1941,7 @@ Suite *train_suite(void)
 	tcase_add_test(run, test_epoch_split_run);
 	tcase_add_test(run, test_split_run_keeps_state);
 	tcase_add_test(run, test_state_parts_follow_params);
+	tcase_add_test(run, test_state_half_offsets);
 	tcase_add_test(run, test_epoch_hook);
 	suite_add_tcase(s, run);
 
