@@ -1,7 +1,8 @@
 #!/bin/sh
 # crash.sh - kill -9 at random moments while train and init save, many
-# times; the state file must then be byte for byte either the old state
-# or the finished new one, never torn, and must load.
+# times; the state file must then be either the old state byte for byte
+# or the finished new one (byte for byte but for train's dated history
+# line and the checksum over it), never torn, and must load.
 . "$SRCDIR/tests/setup.sh"
 cd "$T"
 TRIALS=${CRASH_TRIALS:-100}

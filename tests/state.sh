@@ -32,6 +32,9 @@ expect "newer version" 1 "rbmcmd: run_visible: new.rbm: state file version 3 is 
 cp "$SRCDIR/tests/data/movies-v1.rbm" v1.rbm
 run sh -c "echo '0 0 0 1 1 0' | '$R' v1.rbm run_visible --seed 1"
 expect "a version 1 file loads" 0
+same "a version 1 file keeps CD-1 at a constant rate" \
+	"$("$R" v1.rbm info | grep -E '^(pcd|lr_schedule):' | tr '\n' ' ')" \
+	"pcd: 0 lr_schedule: constant "
 "$R" v1.rbm train 1 <movies.txt
 same "and is saved as version 2" "$(head -n 1 v1.rbm)" "rbmcmd-state 2"
 : >empty.rbm

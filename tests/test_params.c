@@ -415,10 +415,10 @@ START_TEST(test_state_params)
 		strcat(all, " ");
 	}
 	ck_assert_str_eq(all, "learning_rate=0.3333333333333333 "
-			 "batch_size=100 cd_k=1 pcd=0 momentum=0.9 "
+			 "batch_size=100 cd_k=1 pcd=1 momentum=0.9 "
 			 "momentum_ramp=0 weight_decay=0 l1=0 "
 			 "sparsity_target=0 sparsity_cost=0.1 "
-			 "sparsity_decay=0.95 lr_schedule=constant "
+			 "sparsity_decay=0.95 lr_schedule=linear "
 			 "centering=0 offset_rate=0.01 average=0 ");
 }
 END_TEST

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "rbm.h"
+#include "score.h"
 #include "rng.h"
 #include "unit.h"
 
@@ -527,6 +528,92 @@ START_TEST(test_check_finite)
 }
 END_TEST
 
+/*
+ * -log sum over the 2^nh hidden states h of exp(-E(v, h)), with
+ * E = -b.v - c.h - v'Wh, summed from the largest term down (log-sum-exp)
+ * so that huge energies do not overflow; v has m->nv values.
+ */
+static double brute_free_energy(const struct rbm *m, const float *v)
+{
+	double neg_e[4], top = -INFINITY, sum = 0;
+	size_t h, i, j;
+
+	ck_assert_uint_eq(m->nh, 2);
+	for (h = 0; h < 4; h++) {
+		double x = 0;
+		for (i = 0; i < m->nv; i++)
+			x += (double)gsl_vector_float_get(m->b, i) * v[i];
+		for (j = 0; j < 2; j++) {
+			if (!(h >> j & 1))
+				continue;
+			x += gsl_vector_float_get(m->c, j);
+			for (i = 0; i < m->nv; i++)
+				x += (double)gsl_matrix_float_get(m->w, i, j) *
+				     v[i];
+		}
+		neg_e[h] = x;
+		if (x > top)
+			top = x;
+	}
+	for (h = 0; h < 4; h++)
+		sum += exp(neg_e[h] - top);
+	return -(top + log(sum));
+}
+
+/*
+ * rbm_score_free_energy equals the brute-force -log sum_h exp(-E(v, h)) over
+ * the four hidden states of the 3 x 2 model, for binary and fractional
+ * rows given as a view inside a wider matrix, with a scratch view, and
+ * writes no more than n results; with the parameters scaled by 400 (the
+ * hidden logits near 1000, where exp overflows) it stays finite and
+ * right.
+ */
+START_TEST(test_free_energy_brute_force)
+{
+	static const float rows[5][3] = { { 1, 0, 1 }, { 0, 1, 1 },
+					  { 0.5f, 0.25f, 0 }, { 0, 0, 0 },
+					  { 1, 1, 1 } };
+	struct rbm *m = tiny_model();
+	gsl_matrix_float *wide = gsl_matrix_float_alloc(7, 6);
+	gsl_matrix_float *big = gsl_matrix_float_alloc(8, 5);
+	gsl_matrix_float_view v = gsl_matrix_float_submatrix(wide, 1, 2, 5, 3);
+	gsl_matrix_float_view h = gsl_matrix_float_submatrix(big, 2, 1, 5, 2);
+	double out[6];
+	size_t i, j;
+	int scaled;
+
+	/* the sum itself, by hand: v = 0 leaves the hidden biases alone */
+	ck_assert_double_eq_tol(brute_free_energy(m, rows[3]),
+				-log1p(exp(-0.5)) - log1p(exp(0.25)), 1e-12);
+	gsl_matrix_float_set_all(wide, 0.75f);	/* not part of the input */
+	for (i = 0; i < 5; i++)
+		for (j = 0; j < 3; j++)
+			gsl_matrix_float_set(&v.matrix, i, j, rows[i][j]);
+	for (scaled = 0; scaled < 2; scaled++) {
+		if (scaled) {
+			gsl_matrix_float_scale(m->w, 400);
+			gsl_vector_float_scale(m->b, 400);
+			gsl_vector_float_scale(m->c, 400);
+		}
+		out[5] = 12345;
+		rbm_score_free_energy(m, &v.matrix, &h.matrix, out);
+		for (i = 0; i < 5; i++) {
+			double want = brute_free_energy(m, rows[i]);
+			ck_assert_msg(isfinite(out[i]), "row %zu: %g", i,
+				      out[i]);
+			ck_assert_msg(fabs(out[i] - want) <=
+				      TOL * (1 + fabs(want)),
+				      "row %zu: %.12g, want %.12g", i, out[i],
+				      want);
+		}
+		ck_assert(out[5] == 12345);
+	}
+	gsl_matrix_float_free(wide);
+	gsl_matrix_float_free(big);
+	rbm_free(m);
+}
+END_TEST
+
 Suite *rbm_suite(void)
 {
 	Suite *s = suite_create("rbm");
@@ -546,6 +633,7 @@ Suite *rbm_suite(void)
 	tcase_add_test(tc, test_gibbs_step_replay);
 	tcase_add_test(tc, test_copy);
 	tcase_add_test(tc, test_check_finite);
+	tcase_add_test(tc, test_free_energy_brute_force);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -5,17 +5,18 @@
  *
  * Most corruption cases edit a saved file's body and re-seal it with a
  * fresh checksum (seal below), so that the check they aim at is reached
- * instead of the checksum's.  The sample state is 3 x 2; its lines are:
+ * instead of the checksum's.  The sample state is 3 x 2 with the default
+ * training options, so it has no optional sections; its lines are:
  *
- *    1 rbmcmd-state 1          10 visible_bias
- *    2 # (comment)             11 3 numbers
- *    3 # (comment)             12 hidden_bias
- *    4 visible 3               13 2 numbers
- *    5 hidden 2                14 weights
- *    6 learning_rate ...       15-17 2 numbers each
- *    7 batch_size 7            18 end fnv1a64 HEX16
- *    8 epochs 12345
- *    9 rng mt19937 HEX
+ *    1 rbmcmd-state 2          22 rng mt19937 HEX
+ *    2 # (comment)             23 visible_bias
+ *    3 # (comment)             24 3 numbers
+ *    4 visible 3               25 hidden_bias
+ *    5 hidden 2                26 2 numbers
+ *    6 epochs 12345            27 weights
+ *    7 learning_rate ...       28-30 2 numbers each
+ *    8 batch_size 7            31 end fnv1a64 HEX16
+ *    9-21 the 13 optional training keys, cd_k to average
  */
 #include <dirent.h>
 #include <float.h>
@@ -37,15 +38,21 @@
 
 /* Lines of the sample state's body (see the top of the file). */
 enum {
-	L_MAGIC = 1, L_VISIBLE = 4, L_HIDDEN, L_RATE, L_BATCH, L_EPOCHS,
-	L_RNG, L_VBIAS_WORD, L_VBIAS, L_HBIAS_WORD, L_HBIAS, L_WEIGHTS_WORD,
-	L_W0, L_W1, L_W2, L_END
+	L_MAGIC = 1, L_VISIBLE = 4, L_HIDDEN, L_EPOCHS, L_RATE, L_BATCH,
+	L_CD_K, L_RNG = L_CD_K + 13, L_VBIAS_WORD, L_VBIAS, L_HBIAS_WORD,
+	L_HBIAS, L_WEIGHTS_WORD, L_W0, L_W1, L_W2, L_END
 };
 
-/* The header keys, in the order the file has them (lines 4 to 9). */
-static const char *const keys[] = {
-	"visible", "hidden", "learning_rate", "batch_size", "epochs", "rng"
+/* The required header keys and their lines in the sample state. */
+static const struct {
+	const char *name;
+	int line;
+} keys[] = {
+	{ "visible", L_VISIBLE }, { "hidden", L_HIDDEN },
+	{ "epochs", L_EPOCHS }, { "learning_rate", L_RATE },
+	{ "batch_size", L_BATCH }, { "rng", L_RNG },
 };
+#define NKEYS (sizeof(keys) / sizeof(keys[0]))
 
 /* FNV-1a 64, written from its definition, for re-sealing bodies. */
 static uint64_t fnv1a64(const char *p, size_t n)
@@ -68,13 +75,17 @@ static uint64_t fnv1a64(const char *p, size_t n)
  */
 static struct rbm_state *sample_state(void)
 {
-	struct rbm_train_params p = { 0.30000000000000004, 7 };	/* 0.1 + 0.2 */
+	struct rbm_train_params p;
 	struct rbm_err err = { "" };
-	struct rbm_state *s = rbm_state_create(3, 2, &p, 1234, &err);
+	struct rbm_state *s;
 	int i;
 
+	rbm_train_defaults(&p);
+	p.learning_rate = 0.30000000000000004;	/* 0.1 + 0.2 */
+	p.batch_size = 7;
+	s = rbm_state_create(3, 2, &p, 1234, &err);
 	ck_assert_msg(s != NULL, "%s", err.msg);
-	s->epochs = 12345;
+	s->train.epochs = 12345;
 	gsl_vector_float_set(s->model->b, 0, -0.0f);
 	gsl_vector_float_set(s->model->b, 1, FLT_TRUE_MIN);
 	gsl_vector_float_set(s->model->b, 2, 0.100000024f); /* 9 digits */
@@ -233,7 +244,7 @@ static void assert_same_state(const struct rbm_state *a,
 	ck_assert_mem_eq(&a->params.learning_rate, &b->params.learning_rate,
 			 sizeof(double));
 	ck_assert_uint_eq(a->params.batch_size, b->params.batch_size);
-	ck_assert_uint_eq(a->epochs, b->epochs);
+	ck_assert_uint_eq(a->train.epochs, b->train.epochs);
 	ck_assert_str_eq(gsl_rng_name(a->rng), gsl_rng_name(b->rng));
 	ck_assert_uint_eq(gsl_rng_size(a->rng), gsl_rng_size(b->rng));
 	ck_assert_mem_eq(gsl_rng_state(a->rng), gsl_rng_state(b->rng),
@@ -262,7 +273,7 @@ START_TEST(test_round_trip)
 	ck_assert(gsl_vector_float_get(t->model->b, 1) == FLT_TRUE_MIN);
 	ck_assert(t->params.learning_rate == 0.1 + 0.2);
 	ck_assert_uint_eq(t->params.batch_size, 7);
-	ck_assert_uint_eq(t->epochs, 12345);
+	ck_assert_uint_eq(t->train.epochs, 12345);
 	ck_assert_int_eq(rbm_state_save(t, path2, &err), 0);
 	f1 = unit_read_file(path, &n1);
 	f2 = unit_read_file(path2, &n2);
@@ -299,11 +310,15 @@ START_TEST(test_saved_layout)
 	char *file = saved_file(path, &len), *body, end[40];
 	size_t blen;
 
-	assert_text_at(file, 0, "rbmcmd-state 1\n# ");
+	assert_text_at(file, 0, "rbmcmd-state 2\n# ");
 	assert_text_at(file, line_off(file, L_VISIBLE),
-		       "visible 3\nhidden 2\nlearning_rate "
-		       "0.30000000000000004\nbatch_size 7\nepochs 12345\n"
-		       "rng mt19937 ");
+		       "visible 3\nhidden 2\nepochs 12345\nlearning_rate "
+		       "0.30000000000000004\nbatch_size 7\ncd_k 1\npcd 1\n"
+		       "momentum 0\nmomentum_ramp 0\nweight_decay 0\nl1 0\n"
+		       "sparsity_target 0\nsparsity_cost 0.10000000000000001\n"
+		       "sparsity_decay 0.94999999999999996\n"
+		       "lr_schedule linear\ncentering 0\noffset_rate 0.01\n"
+		       "average 0\nrng mt19937 ");
 	ck_assert_uint_eq(line_len(file, L_RNG), 12 + 10000 + 1);
 	assert_text_at(file, line_off(file, L_VBIAS_WORD),
 		       "visible_bias\n-0 1.40129846e-45 0.100000024\n"
@@ -410,12 +425,14 @@ START_TEST(test_load_newer_version)
 	char *path = unit_path("v.rbm");
 	char *body = saved_body(path);
 
-	SEALED_FAILS(path, replace_line(body, L_MAGIC, "rbmcmd-state 2\n"),
-		     "%s: state file version 2 is newer than this rbmcmd "
-		     "reads (1); use a newer rbmcmd", path);
+	SEALED_FAILS(path, replace_line(body, L_MAGIC, "rbmcmd-state 3\n"),
+		     "%s: state file version 3 is newer than this rbmcmd "
+		     "reads (%d); use a newer rbmcmd", path,
+		     RBM_STATE_VERSION);
 	unit_write_file(path, TEXT("rbmcmd-state 17\nsomething else\n"));
 	assert_load_fails(path, "%s: state file version 17 is newer than "
-			  "this rbmcmd reads (1); use a newer rbmcmd", path);
+			  "this rbmcmd reads (%d); use a newer rbmcmd", path,
+			  RBM_STATE_VERSION);
 	free(body);
 	free(path);
 }
@@ -429,11 +446,11 @@ END_TEST
 START_TEST(test_load_truncated)
 {
 	char *path = unit_path("t.rbm"), *cut = unit_path("cut.rbm");
-	size_t len, ends[64], nends = 0, i;
+	size_t len, ends[2 * L_END + 4], nends = 0, i;
 	char *file = saved_file(path, &len);
 	int n;
 
-	ends[nends++] = 14;			/* "rbmcmd-state 1" */
+	ends[nends++] = 14;			/* "rbmcmd-state 2" */
 	for (n = 2; n <= L_END; n++) {
 		ends[nends++] = line_off(file, n);
 		ends[nends++] = line_off(file, n) + line_len(file, n) / 2;
@@ -496,11 +513,11 @@ START_TEST(test_load_unknown_key)
 	char *body = saved_body(path);
 
 	SEALED_FAILS(path, insert_line(body, L_HIDDEN, "colour blue\n"),
-		     "%s:5: unknown key 'colour'", path);
+		     "%s:%d: unknown key 'colour'", path, L_HIDDEN);
 	SEALED_FAILS(path, insert_line(body, L_VBIAS_WORD, "frobnicate\n"),
-		     "%s:10: unknown key 'frobnicate'", path);
+		     "%s:%d: unknown key 'frobnicate'", path, L_VBIAS_WORD);
 	SEALED_FAILS(path, replace_line(body, L_BATCH, "batchsize 7\n"),
-		     "%s:7: unknown key 'batchsize'", path);
+		     "%s:%d: unknown key 'batchsize'", path, L_BATCH);
 	free(body);
 	free(path);
 }
@@ -511,13 +528,14 @@ START_TEST(test_load_repeated_key)
 {
 	char *path = unit_path("r.rbm");
 	char *body = saved_body(path), *line;
-	int k;
+	size_t k;
 
-	for (k = 0; k < 6; k++) {
-		line = strndup(body + line_off(body, L_VISIBLE + k),
-			       line_len(body, L_VISIBLE + k));
+	for (k = 0; k < NKEYS; k++) {
+		line = strndup(body + line_off(body, keys[k].line),
+			       line_len(body, keys[k].line));
 		SEALED_FAILS(path, insert_line(body, L_VBIAS_WORD, line),
-			     "%s:10: bad or repeated '%s' line", path, keys[k]);
+			     "%s:%d: bad or repeated '%s' line", path,
+			     L_VBIAS_WORD, keys[k].name);
 		free(line);
 	}
 	free(body);
@@ -530,52 +548,69 @@ START_TEST(test_load_missing_key)
 {
 	char *path = unit_path("m.rbm");
 	char *body = saved_body(path);
-	int k;
+	size_t k;
 
-	for (k = 0; k < 6; k++)
-		SEALED_FAILS(path, delete_line(body, L_VISIBLE + k),
-			     "%s: no '%s' line in the header", path, keys[k]);
+	for (k = 0; k < NKEYS; k++)
+		SEALED_FAILS(path, delete_line(body, keys[k].line),
+			     "%s: no '%s' line in the header", path,
+			     keys[k].name);
 	free(body);
 	free(path);
 }
 END_TEST
 
 /*
- * Header values that are not whole numbers in range, not a positive
- * finite rate, or missing, are refused with their line.
+ * Header values that are not whole numbers, not finite, or missing, are
+ * refused with their line; values that read but are out of range (no
+ * units, a zero rate, a batch size past the limit) are refused after the
+ * header with the model's or the training options' own message.
  */
 START_TEST(test_load_bad_values)
 {
 	static const struct {
 		int line;
-		const char *text, *key;
+		const char *text, *key;	/* key: refused at its line */
+		const char *msg;	/* else: refused with this */
 	} cases[] = {
-		{ L_VISIBLE, "visible 0\n", "visible" },
-		{ L_VISIBLE, "visible 3x\n", "visible" },
-		{ L_VISIBLE, "visible -3\n", "visible" },
-		{ L_VISIBLE, "visible\n", "visible" },
-		{ L_HIDDEN, "hidden +2\n", "hidden" },
-		{ L_RATE, "learning_rate 0\n", "learning_rate" },
-		{ L_RATE, "learning_rate -0.5\n", "learning_rate" },
-		{ L_RATE, "learning_rate nan\n", "learning_rate" },
-		{ L_RATE, "learning_rate inf\n", "learning_rate" },
-		{ L_RATE, "learning_rate 1e999\n", "learning_rate" },
-		{ L_RATE, "learning_rate 0.1x\n", "learning_rate" },
-		{ L_BATCH, "batch_size 0\n", "batch_size" },
-		{ L_BATCH, "batch_size 1048577\n", "batch_size" },
-		{ L_EPOCHS, "epochs -1\n", "epochs" },
-		{ L_EPOCHS, "epochs 99999999999999999999999\n", "epochs" },
-		{ L_RNG, "rng mt19937\n", "rng" },
+		{ L_VISIBLE, "visible 3x\n", "visible", NULL },
+		{ L_VISIBLE, "visible -3\n", "visible", NULL },
+		{ L_VISIBLE, "visible\n", "visible", NULL },
+		{ L_HIDDEN, "hidden +2\n", "hidden", NULL },
+		{ L_RATE, "learning_rate nan\n", "learning_rate", NULL },
+		{ L_RATE, "learning_rate inf\n", "learning_rate", NULL },
+		{ L_RATE, "learning_rate 1e999\n", "learning_rate", NULL },
+		{ L_RATE, "learning_rate 0.1x\n", "learning_rate", NULL },
+		{ L_EPOCHS, "epochs -1\n", "epochs", NULL },
+		{ L_EPOCHS, "epochs 99999999999999999999999\n", "epochs",
+		  NULL },
+		{ L_RNG, "rng mt19937\n", "rng", NULL },
+		{ L_VISIBLE, "visible 0\n", NULL, "a model needs at least one "
+		  "visible and one hidden unit (got 0 x 2)" },
+		{ L_HIDDEN, "hidden 0\n", NULL, "a model needs at least one "
+		  "visible and one hidden unit (got 3 x 0)" },
+		{ L_RATE, "learning_rate 0\n", NULL, "training options: "
+		  "learning rate must be a positive number" },
+		{ L_RATE, "learning_rate -0.5\n", NULL, "training options: "
+		  "learning rate must be a positive number" },
+		{ L_BATCH, "batch_size 0\n", NULL, "training options: batch "
+		  "size must be between 1 and 1048576" },
+		{ L_BATCH, "batch_size 1048577\n", NULL, "training options: "
+		  "batch size must be between 1 and 1048576" },
 	};
 	char *path = unit_path("b.rbm");
 	char *body = saved_body(path);
 	size_t i;
 
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
-		SEALED_FAILS(path, replace_line(body, cases[i].line,
-						cases[i].text),
-			     "%s:%d: bad or repeated '%s' line", path,
-			     cases[i].line, cases[i].key);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *b = replace_line(body, cases[i].line, cases[i].text);
+
+		if (cases[i].key)
+			SEALED_FAILS(path, b, "%s:%d: bad or repeated '%s' "
+				     "line", path, cases[i].line,
+				     cases[i].key);
+		else
+			SEALED_FAILS(path, b, "%s: %s", path, cases[i].msg);
+	}
 	free(body);
 	free(path);
 }
@@ -591,23 +626,23 @@ START_TEST(test_load_bad_rows)
 	char *body = saved_body(path);
 
 	SEALED_FAILS(path, replace_line(body, L_VBIAS, "0 0\n"),
-		     "%s:11: expected 3 numbers, got 2", path);
+		     "%s:%d: expected 3 numbers, got 2", path, L_VBIAS);
 	SEALED_FAILS(path, replace_line(body, L_VBIAS, "\n"),
-		     "%s:11: expected 3 numbers, got 0", path);
+		     "%s:%d: expected 3 numbers, got 0", path, L_VBIAS);
 	SEALED_FAILS(path, replace_line(body, L_HBIAS, "0 0 0\n"),
-		     "%s:13: more than 2 numbers", path);
+		     "%s:%d: more than 2 numbers", path, L_HBIAS);
 	SEALED_FAILS(path, replace_line(body, L_W1, "0.5\n"),
-		     "%s:16: expected 2 numbers, got 1", path);
+		     "%s:%d: expected 2 numbers, got 1", path, L_W1);
 	SEALED_FAILS(path, replace_line(body, L_W2, "0.5 0.25 1\n"),
-		     "%s:17: more than 2 numbers", path);
+		     "%s:%d: more than 2 numbers", path, L_W2);
 	SEALED_FAILS(path, replace_line(body, L_W0, "0.5 abc\n"),
-		     "%s:15: number 2 is not a finite number", path);
+		     "%s:%d: number 2 is not a finite number", path, L_W0);
 	SEALED_FAILS(path, replace_line(body, L_W0, "0.5 1x\n"),
-		     "%s:15: number 2 is not a finite number", path);
+		     "%s:%d: number 2 is not a finite number", path, L_W0);
 	SEALED_FAILS(path, replace_line(body, L_W2, "nan 0\n"),
-		     "%s:17: number 1 is not a finite number", path);
+		     "%s:%d: number 1 is not a finite number", path, L_W2);
 	SEALED_FAILS(path, replace_line(body, L_HBIAS, "0 1e39\n"),
-		     "%s:13: number 2 is not a finite number", path);
+		     "%s:%d: number 2 is not a finite number", path, L_HBIAS);
 	free(body);
 	free(path);
 }
@@ -615,7 +650,8 @@ END_TEST
 
 /*
  * The section words must be where they belong, a missing last row is
- * "file ends early", and anything after the last row is "more rows".
+ * "file ends early", and anything after the last row that is not one of
+ * the training state's sections is refused as a section.
  */
 START_TEST(test_load_structure)
 {
@@ -623,18 +659,20 @@ START_TEST(test_load_structure)
 	char *body = saved_body(path);
 
 	SEALED_FAILS(path, replace_line(body, L_HBIAS_WORD, "hidden_biases\n"),
-		     "%s:12: expected 'hidden_bias'", path);
+		     "%s:%d: expected 'hidden_bias'", path, L_HBIAS_WORD);
 	SEALED_FAILS(path, replace_line(body, L_WEIGHTS_WORD, "weight\n"),
-		     "%s:14: expected 'weights'", path);
+		     "%s:%d: expected 'weights'", path, L_WEIGHTS_WORD);
 	SEALED_FAILS(path, delete_line(body, L_W2),
-		     "%s:16: file ends early", path);
+		     "%s:%d: file ends early", path, L_W1);
 	SEALED_FAILS(path, splice(body, strlen(body), 0, "0 0\n"),
-		     "%s:18: more rows than the 3 x 2 model has", path);
+		     "%s:%d: unexpected, repeated or too large section '0'",
+		     path, L_END);
 	SEALED_FAILS(path, splice(body, strlen(body), 0, "\n"),
-		     "%s:18: more rows than the 3 x 2 model has", path);
+		     "%s:%d: unexpected, repeated or too large section ''",
+		     path, L_END);
 	/* the header alone: all keys there, no visible_bias */
 	SEALED_FAILS(path, strndup(body, line_off(body, L_VBIAS_WORD)),
-		     "%s:9: expected 'visible_bias'", path);
+		     "%s:%d: expected 'visible_bias'", path, L_RNG);
 	free(body);
 	free(path);
 }
@@ -653,10 +691,10 @@ START_TEST(test_load_huge_sizes)
 	char *body = saved_body(path), *b2;
 
 	SEALED_FAILS(path, replace_line(body, L_VISIBLE, "visible 100000000\n"),
-		     "%s:4: bad or repeated 'visible' line", path);
+		     "%s:%d: bad or repeated 'visible' line", path, L_VISIBLE);
 	SEALED_FAILS(path, replace_line(body, L_HIDDEN,
 					"hidden 18446744073709551615\n"),
-		     "%s:5: bad or repeated 'hidden' line", path);
+		     "%s:%d: bad or repeated 'hidden' line", path, L_HIDDEN);
 	b2 = replace_line(body, L_VISIBLE, "visible 16777216\n");
 	SEALED_FAILS(path, replace_line(b2, L_HIDDEN, "hidden 16777216\n"),
 		     "%s: a 16777216 x 16777216 model is too large (at most "
@@ -774,11 +812,16 @@ END_TEST
  */
 START_TEST(test_state_create)
 {
-	struct rbm_train_params p = { 0.25, 3 };
+	struct rbm_train_params p;
 	struct rbm_err err = { "" };
-	struct rbm_state *a = rbm_state_create(4, 3, &p, 99, &err);
-	struct rbm_state *b = rbm_state_create(4, 3, &p, 99, &err);
-	struct rbm_state *c = rbm_state_create(4, 3, &p, 100, &err);
+	struct rbm_state *a, *b, *c;
+
+	rbm_train_defaults(&p);
+	p.learning_rate = 0.25;
+	p.batch_size = 3;
+	a = rbm_state_create(4, 3, &p, 99, &err);
+	b = rbm_state_create(4, 3, &p, 99, &err);
+	c = rbm_state_create(4, 3, &p, 100, &err);
 
 	ck_assert_ptr_nonnull(a);
 	ck_assert_ptr_nonnull(b);
@@ -787,7 +830,7 @@ START_TEST(test_state_create)
 	ck_assert(!gsl_matrix_float_equal(a->model->w, c->model->w));
 	ck_assert(a->params.learning_rate == 0.25);
 	ck_assert_uint_eq(a->params.batch_size, 3);
-	ck_assert_uint_eq(a->epochs, 0);
+	ck_assert_uint_eq(a->train.epochs, 0);
 	ck_assert_ptr_null(rbm_state_create(0, 3, &p, 1, &err));
 	ck_assert_str_eq(err.msg, "a model needs at least one visible and "
 			 "one hidden unit (got 0 x 3)");

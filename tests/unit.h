@@ -13,7 +13,8 @@
 Suite *rbm_suite(void);		/* rbm.c: model and conditionals */
 Suite *rows_suite(void);	/* rows.c and data.c: text rows, data set */
 Suite *state_suite(void);	/* state.c, atomic.c, rng.c: the state file */
-Suite *train_suite(void);	/* train.c: CD-1, updates, epochs */
+Suite *train_suite(void);	/* train.c: gradients, updates, epochs */
+Suite *monitor_suite(void);	/* monitor.c: per-epoch figures */
 Suite *params_suite(void);	/* params.c: parameter file, table */
 Suite *score_suite(void);	/* score.c: free energy, log Z, AIS */
 
