@@ -20,10 +20,13 @@ while read -r c; do
 done <"$T/commands"
 for c in $(cat "$T/commands"); do
 	"$R" help "$c"
-done | grep -o -- '--[a-z-]*' | sort -u >"$T/options"
+done | grep -o -- '--[a-z0-9-]*' | sort -u >"$T/options"
+# Whole names only: --l1 must not pass as --l, nor --momentum-ramp as
+# --momentum.
 while read -r o; do
 	esc=$(printf '%s' "$o" | sed 's/-/\\\\-/g')
-	true_ "man page documents $o" grep -q -- "$esc" "$page"
+	true_ "man page documents $o" \
+		grep -q -- "$esc\([^a-z0-9\\]\|\\[^-]\|$\)" "$page"
 done <"$T/options"
 for s in SYNOPSIS DESCRIPTION "EXIT STATUS" EXAMPLES COMPATIBILITY \
 	"STATE FILE"; do
