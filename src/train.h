@@ -70,8 +70,9 @@ struct rbm_train_params {
  * bench/quality (20 hidden units, binarized Fashion-MNIST, 20 epochs,
  * batch 100, exact test log-likelihood), the original's CD-1 reaches
  * -382 nats, PCD-1 -252, scikit-learn's PCD-1 -262 (seed 0), PCD-1 with
- * the rate decayed linearly to 0 over the run -211, centered PCD-1 at
- * rate 0.2 with data biases and the last 5 epochs averaged -184.  The
+ * the rate decayed linearly to 0 over the run -211, centered PCD-1 at a
+ * constant rate 0.2 with data biases and the last 5 epochs averaged -184
+ * (-201 with the linear decay instead).  The
  * defaults are PCD-1 with the linear decay: far better than the
  * original's CD-1 and scikit-learn, and, unlike centering (whose hidden
  * units share the work differently), they still tell the six-movie

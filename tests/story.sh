@@ -64,4 +64,11 @@ true_ "fantasy unit: Titanic off ($5)" awk "BEGIN { exit !($5 < 0.1) }"
 ./rbmcmd m.rbm train 5000 0.1 <"$SRCDIR/data/movies.txt"
 same_model "data/movies.txt trains the same model" m.rbm rbmstate.dat
 
+# The README shows what data/movies.sh prints; it must stay true.
+sed -n '/^What the first prints/,/^`make install`/p' "$SRCDIR/README" |
+	sed -n 's/^    //p' >readme.out
+TMPDIR=$T sh "$SRCDIR/data/movies.sh" "$R" | grep -v '^$' |
+	sed "s|$T/movies.rbm|/tmp/movies.rbm|" >movies.out
+true_ "README shows what data/movies.sh prints" cmp -s readme.out movies.out
+
 finish
