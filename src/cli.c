@@ -22,7 +22,22 @@
 #define REAL(id, name, lo, hi, lo_open, hi_open, help) \
 	[id] = { name, "X", OK_REAL, lo, hi, lo_open, hi_open, NULL, help }
 
+static const char *const contrast_names[] = { "tile", "global", NULL };
+
 const struct cli_optdef cli_options[NOPTS] = {
+	[O_OUTPUT] = { "output", "FILE", OK_STRING, 0, 0, 0, 0, NULL,
+		       "write the PNG to FILE (- for stdout); also -o FILE" },
+	[O_SHAPE] = { "shape", "WxH", OK_STRING, 0, 0, 0, 0, NULL,
+		      "tile of W x H = NUM_VISIBLE pixels (default: square)" },
+	[O_GRID] = { "grid", "CxR", OK_STRING, 0, 0, 0, 0, NULL,
+		     "C columns and R rows of tiles (default: about square)" },
+	COUNT(O_UNITS, "units", "N", 1, RBM_MAX_UNITS,
+	      "draw the first N hidden units (default: all)"),
+	COUNT(O_ZOOM, "zoom", "N", 1, 64,
+	      "draw each value as N x N pixels (default 1)"),
+	[O_CONTRAST] = { "contrast", "S", OK_CHOICE, 0, 0, 0, 0,
+			 contrast_names,
+			 "gray scale per tile or for all (default tile)" },
 	COUNT(O_SEED, "seed", "N", 0, 4294967295.0,
 	      "seed the random number generator (default: from the OS)"),
 	REAL(O_RATE, "learning-rate", 0, INFINITY, 1, 1,
@@ -106,11 +121,16 @@ int cli_usage(const struct ctx *c, const char *fmt, ...)
 	vsay(c, fmt, ap);
 	va_end(ap);
 	if (c && c->cmd)
-		fprintf(stderr, "Try '%s STATE %s --help'.\n", PROG,
-			c->cmd->name);
+		fprintf(stderr, "Try '%s %s%s --help'.\n", PROG,
+			cli_state_word(c->cmd), c->cmd->name);
 	else
 		fprintf(stderr, "Try '%s --help'.\n", PROG);
 	return EXIT_USAGE;
+}
+
+const char *cli_state_word(const struct command *cmd)
+{
+	return cmd->options & CMD_NO_STATE ? "" : "STATE ";
 }
 
 int cli_fail(const struct ctx *c, const struct rbm_err *err)

@@ -25,6 +25,7 @@ enum exit_code { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
 
 /* Every option of every command; cli_options[] in cli.c describes them. */
 enum opt_id {
+	O_OUTPUT, O_SHAPE, O_GRID, O_UNITS, O_ZOOM, O_CONTRAST,
 	O_SEED, O_RATE, O_BATCH, O_CD_K, O_PCD, O_NO_PCD, O_MOMENTUM,
 	O_RAMP, O_NO_RAMP, O_DECAY, O_L1, O_SPARSITY, O_NO_SPARSITY,
 	O_SPARSITY_COST, O_SPARSITY_DECAY, O_SCHEDULE, O_CENTERING,
@@ -78,6 +79,13 @@ struct ctx {
 	struct optval opt[NOPTS];	/* checked option values */
 };
 
+/*
+ * In a command's option mask: the command is written "rbmcmd NAME ..."
+ * without STATE (plot).  Above every option's bit.
+ */
+#define CMD_NO_STATE (1ull << 63)
+_Static_assert(NOPTS < 63, "options and CMD_NO_STATE share the mask");
+
 struct command {
 	const char *name;
 	int (*run)(struct ctx *c);
@@ -94,6 +102,9 @@ void cli_say(const struct ctx *c, const char *fmt, ...)
 /* Print a usage error and where to find help; returns EXIT_USAGE. */
 int cli_usage(const struct ctx *c, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/* "STATE " in usage lines, or "" for a command written without it. */
+const char *cli_state_word(const struct command *cmd);
 
 /* Print a runtime failure; returns EXIT_FAIL. */
 int cli_fail(const struct ctx *c, const struct rbm_err *err);

@@ -21,6 +21,8 @@
 #include <gsl/gsl_version.h>
 
 #include "cli.h"
+#include "cmd_picture.h"
+#include "image.h"
 
 static const struct command commands[] = {
 	{ "init", cmd_init, 2, 3, "NUM_VISIBLE NUM_HIDDEN [LEARNING_RATE]",
@@ -66,6 +68,19 @@ static const struct command commands[] = {
 	  OPT(O_AIS_STEPS),
 	  "print the rows' average log-likelihood and log Z (exact or by "
 	  "AIS)" },
+	{ "filters", cmd_filters, 0, 0, "-o FILE.png",
+	  OPT(O_OUTPUT) | OPT(O_SHAPE) | OPT(O_GRID) | OPT(O_UNITS) |
+	  OPT(O_ZOOM) | OPT(O_CONTRAST),
+	  "draw each hidden unit's weights as a tile of a PNG picture" },
+	{ "samples", cmd_samples, 2, 2, "NUM_SAMPLES NUM_DREAMS -o FILE.png",
+	  OPT(O_SEED) | OPT(O_OUTPUT) | OPT(O_SHAPE) | OPT(O_GRID) |
+	  OPT(O_ZOOM),
+	  "draw where NUM_DREAMS daydream chains end up as tiles of a PNG "
+	  "picture" },
+	{ "plot", cmd_plot, 1, 1, "LOGFILE -o FILE.png",
+	  OPT(O_OUTPUT) | CMD_NO_STATE,
+	  "draw the curves of a train --log file as a PNG picture (written "
+	  "without STATE)" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -106,28 +121,43 @@ static void print_help(FILE *f)
 		   "formats and examples.\n");
 }
 
+/* "--name=a|b|c" for an option with a list of values. */
+static void choice_list(char *buf, size_t len, const struct cli_optdef *o)
+{
+	size_t i, n = (size_t)snprintf(buf, len, "--%s=", o->name);
+
+	for (i = 0; o->choices[i] && n < len; i++)
+		n += (size_t)snprintf(buf + n, len - n, "%s%s", i ? "|" : "",
+				      o->choices[i]);
+}
+
 static void print_command_help(const struct command *cmd)
 {
 	unsigned long long mask = cmd->options | OPT(O_HELP);
 	char left[64];
 	int i;
 
-	printf("Usage: %s STATE %s%s%s [OPTIONS]\n\n%s.\n\nOptions:\n", PROG,
-	       cmd->name, space(cmd->args), cmd->args, cmd->summary);
+	printf("Usage: %s %s%s%s%s [OPTIONS]\n\n%s.\n\nOptions:\n", PROG,
+	       cli_state_word(cmd), cmd->name, space(cmd->args), cmd->args,
+	       cmd->summary);
 	for (i = 0; i < NOPTS; i++) {
 		const struct cli_optdef *o = &cli_options[i];
 		if (!(mask & OPT(i)))
 			continue;
 		snprintf(left, sizeof(left), "--%s%s%s", o->name,
 			 o->arg ? "=" : "", o->arg ? o->arg : "");
+		if (o->choices)	/* the values, for people and completion */
+			choice_list(left, sizeof(left), o);
 		printf("  %-22s %s\n", left, o->help);
 	}
 }
 
 static void print_version(void)
 {
-	printf("%s %s\nCBLAS: %s; GSL %s\n", PROG, PACKAGE_VERSION,
-	       RBM_CBLAS_NAME, gsl_version);
+	const char *png = rbm_image_png_version();
+
+	printf("%s %s\nCBLAS: %s; GSL %s; %s\n", PROG, PACKAGE_VERSION,
+	       RBM_CBLAS_NAME, gsl_version, png ? png : "no PNG support");
 }
 
 /* ---- option parsing ---- */
@@ -150,10 +180,13 @@ static int parse_options(struct ctx *c, int argc, char **argv)
 						   : no_argument, NULL, i };
 	opterr = 0;
 	optind = 1;
-	while ((id = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+	while ((id = getopt_long(argc, argv, mask & OPT(O_OUTPUT) ? "ho:" : "h",
+				 lo, NULL)) != -1) {
 		int rc;
 		if (id == 'h')
 			id = O_HELP;
+		if (id == 'o')
+			id = O_OUTPUT;
 		if (id == '?')
 			return cli_usage(c, "unknown option or missing value "
 					 "in '%s'", argv[optind - 1]);
@@ -197,6 +230,41 @@ static int global_request(int argc, char **argv)
 	return EXIT_OK;
 }
 
+/*
+ * The command of "rbmcmd NAME ARGS...", written without STATE: NAME must
+ * be such a command and ARGS[0] not a command name (so a state file named
+ * "plot" still works); NULL otherwise.
+ */
+static const struct command *stateless_command(int argc, char **argv)
+{
+	const struct command *cmd = find_command(argv[1]);
+
+	if (!cmd || !(cmd->options & CMD_NO_STATE) ||
+	    (argc > 2 && find_command(argv[2])))
+		return NULL;
+	return cmd;
+}
+
+/*
+ * Run a command written without STATE: the steps of dispatch's end, one
+ * word earlier.  Kept apart so that the common path stays as it is.
+ */
+static int run_stateless(struct ctx *c, int argc, char **argv)
+{
+	int rc = parse_options(c, argc - 1, argv + 1);
+
+	if (rc)
+		return rc;
+	if (c->opt[O_HELP].given) {
+		print_command_help(c->cmd);
+		return EXIT_OK;
+	}
+	if (c->argc < c->cmd->min_args || c->argc > c->cmd->max_args)
+		return cli_usage(c, "wrong number of arguments (usage: %s %s "
+				 "%s)", PROG, c->cmd->name, c->cmd->args);
+	return c->cmd->run(c);
+}
+
 static int dispatch(int argc, char **argv)
 {
 	struct ctx c;
@@ -210,6 +278,8 @@ static int dispatch(int argc, char **argv)
 	rc = global_request(argc, argv);
 	if (rc >= 0)
 		return rc;
+	if ((c.cmd = stateless_command(argc, argv)))
+		return run_stateless(&c, argc, argv);
 	if (argc < 3)
 		return cli_usage(NULL, "missing command after '%s'", argv[1]);
 	if (strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0) {
@@ -220,6 +290,9 @@ static int dispatch(int argc, char **argv)
 	c.cmd = find_command(argv[2]);
 	if (!c.cmd)
 		return cli_usage(NULL, "unknown command '%s'", argv[2]);
+	if (c.cmd->options & CMD_NO_STATE)
+		return cli_usage(&c, "takes no STATE (usage: %s %s %s)", PROG,
+				 c.cmd->name, c.cmd->args);
 	rc = parse_options(&c, argc - 2, argv + 2);
 	if (rc)
 		return rc;

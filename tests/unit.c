@@ -90,6 +90,7 @@ int main(void)
 	SRunner *sr = srunner_create(rbm_suite());
 	int failed;
 
+	srunner_add_suite(sr, image_suite());
 	srunner_add_suite(sr, rows_suite());
 	srunner_add_suite(sr, state_suite());
 	srunner_add_suite(sr, train_suite());

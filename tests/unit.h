@@ -10,6 +10,7 @@
 
 #include <check.h>
 
+Suite *image_suite(void);	/* image, picture, font, plot: pictures */
 Suite *rbm_suite(void);		/* rbm.c: model and conditionals */
 Suite *rows_suite(void);	/* rows.c and data.c: text rows, data set */
 Suite *state_suite(void);	/* state.c, atomic.c, rng.c: the state file */
