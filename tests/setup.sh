@@ -4,6 +4,13 @@
 # Tests run the real binary named by $RBMCMD (make check sets it, and
 # SRCDIR to the source tree).  Each check prints "ok" or "FAIL" with what
 # differed; finish() prints "N passed, N failed" and sets the exit status.
+#
+# RBMCMD_VALGRIND=1 makes every test a memcheck run as well: $R (and $VG,
+# the prefix for the tests' other programs) runs under valgrind with
+# --error-exitcode=99 and every leak kind an error, and finish() fails
+# the test if any process logged an error, even one whose exit status the
+# test ignores.  CRASH_TRIALS lowers the kill trials of crash.sh, which
+# would be slow under valgrind.
 set -eu
 LC_ALL=C
 export LC_ALL
@@ -12,6 +19,23 @@ export LC_ALL
 R=$RBMCMD
 T=$(mktemp -d "${TMPDIR:-/tmp}/rbmcmd-test.XXXXXX")
 trap 'rm -rf "$T"' EXIT
+VG=
+if [ "${RBMCMD_VALGRIND:-0}" = 1 ]; then
+	# In a directory of its own, world-writable for tests that drop
+	# root; the logs say which process went wrong.
+	V=$T/.valgrind
+	mkdir -m 1777 "$V"
+	{
+		echo '#!/bin/sh'
+		echo "exec valgrind -q --error-exitcode=99 --leak-check=full \\"
+		echo "	--show-leak-kinds=all --errors-for-leak-kinds=all \\"
+		echo "	--log-file='$V/%p.log' \"\$@\""
+	} >"$V/vg"
+	printf '#!/bin/sh\nexec "%s" "%s" "$@"\n' "$V/vg" "$R" >"$V/rbmcmd"
+	chmod 755 "$T" "$V/vg" "$V/rbmcmd"
+	VG=$V/vg
+	R=$V/rbmcmd
+fi
 npass=0
 nfail=0
 
@@ -53,7 +77,22 @@ movies() {
 	cat "$SRCDIR/data/movies.txt"
 }
 
+# Under valgrind: every process's log must be empty.
+valgrind_logs() {
+	n=0
+	for f in "$T"/.valgrind/*.log; do
+		[ -e "$f" ] || continue
+		n=$((n + 1))
+		if [ -s "$f" ]; then
+			failed "valgrind: errors in $(basename "$f")"
+			sed 's/^/    /' "$f"
+		fi
+	done
+	pass "valgrind: $n processes checked"
+}
+
 finish() {
+	[ -z "$VG" ] || valgrind_logs
 	echo "$npass passed, $nfail failed"
 	[ "$nfail" -eq 0 ]
 }
