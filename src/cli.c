@@ -62,7 +62,8 @@ const struct cli_optdef cli_options[NOPTS] = {
 	FLAG(O_HELP, "help", "show this help and exit"),
 };
 
-static void vsay(const struct ctx *c, const char *fmt, va_list ap)
+static void __attribute__((format(printf, 2, 0)))
+vsay(const struct ctx *c, const char *fmt, va_list ap)
 {
 	fprintf(stderr, "%s: ", PROG);
 	if (c && c->cmd)

@@ -17,6 +17,7 @@ export LC_ALL
 : "${RBMCMD:?RBMCMD must name the rbmcmd binary}"
 : "${SRCDIR:?SRCDIR must name the source tree}"
 R=$RBMCMD
+B=${BUILDDIR:-$(cd "$(dirname "$RBMCMD")/.." && pwd)}	# test helpers
 T=$(mktemp -d "${TMPDIR:-/tmp}/rbmcmd-test.XXXXXX")
 trap 'rm -rf "$T"' EXIT
 VG=
