@@ -4,8 +4,14 @@
  * Both read and check everything first (arguments, options, the whole
  * training set) and touch the state file only at the end, with one
  * atomic save; any failure before that leaves it as it was.
+ *
+ * train catches SIGINT and SIGTERM once it starts training: the first
+ * stops it at the end of the mini-batch in progress and saves what it
+ * learnt, a second ends it at once without saving.
  */
+#include <signal.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -137,13 +143,77 @@ static struct rbm_data *read_training_set(const struct ctx *c, size_t nv)
 	return d;
 }
 
+/*
+ * The signal that asked train to stop, or 0.  A handler can only reach
+ * the program through a global; the training loop reads this one through
+ * the pointer given to rbm_trainer_set_stop.
+ */
+static volatile sig_atomic_t stop_signal;
+
+/*
+ * The first SIGINT or SIGTERM asks train to stop; a second one ends the
+ * process at once by that signal, without saving (a save in progress
+ * then leaves the old state file and a temporary file that the next
+ * init or train removes).  Only async-signal-safe calls here.
+ */
+static void on_stop_signal(int sig)
+{
+	static const char msg[] = PROG ": train: interrupted again; "
+				  "exiting at once\n";
+	ssize_t k;
+
+	if (!stop_signal) {
+		stop_signal = sig;
+		return;
+	}
+	k = write(STDERR_FILENO, msg, sizeof(msg) - 1);
+	(void)k;
+	signal(sig, SIG_DFL);
+	raise(sig);	/* delivered as soon as this handler returns */
+}
+
+/*
+ * Catch SIGINT and SIGTERM, each blocking the other while handled, except
+ * a signal ignored when we started (a background job of a shell script
+ * ignores SIGINT, and keeps running on Ctrl-C as it asked to).
+ */
+static void catch_stop_signals(void)
+{
+	static const int sigs[] = { SIGINT, SIGTERM };
+	struct sigaction sa, old;
+	size_t i;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop_signal;
+	sa.sa_flags = SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < 2; i++)
+		sigaddset(&sa.sa_mask, sigs[i]);
+	for (i = 0; i < 2; i++)
+		if (sigaction(sigs[i], NULL, &old) == 0 &&
+		    old.sa_handler != SIG_IGN)
+			sigaction(sigs[i], &sa, NULL);
+}
+
+/* How far a run of epochs got. */
+struct progress {
+	unsigned long epochs;	/* epochs of this run completed */
+	size_t rows;		/* rows of the next one trained when stopped */
+};
+
+/*
+ * Train up to epochs epochs, stopping early at the end of a mini-batch
+ * when a signal asks.  EXIT_OK (stopped or not: *pr says how far it got),
+ * or EXIT_FAIL after the message.
+ */
 static int run_epochs(const struct ctx *c, struct rbm_state *s,
-		      const struct rbm_data *d, unsigned long epochs)
+		      const struct rbm_data *d, unsigned long epochs,
+		      struct progress *pr)
 {
 	struct rbm_epoch_stats st;
 	struct rbm_err err;
 	struct rbm_trainer *t;
-	unsigned long e;
+	int k;
 
 	if (c->opt[O_DATA_BIAS].given)
 		rbm_train_data_bias(s->model, d);
@@ -151,11 +221,18 @@ static int run_epochs(const struct ctx *c, struct rbm_state *s,
 			      s->rng, &err);
 	if (!t)
 		return cli_fail(c, &err);
-	for (e = 0; e < epochs; e++) {
-		if (rbm_train_epoch(t, s->rng, &st, &err) < 0) {
-			rbm_err_prefix(&err, "epoch %lu", s->train.epochs);
+	rbm_trainer_set_stop(t, &stop_signal);
+	for (; pr->epochs < epochs && !stop_signal; pr->epochs++) {
+		k = rbm_train_epoch(t, s->rng, &st, &err);
+		if (k < 0) {
+			rbm_err_prefix(&err, "epoch %lu", s->train.epochs +
+				       (st.rows < d->n));
 			rbm_trainer_free(t);
 			return cli_fail(c, &err);
+		}
+		if (k > 0) {
+			pr->rows = st.rows;
+			break;
 		}
 		if (c->opt[O_VERBOSE].given)
 			fprintf(stderr, "epoch %lu: learning rate %.6g\n",
@@ -166,29 +243,61 @@ static int run_epochs(const struct ctx *c, struct rbm_state *s,
 	return EXIT_OK;
 }
 
+/*
+ * A history line for an epoch cut short: its updates stay in the model
+ * but the epochs key counts whole epochs only, and this says so.
+ */
+static void note_partial_epoch(struct rbm_state *s, size_t rows, size_t n)
+{
+	char line[160];
+
+	snprintf(line, sizeof(line), "train: %s stopped epoch %lu after %zu "
+		 "of %zu rows; they are trained in, but not counted in "
+		 "epochs", stop_signal == SIGINT ? "SIGINT" : "SIGTERM",
+		 s->train.epochs + 1, rows, n);
+	rbm_state_add_history(s, line);
+}
+
+/* Train, then save; EXIT_OK, 128 + signal when stopped, or EXIT_FAIL. */
+static int train_and_save(const struct ctx *c, struct rbm_state *s,
+			  const struct rbm_data *d, unsigned long epochs)
+{
+	struct progress pr = { 0, 0 };
+	struct rbm_err err;
+	int rc;
+
+	catch_stop_signals();
+	rc = run_epochs(c, s, d, epochs, &pr);
+	if (rc != EXIT_OK)
+		return rc;
+	if (pr.rows > 0)
+		note_partial_epoch(s, pr.rows, d->n);
+	if (rbm_state_save(s, c->state, &err) < 0)
+		return cli_fail(c, &err);
+	if (!stop_signal)
+		return EXIT_OK;
+	cli_say(c, "interrupted at epoch %lu of %lu; state saved", pr.epochs,
+		epochs);
+	return 128 + stop_signal;
+}
+
 int cmd_train(struct ctx *c)
 {
 	unsigned long epochs;
-	struct rbm_state *s;
+	struct rbm_state *s = NULL;
 	struct rbm_data *d = NULL;
-	struct rbm_err err;
 	int rc;
 
 	if (cli_arg_count(c, 0, "MAX_EPOCHS", 0, (unsigned long)-1,
 			  &epochs) < 0)
 		return EXIT_USAGE;
-	s = cli_load(c);
-	if (!s)
-		return EXIT_FAIL;
-	rc = apply_params(c, 1, &s->params);
+	rc = (s = cli_load(c)) ? apply_params(c, 1, &s->params) : EXIT_FAIL;
 	if (rc == EXIT_OK && c->opt[O_SEED].given)
 		gsl_rng_set(s->rng, c->opt[O_SEED].u);
 	if (rc == EXIT_OK && !(d = read_training_set(c, s->model->nv)))
 		rc = EXIT_FAIL;
 	if (rc == EXIT_OK)
-		rc = run_epochs(c, s, d, epochs);
-	if (rc == EXIT_OK && rbm_state_save(s, c->state, &err) < 0)
-		rc = cli_fail(c, &err);
+		rc = train_and_save(c, s, d, epochs);
 	rbm_data_free(d);
 	rbm_state_free(s);
 	return rc;

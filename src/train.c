@@ -38,6 +38,7 @@ struct rbm_trainer {
 	struct rbm *avg;		/* running average of the parameters */
 	unsigned long avg_count;	/* updates in the average */
 	size_t *order;			/* row order of the current epoch */
+	const volatile sig_atomic_t *stop; /* stop early once non-zero */
 };
 
 void rbm_train_defaults(struct rbm_train_params *p)
@@ -547,6 +548,12 @@ static void average_update(struct rbm_trainer *t)
 	scale_add(t->avg, 1.0f - a, a, t->m);
 }
 
+void rbm_trainer_set_stop(struct rbm_trainer *t,
+			  const volatile sig_atomic_t *stop)
+{
+	t->stop = stop;
+}
+
 int rbm_train_epoch(struct rbm_trainer *t, gsl_rng *rng,
 		    struct rbm_epoch_stats *stats, struct rbm_err *err)
 {
@@ -568,6 +575,8 @@ int rbm_train_epoch(struct rbm_trainer *t, gsl_rng *rng,
 	}
 	for (start = 0; start < n; start += k, b++) {
 		gsl_matrix_float_view v;
+		if (t->stop && *t->stop)
+			break;
 		k = n - start < t->max_batch ? n - start : t->max_batch;
 		v = top(t->v, k);
 		rbm_data_gather(t->d, t->order + start, k, &v.matrix);
@@ -579,9 +588,11 @@ int rbm_train_epoch(struct rbm_trainer *t, gsl_rng *rng,
 		if (averaging)
 			average_update(t);
 	}
-	t->run_epoch++;
-	t->ts->epochs++;
-	stats->rows = n;
+	if (start == n) {
+		t->run_epoch++;
+		t->ts->epochs++;
+	}
+	stats->rows = start;
 	stats->rate = rate;
 	stats->momentum = t->ts->velocity ? mom : 0;
 	if (rbm_check_finite(t->m) < 0) {
@@ -590,7 +601,7 @@ int rbm_train_epoch(struct rbm_trainer *t, gsl_rng *rng,
 			    "rate than %g", p->learning_rate);
 		return -1;
 	}
-	return 0;
+	return start < n;
 }
 
 void rbm_trainer_finish(struct rbm_trainer *t)

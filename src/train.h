@@ -21,6 +21,7 @@
 #ifndef RBM_TRAIN_H
 #define RBM_TRAIN_H
 
+#include <signal.h>
 #include <stddef.h>
 
 #include <gsl/gsl_matrix.h>
@@ -96,7 +97,7 @@ void rbm_train_data_bias(struct rbm *m, const struct rbm_data *d);
 struct rbm_epoch_stats {
 	double rate;		/* learning rate of the epoch's last batch */
 	double momentum;	/* momentum used */
-	size_t rows;		/* rows seen */
+	size_t rows;		/* rows seen (fewer if stopped early) */
 };
 
 struct rbm_trainer;
@@ -117,6 +118,14 @@ struct rbm_trainer *rbm_trainer_alloc(struct rbm *m,
 
 /* Release a workspace; NULL is a no-op. */
 void rbm_trainer_free(struct rbm_trainer *t);
+
+/*
+ * Make rbm_train_epoch stop at the end of a mini-batch once *stop is
+ * non-zero (the library knows nothing of signals: the CLI's handler sets
+ * the flag).  NULL, the default, never stops.
+ */
+void rbm_trainer_set_stop(struct rbm_trainer *t,
+			  const volatile sig_atomic_t *stop);
 
 /*
  * The gradient of the batch v (k rows, k up to the batch size; used as
@@ -140,8 +149,10 @@ void rbm_train_apply(struct rbm_trainer *t, struct rbm *g, double rate,
 /*
  * One epoch: every row once, in a fresh random order when the data is
  * larger than one batch (in file order, as one full batch, when not).
- * Returns 0, or -1 with a message when a parameter became NaN or
- * infinite (the model is then unusable and must not be saved).
+ * Returns 0; or 1 when the stop flag ended it early, the model then
+ * keeping the updates of the stats->rows rows trained but the epoch not
+ * counted; or -1 with a message when a parameter became NaN or infinite
+ * (the model is then unusable and must not be saved).
  */
 int rbm_train_epoch(struct rbm_trainer *t, gsl_rng *rng,
 		    struct rbm_epoch_stats *stats, struct rbm_err *err);

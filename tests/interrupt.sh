@@ -1,0 +1,97 @@
+#!/bin/sh
+# interrupt.sh - SIGINT and SIGTERM during train: the first stops it at the
+# end of the mini-batch in progress, saves what it learnt, says so and
+# exits 130 or 143; a second ends it at once, leaving the old state file.
+. "$SRCDIR/tests/setup.sh"
+cd "$T"
+
+# Background jobs of a script ignore SIGINT; train respects that, so the
+# tests start it with the signals back at their defaults.
+if env --default-signal=INT true 2>/dev/null; then
+	defaults="env --default-signal=INT,TERM"
+else
+	defaults=
+	echo "skip: env --default-signal is missing; only SIGTERM is tested"
+fi
+
+awk 'BEGIN { srand(3); for (r = 0; r < 1000; r++) { for (i = 0; i < 100; i++)
+	printf "%d ", rand() < 0.3; print "" } }' >data.txt
+"$R" s.rbm init 100 50 --seed 1 --batch-size 10
+"$R" s.rbm train 1 <data.txt
+cp s.rbm before.rbm
+
+# wait_lines FILE N: wait until FILE has N lines starting "epoch" (60 s).
+wait_lines() {
+	i=0
+	while [ "$(cat "$1" 2>/dev/null | grep -c '^epoch')" -lt "$2" ] &&
+		[ $i -lt 600 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
+
+# interrupt SIG STATUS: stop a long train with SIG after a few epochs.
+interrupt() {
+	sig=$1 status=$2
+	cp before.rbm s.rbm
+	$defaults "$R" s.rbm train 1000000 --verbose <data.txt 2>err &
+	pid=$!
+	wait_lines err 3
+	kill -"$sig" $pid || true
+	rc=0
+	wait $pid || rc=$?
+	same "SIG$sig: exit status $status" "$rc" "$status"
+	e=$(grep -c '^epoch' err || true)
+	same "SIG$sig: the message names the epochs done" "$(tail -n 1 err)" \
+		"rbmcmd: train: interrupted at epoch $e of 1000000; state saved"
+	true_ "SIG$sig: at least 3 epochs done" test "$e" -ge 3
+	run "$R" s.rbm daydream 1 1
+	expect "SIG$sig: the saved state loads" 0
+	same "SIG$sig: epochs counts the complete ones" \
+		"$(grep '^epochs ' s.rbm)" "epochs $((e + 1))"
+	# A partial epoch is trained in and noted, not counted.
+	p=$(grep '^history train: SIG' s.rbm || true)
+	case $p in
+	"" | "history train: SIG$sig stopped epoch $((e + 2)) after "*" of 1000 rows; they are trained in, but not counted in epochs")
+		pass "SIG$sig: a partial epoch is noted in the history" ;;
+	*) failed "SIG$sig: partial epoch note: '$p'" ;;
+	esac
+	same "SIG$sig: nothing left beside the state" \
+		"$(ls -A | grep '^\.' || true)" ""
+}
+[ -z "$defaults" ] || interrupt INT 130
+interrupt TERM 143
+
+# A second signal ends train at once, without saving.  Each mini-batch
+# (the whole data set, 1000 Gibbs steps) takes long enough for two
+# different signals, which cannot merge into one, to land in it.
+cp before.rbm s.rbm
+$defaults "$R" s.rbm train 1000000 --verbose --batch-size 1000 --cd-k 1000 \
+	<data.txt 2>err &
+pid=$!
+wait_lines err 1
+kill -INT $pid || true
+kill -TERM $pid 2>/dev/null || true
+rc=0
+wait $pid || rc=$?
+same "second signal: killed by it" "$rc" 143
+same "second signal: says so" "$(tail -n 1 err)" \
+	"rbmcmd: train: interrupted again; exiting at once"
+true_ "second signal: state file unchanged" cmp -s s.rbm before.rbm
+run "$R" s.rbm train 1 <data.txt
+expect "second signal: train works again afterwards" 0
+same "second signal: no lock or temporary file left after that" \
+	"$(ls -A | grep '^\.' || true)" ""
+
+# A signal ignored at the start stays ignored (nohup, background jobs).
+cp before.rbm s.rbm
+sh -c "trap '' TERM; exec '$R' s.rbm train 30 --verbose <data.txt 2>err" &
+pid=$!
+wait_lines err 1
+kill -TERM $pid 2>/dev/null || true
+rc=0
+wait $pid || rc=$?
+same "an ignored SIGTERM: train runs to the end" "$rc $(grep -c '^epoch' err)" \
+	"0 30"
+
+finish
