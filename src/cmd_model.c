@@ -3,7 +3,10 @@
  *
  * Both read and check everything first (arguments, options, the whole
  * training set) and touch the state file only at the end, with one
- * atomic save; any failure before that leaves it as it was.
+ * atomic save; any failure before that leaves it as it was.  Both hold
+ * the state file's writer lock (lock.h) from before they read it until
+ * after they save, so a second writer fails at once instead of silently
+ * undoing the first one's work.
  *
  * train catches SIGINT and SIGTERM once it starts training: the first
  * stops it at the end of the mini-batch in progress and saves what it
@@ -14,8 +17,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "atomic.h"
 #include "cli.h"
 #include "data.h"
+#include "lock.h"
 #include "rbm.h"
 #include "rng.h"
 #include "rows.h"
@@ -94,11 +99,29 @@ static int apply_params(struct ctx *c, int i, struct rbm_train_params *p)
 	return EXIT_OK;
 }
 
+/*
+ * Take the state file's writer lock, then remove the temporary files of
+ * saves that were killed: under the lock no save of this file can be
+ * under way, so any left are stale.  NULL after a message.
+ */
+static struct rbm_lock *lock_state(const struct ctx *c)
+{
+	struct rbm_err err;
+	struct rbm_lock *l = rbm_lock_acquire(c->state, &err);
+
+	if (!l)
+		cli_fail(c, &err);
+	else
+		rbm_atomic_clean(c->state);
+	return l;
+}
+
 int cmd_init(struct ctx *c)
 {
 	struct rbm_train_params p;
 	unsigned long nv, nh;
 	struct rbm_state *s;
+	struct rbm_lock *lock;
 	struct rbm_err err;
 	int rc;
 
@@ -111,13 +134,18 @@ int cmd_init(struct ctx *c)
 	rc = apply_params(c, 2, &p);
 	if (rc)
 		return rc;
-	if (rbm_state_may_overwrite(c->state, &err) < 0)
+	if (!(lock = lock_state(c)))
+		return EXIT_FAIL;
+	if (rbm_state_may_overwrite(c->state, &err) < 0) {
+		rbm_lock_release(lock);
 		return cli_fail(c, &err);
+	}
 	s = rbm_state_create(nv, nh, &p, c->opt[O_SEED].given ?
 			     c->opt[O_SEED].u : rbm_rng_os_seed(), &err);
 	rc = s && rbm_state_save(s, c->state, &err) == 0 ? EXIT_OK
 							 : cli_fail(c, &err);
 	rbm_state_free(s);
+	rbm_lock_release(lock);
 	return rc;
 }
 
@@ -286,11 +314,14 @@ int cmd_train(struct ctx *c)
 	unsigned long epochs;
 	struct rbm_state *s = NULL;
 	struct rbm_data *d = NULL;
+	struct rbm_lock *lock;
 	int rc;
 
 	if (cli_arg_count(c, 0, "MAX_EPOCHS", 0, (unsigned long)-1,
 			  &epochs) < 0)
 		return EXIT_USAGE;
+	if (!(lock = lock_state(c)))
+		return EXIT_FAIL;
 	rc = (s = cli_load(c)) ? apply_params(c, 1, &s->params) : EXIT_FAIL;
 	if (rc == EXIT_OK && c->opt[O_SEED].given)
 		gsl_rng_set(s->rng, c->opt[O_SEED].u);
@@ -300,5 +331,6 @@ int cmd_train(struct ctx *c)
 		rc = train_and_save(c, s, d, epochs);
 	rbm_data_free(d);
 	rbm_state_free(s);
+	rbm_lock_release(lock);
 	return rc;
 }

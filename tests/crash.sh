@@ -1,7 +1,8 @@
 #!/bin/sh
 # crash.sh - kill -9 at random moments while train and init save, many
 # times; the state file must then be byte for byte either the old state
-# or the finished new one, never torn, and must load.
+# or the finished new one, never torn, and must load.  What a killed save
+# leaves (a temporary file) goes with the next train.
 . "$SRCDIR/tests/setup.sh"
 cd "$T"
 TRIALS=${CRASH_TRIALS:-100}
@@ -61,5 +62,19 @@ while [ $i -lt "$TRIALS" ]; do
 done
 echo "init: $TRIALS kills: $n_old old, $n_new new, $n_bad torn"
 same "init killed $TRIALS times: never torn" "$n_bad" 0
+
+# Temporary files of killed saves: the next init or train, holding the
+# lock, removes those of its own file and nothing else.
+left=$(ls -A | grep -c '^\.s\.rbm\.rbmcmd-' || true)
+echo "temporary files left after the kills: $left (each run removes older ones)"
+: >.s.rbm.rbmcmd-AbC123
+mkdir .s.rbm.rbmcmd-dir000
+: >.s.rbm.Xyz789
+: >.s.rbm.rbmcmd-short
+: >.t.rbm.rbmcmd-AbC123
+"$R" s.rbm init 6 2
+same "a stale temporary file is removed, others kept" \
+	"$(ls -A | grep '^\.' | tr '\n' ' ')" \
+	".s.rbm.Xyz789 .s.rbm.rbmcmd-dir000 .s.rbm.rbmcmd-short .t.rbm.rbmcmd-AbC123 "
 
 finish
