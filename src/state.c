@@ -436,6 +436,17 @@ static int parse_value(const struct key *k, const char *v, struct header *h)
 	}
 }
 
+/* What each type of value must be, for messages. */
+_Static_assert(RBM_MAX_UNITS == 16777216 && RBM_MAX_BATCH_SIZE <= RBM_MAX_UNITS,
+	       "key_wants[T_SIZE] names the largest size");
+static const char *const key_wants[] = {
+	[T_SIZE] = "a whole number up to 16777216",
+	[T_ULONG] = "a whole number",
+	[T_REAL] = "a finite number",
+	[T_BOOL] = "0 or 1",
+	[T_SCHEDULE] = "constant or linear",
+};
+
 /* One "key value" header line; 0 or -1 with a message. */
 static int header_line(struct cursor *c, struct parsed *p, char *s,
 		       struct rbm_err *err)
@@ -467,10 +478,14 @@ static int header_line(struct cursor *c, struct parsed *p, char *s,
 			    c->line, s);
 		return -1;
 	}
-	if (k == NKEYS || p->seen[k]++ || !v ||
-	    parse_value(&keys[k], v, &p->h) < 0) {
+	if (k == NKEYS || p->seen[k]++) {
 		rbm_err_set(err, "%s:%lu: bad or repeated '%s' line", c->path,
 			    c->line, s);
+		return -1;
+	}
+	if (!v || parse_value(&keys[k], v, &p->h) < 0) {
+		rbm_err_set(err, "%s:%lu: '%s' needs %s", c->path, c->line, s,
+			    key_wants[keys[k].type]);
 		return -1;
 	}
 	return 0;
