@@ -58,6 +58,12 @@ hostile "a number that is not finite" '/^visible_bias$/{n;s/^[^ ]*/nan/}' \
 	":$(grep -n '^visible_bias$' s.rbm | cut -d: -f1 | awk '{ print $1 + 1 }'): number 1 is not a finite number"
 hostile "a generator index out of range" 's/^\(rng mt19937 .\{9984\}\).\{8\}/\1ffffffff/' \
 	": random generator state is out of range"
+hostile "generator words beyond 32 bits (train hung)" \
+	's/^\(rng mt19937 .\{8\}\).\{8\}/\1ffffffff/' \
+	": random generator state is out of range"
+hostile "an all-zero generator" \
+	"s/^\(rng mt19937 \)[0-9a-f]\{9984\}/\1$(printf '%09984d' 0)/" \
+	": random generator state is out of range"
 "$R" p.rbm init 6 2 --seed 1 --pcd --batch-size 3
 "$R" p.rbm train 1 <movies.txt
 sed 's/^chains 3$/chains 1048576/' p.rbm | "$B/tests/reseal" >h.rbm
