@@ -188,12 +188,17 @@ static gsl_vector_float *filled(size_t n, double x)
 	return v;
 }
 
-/* Centering offsets start at the data means and 0.5. */
+/*
+ * Centering offsets start at the data means and 0.5, both anew: a state
+ * file may hold one without the other, and they only make sense as a pair.
+ */
 static int start_offsets(struct rbm_trainer *t)
 {
 	struct rbm_train_state *ts = t->ts;
 	size_t i;
 
+	free_vector(&ts->vis_offset);
+	free_vector(&ts->hid_offset);
 	ts->vis_offset = filled(t->nv, 0);
 	ts->hid_offset = filled(t->nh, 0.5);
 	if (!ts->vis_offset || !ts->hid_offset)
@@ -226,7 +231,8 @@ static int prepare_state(struct rbm_trainer *t, gsl_rng *rng)
 	if (!p->centering) {
 		free_vector(&ts->vis_offset);
 		free_vector(&ts->hid_offset);
-	} else if (!ts->vis_offset && start_offsets(t) < 0) {
+	} else if ((!ts->vis_offset || !ts->hid_offset) &&
+		   start_offsets(t) < 0) {
 		return -1;
 	}
 	if (!(p->sparsity_target > 0))

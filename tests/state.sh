@@ -80,6 +80,18 @@ same "extreme weights: the units saturate" \
 run "$R" x.rbm daydream 20 50 --seed 1
 same "extreme weights: daydreams are 0/1 rows" \
 	"$rc $(awk 'NF == 6 && !/[^01 ]/' "$T/out" | wc -l)" "0 50"
+# Centering offsets come in pairs; a file with one of them still trains
+# (it crashed, or leaked the other, before), starting both afresh.
+"$R" c.rbm init 6 2 --seed 1 --centering
+"$R" c.rbm train 1 <movies.txt
+for section in visible_offset hidden_offset; do
+	awk -v s=$section '$0 == s { skip = 2 } skip > 0 { skip--; next }
+		{ print }' c.rbm | "$B/tests/reseal" >h.rbm
+	run "$R" h.rbm train 1 <movies.txt
+	expect "only $section: trains" 0
+	same "only $section: both saved again" \
+		"$(grep -c '^[a-z]*_offset$' h.rbm)" 2
+done
 true_ "tests/reseal keeps a good file as it is" \
 	sh -c "'$B/tests/reseal' <s.rbm | cmp -s - s.rbm"
 
