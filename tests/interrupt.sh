@@ -30,13 +30,15 @@ wait_lines() {
 	done
 }
 
-# interrupt SIG STATUS: stop a long train with SIG after a few epochs.
+# interrupt SIG STATUS EPOCHS [OPTION]: stop a long train with SIG after
+# EPOCHS epochs, right as the next one starts.
 interrupt() {
-	sig=$1 status=$2
+	sig=$1 status=$2 after=$3
+	shift 3
 	cp before.rbm s.rbm
-	$defaults "$R" s.rbm train 1000000 --verbose <data.txt 2>err &
+	$defaults "$R" s.rbm train 1000000 --verbose "$@" <data.txt 2>err &
 	pid=$!
-	wait_lines err 3
+	wait_lines err "$after"
 	kill -"$sig" $pid || true
 	rc=0
 	wait $pid || rc=$?
@@ -44,7 +46,7 @@ interrupt() {
 	e=$(grep -c '^epoch' err || true)
 	same "SIG$sig: the message names the epochs done" "$(tail -n 1 err)" \
 		"rbmcmd: train: interrupted at epoch $e of 1000000; state saved"
-	true_ "SIG$sig: at least 3 epochs done" test "$e" -ge 3
+	true_ "SIG$sig: at least $after epochs done" test "$e" -ge "$after"
 	run "$R" s.rbm daydream 1 1
 	expect "SIG$sig: the saved state loads" 0
 	same "SIG$sig: epochs counts the complete ones" \
@@ -52,15 +54,23 @@ interrupt() {
 	# A partial epoch is trained in and noted, not counted.
 	p=$(grep '^history train: SIG' s.rbm || true)
 	case $p in
-	"" | "history train: SIG$sig stopped epoch $((e + 2)) after "*" of 1000 rows; they are trained in, but not counted in epochs")
+	"history train: SIG$sig stopped epoch $((e + 2)) after "*" of 1000 rows; they are trained in, but not counted in epochs")
 		pass "SIG$sig: a partial epoch is noted in the history" ;;
+	"") # Only when the signal came between two epochs.
+		if [ $# -eq 0 ]; then
+			pass "SIG$sig: no partial epoch"
+		else
+			failed "SIG$sig: stopped at the end of the epoch, not of the mini-batch"
+		fi ;;
 	*) failed "SIG$sig: partial epoch note: '$p'" ;;
 	esac
 	same "SIG$sig: nothing left beside the state" \
 		"$(ls -A | grep '^\.' || true)" ""
 }
-[ -z "$defaults" ] || interrupt INT 130
-interrupt TERM 143
+[ -z "$defaults" ] || interrupt INT 130 3
+# Epochs of a second or more (200 Gibbs steps a batch), so the signal
+# lands early in one and must stop it after the mini-batch in progress.
+interrupt TERM 143 1 --cd-k 200
 
 # A second signal ends train at once, without saving.  Each mini-batch
 # (the whole data set, 1000 Gibbs steps) takes long enough for two
