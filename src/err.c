@@ -30,9 +30,14 @@ void rbm_err_prefix(struct rbm_err *err, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
 	va_end(ap);
+	/* ": " and as much of the old message as fits, cut on purpose. */
 	n = strlen(err->msg);
 	if (n + 2 < sizeof(err->msg)) {
-		memcpy(err->msg + n, ": ", 3);
-		strncat(err->msg, old, sizeof(err->msg) - n - 3);
+		size_t k = strnlen(old, sizeof(old) - 1);
+		if (k > sizeof(err->msg) - n - 3)
+			k = sizeof(err->msg) - n - 3;
+		memcpy(err->msg + n, ": ", 2);
+		memcpy(err->msg + n + 2, old, k);
+		err->msg[n + 2 + k] = '\0';
 	}
 }
