@@ -1,10 +1,14 @@
 /*
  * atomic.c - crash-safe file replacement (see atomic.h).
  *
- * The temporary file is ".NAME.XXXXXX" beside the target, so the rename
- * stays within one file system; a process killed before the rename leaves
- * the target as it was (and at worst that temporary file behind).
+ * The temporary file is ".NAME.rbmcmd-XXXXXX" beside the target, so the
+ * rename stays within one file system; a process killed before the rename
+ * leaves the target as it was (and at worst that temporary file behind,
+ * for rbm_atomic_clean).  The "rbmcmd-" keeps the name apart from the
+ * ".NAME.XXXXXX" temporary files of other programs, rsync's among them,
+ * so that cleaning never touches a file that is not ours.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -15,6 +19,9 @@
 #include <unistd.h>
 
 #include "atomic.h"
+
+#define TMP_TAG ".rbmcmd-"
+#define TMP_RANDOM 6	/* the XXXXXX of mkostemp */
 
 /* Directory and base name of path, in malloc'ed copies. */
 static int split_path(const char *path, char **dir, char **base)
@@ -78,11 +85,12 @@ int rbm_atomic_write(const char *path, const void *data, size_t len,
 	int fd = -1, rc = -1, created = 0, saved;
 
 	if (split_path(path, &dir, &base) < 0 ||
-	    !(tmp = malloc(strlen(dir) + strlen(base) + 10))) {
+	    !(tmp = malloc(strlen(dir) + strlen(base) + sizeof(TMP_TAG) +
+			   TMP_RANDOM + 2))) {
 		errno = ENOMEM;
 		goto out;
 	}
-	sprintf(tmp, "%s/.%s.XXXXXX", dir, base);
+	sprintf(tmp, "%s/.%s" TMP_TAG "XXXXXX", dir, base);
 	fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0)
 		goto out;
@@ -108,4 +116,45 @@ out:
 	free(dir);
 	free(base);
 	return rc;
+}
+
+/* Whether name is ".BASE.rbmcmd-" and six characters of mkostemp's. */
+static int is_our_temp(const char *name, const char *base)
+{
+	size_t n = strlen(base), i;
+
+	if (name[0] != '.' || strncmp(name + 1, base, n) != 0 ||
+	    strncmp(name + 1 + n, TMP_TAG, strlen(TMP_TAG)) != 0)
+		return 0;
+	name += 1 + n + strlen(TMP_TAG);
+	for (i = 0; i < TMP_RANDOM; i++)
+		if (!((name[i] >= 'a' && name[i] <= 'z') ||
+		      (name[i] >= 'A' && name[i] <= 'Z') ||
+		      (name[i] >= '0' && name[i] <= '9')))
+			return 0;
+	return name[TMP_RANDOM] == '\0';
+}
+
+int rbm_atomic_clean(const char *path)
+{
+	char *dir, *base;
+	struct dirent *e;
+	struct stat st;
+	int n = -1;
+	DIR *d;
+
+	if (split_path(path, &dir, &base) < 0 || !(d = opendir(dir)))
+		goto out;
+	n = 0;
+	while ((e = readdir(d)))
+		if (is_our_temp(e->d_name, base) &&
+		    fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    S_ISREG(st.st_mode) &&
+		    unlinkat(dirfd(d), e->d_name, 0) == 0)
+			n++;
+	closedir(d);
+out:
+	free(dir);
+	free(base);
+	return n;
 }

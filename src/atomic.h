@@ -19,4 +19,13 @@
 int rbm_atomic_write(const char *path, const void *data, size_t len,
 		     struct rbm_err *err);
 
+/*
+ * Remove the temporary files that saves to path left when they were
+ * killed before their rename (".NAME.rbmcmd-XXXXXX", regular files only).
+ * Only safe while the caller holds path's writer lock (lock.h), so that
+ * no save is under way.  The number removed, or -1 if the directory
+ * cannot be read.
+ */
+int rbm_atomic_clean(const char *path);
+
 #endif

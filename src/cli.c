@@ -9,7 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "atomic.h"
 #include "cli.h"
+#include "lock.h"
 #include "rng.h"
 #include "rows.h"
 #include "score.h"
@@ -95,7 +97,8 @@ const struct cli_optdef cli_options[NOPTS] = {
 	      "AIS intermediate distributions (default 14500)"),
 };
 
-static void vsay(const struct ctx *c, const char *fmt, va_list ap)
+static void __attribute__((format(printf, 2, 0)))
+vsay(const struct ctx *c, const char *fmt, va_list ap)
 {
 	fprintf(stderr, "%s: ", PROG);
 	if (c && c->cmd)
@@ -303,6 +306,18 @@ gsl_rng *cli_rng(const struct ctx *c)
 	if (!r)
 		cli_fail(c, &err);
 	return r;
+}
+
+struct rbm_lock *cli_lock_state(const struct ctx *c)
+{
+	struct rbm_err err;
+	struct rbm_lock *l = rbm_lock_acquire(c->state, &err);
+
+	if (!l)
+		cli_fail(c, &err);
+	else
+		rbm_atomic_clean(c->state);
+	return l;
 }
 
 struct rbm_state *cli_load(const struct ctx *c)

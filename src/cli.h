@@ -16,6 +16,7 @@
 #include <gsl/gsl_rng.h>
 
 #include "err.h"
+#include "lock.h"
 #include "state.h"
 #include "train.h"
 
@@ -134,6 +135,13 @@ int cli_train_params(struct ctx *c, int i, struct rbm_train_params *p);
 
 /* A generator seeded from --seed, or from the OS; NULL after a message. */
 gsl_rng *cli_rng(const struct ctx *c);
+
+/*
+ * Take the state file's writer lock (lock.h), then remove the temporary
+ * files of saves that were killed: under the lock no save of this file
+ * can be under way, so any left are stale.  NULL after a message.
+ */
+struct rbm_lock *cli_lock_state(const struct ctx *c);
 
 /* The state file named on the command line; NULL after a message. */
 struct rbm_state *cli_load(const struct ctx *c);

@@ -3,14 +3,19 @@
  * of a plain parameter file.
  *
  * Both check everything first and touch the file only at the end, with
- * one atomic save; any failure before that leaves it as it was.
+ * one atomic save; any failure before that leaves it as it was.  Both
+ * hold the state file's writer lock (lock.h) until after they save.
  */
+#include <signal.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
+#include "atomic.h"
 #include "cli.h"
 #include "data.h"
 #include "params.h"
+#include "lock.h"
 #include "rbm.h"
 #include "rng.h"
 #include "rows.h"
@@ -28,6 +33,7 @@ int cmd_init(struct ctx *c)
 	struct rbm_train_params p;
 	unsigned long nv, nh;
 	struct rbm_state *s;
+	struct rbm_lock *lock;
 	struct rbm_err err;
 	int rc;
 
@@ -40,12 +46,17 @@ int cmd_init(struct ctx *c)
 	rc = cli_train_params(c, 2, &p);
 	if (rc)
 		return rc;
-	if (rbm_state_may_overwrite(c->state, &err) < 0)
+	if (!(lock = cli_lock_state(c)))
+		return EXIT_FAIL;
+	if (rbm_state_may_overwrite(c->state, &err) < 0) {
+		rbm_lock_release(lock);
 		return cli_fail(c, &err);
+	}
 	s = rbm_state_create(nv, nh, &p, new_seed(c), &err);
 	rc = s && rbm_state_save(s, c->state, &err) == 0 ? EXIT_OK
 							 : cli_fail(c, &err);
 	rbm_state_free(s);
+	rbm_lock_release(lock);
 	return rc;
 }
 
@@ -58,6 +69,7 @@ int cmd_import(struct ctx *c)
 {
 	struct rbm_train_params p;
 	struct rbm_state *s;
+	struct rbm_lock *lock;
 	struct rbm_err err;
 	struct rbm *m;
 	char line[128];
@@ -67,12 +79,15 @@ int cmd_import(struct ctx *c)
 	rc = cli_train_params(c, 0, &p);
 	if (rc)
 		return rc;
-	if (rbm_state_may_overwrite(c->state, &err) < 0)
-		return cli_fail(c, &err);
-	m = rbm_params_read(stdin, "stdin", &err);
+	if (!(lock = cli_lock_state(c)))
+		return EXIT_FAIL;
+	m = rbm_state_may_overwrite(c->state, &err) < 0 ? NULL :
+	    rbm_params_read(stdin, "stdin", &err);
 	s = m ? rbm_state_adopt(m, &p, new_seed(c), &err) : NULL;
-	if (!s)
+	if (!s) {
+		rbm_lock_release(lock);
 		return cli_fail(c, &err);
+	}
 	snprintf(line, sizeof(line), "import: %zu x %zu parameters from a "
 		 "plain parameter file", s->model->nv, s->model->nh);
 	rc = EXIT_OK;
@@ -83,6 +98,7 @@ int cmd_import(struct ctx *c)
 		rc = cli_fail(c, &err);
 	}
 	rbm_state_free(s);
+	rbm_lock_release(lock);
 	return rc;
 }
 

@@ -4,14 +4,23 @@
  * Everything is read and checked before the first epoch (options, the
  * training rows on stdin, the validation file), and the state file is
  * written only after the last, with one atomic save: a failure anywhere
- * leaves it as it was.
+ * leaves it as it was.  train holds the state file's writer lock (lock.h)
+ * from before it reads the file until after it saves, so a second writer
+ * fails at once instead of silently undoing this one's work.
+ *
+ * Once training starts, the first SIGINT or SIGTERM stops it at the end
+ * of the mini-batch in progress and saves what it learnt (exit 128 +
+ * signal); a second ends it at once without saving.
  */
 #include <math.h>
+#include <signal.h>
+#include <string.h>
 #include <stdio.h>
 #include <unistd.h>
 
 #include "cli.h"
 #include "data.h"
+#include "lock.h"
 #include "monitor.h"
 #include "report.h"
 #include "rows.h"
@@ -77,21 +86,100 @@ static struct rbm_data *read_validation(const struct ctx *c, size_t nv,
 	return d;
 }
 
+/*
+ * The signal that asked train to stop, or 0.  A handler can only reach
+ * the program through a global; the training hook reads it.
+ */
+static volatile sig_atomic_t stop_signal;
+
+/*
+ * The first SIGINT or SIGTERM asks train to stop; a second one ends the
+ * process at once by that signal, without saving (a save in progress then
+ * leaves the old state file and a temporary file that the next init or
+ * train removes).  Only async-signal-safe calls here.
+ */
+static void on_stop_signal(int sig)
+{
+	static const char msg[] = PROG ": train: interrupted again; "
+				  "exiting at once\n";
+	ssize_t k;
+
+	if (!stop_signal) {
+		stop_signal = sig;
+		return;
+	}
+	k = write(STDERR_FILENO, msg, sizeof(msg) - 1);
+	(void)k;
+	signal(sig, SIG_DFL);
+	raise(sig);	/* delivered as soon as this handler returns */
+}
+
+/*
+ * Catch SIGINT and SIGTERM, each blocking the other while handled, except
+ * a signal ignored when we started (a background job of a shell script
+ * ignores SIGINT, and keeps running on Ctrl-C as it asked to).
+ */
+static void catch_stop_signals(void)
+{
+	static const int sigs[] = { SIGINT, SIGTERM };
+	struct sigaction sa, old;
+	size_t i;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop_signal;
+	sa.sa_flags = SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < 2; i++)
+		sigaddset(&sa.sa_mask, sigs[i]);
+	for (i = 0; i < 2; i++)
+		if (sigaction(sigs[i], NULL, &old) == 0 &&
+		    old.sa_handler != SIG_IGN)
+			sigaction(sigs[i], &sa, NULL);
+}
+
+/* Training hook: draw the progress bar; stop when a signal asked. */
+static int train_hook(void *arg, size_t done, size_t rows)
+{
+	report_progress(arg, done, rows);
+	return stop_signal != 0;
+}
+
+/*
+ * A history line for an epoch cut short: its updates stay in the model
+ * but the epochs key counts whole epochs only, and this says so.
+ */
+static int note_partial_epoch(struct rbm_state *s, size_t rows, size_t n)
+{
+	char line[160];
+
+	snprintf(line, sizeof(line), "train: %s stopped epoch %lu after %zu "
+		 "of %zu rows; they are trained in, but not counted in "
+		 "epochs", stop_signal == SIGINT ? "SIGINT" : "SIGTERM",
+		 s->train.epochs + 1, rows, n);
+	return rbm_state_add_history(s, line);
+}
+
 /* The loop itself, with the trainer, monitor and report made. */
 static int epochs_loop(const struct ctx *c, struct rbm_state *s,
 		       struct rbm_trainer *t, struct rbm_monitor *mon,
-		       struct report *rep, unsigned long epochs)
+		       struct report *rep, unsigned long epochs,
+		       size_t *partial)
 {
 	struct rbm_epoch_stats st;
 	struct rbm_metrics mt;
 	struct rbm_err err;
 	unsigned long e;
 
-	for (e = 0; e < epochs; e++) {
-		int want = report_wants_metrics(rep);
-		if (rbm_train_epoch(t, s->rng, &st, &err) != 0) {
+	for (e = 0; e < epochs && !stop_signal; e++) {
+		int want = report_wants_metrics(rep), k;
+		k = rbm_train_epoch(t, s->rng, &st, &err);
+		if (k < 0) {
 			rbm_err_prefix(&err, "epoch %lu", s->train.epochs + 1);
 			return cli_fail(c, &err);
+		}
+		if (k > 0) {
+			*partial = st.rows;
+			break;
 		}
 		if (want)
 			rbm_monitor_measure(mon, s->model, &mt);
@@ -114,6 +202,7 @@ static int run_epochs(const struct ctx *c, struct rbm_state *s,
 	struct report rep;
 	struct rbm_err err;
 	char line[RBM_HISTORY_LEN + 1];
+	size_t partial = 0;
 	int rc = EXIT_FAIL;
 
 	if (c->opt[O_DATA_BIAS].given)
@@ -128,15 +217,17 @@ static int run_epochs(const struct ctx *c, struct rbm_state *s,
 		cli_fail(c, &err);
 		goto out;
 	}
-	rbm_trainer_set_hook(t, report_progress, &rep);
-	rc = epochs_loop(c, s, t, mon, &rep, epochs);
+	rbm_trainer_set_hook(t, train_hook, &rep);
+	catch_stop_signals();
+	rc = epochs_loop(c, s, t, mon, &rep, epochs, &partial);
 	if (rc != EXIT_OK)
 		goto out;
 	rbm_trainer_finish(t);
 	rbm_monitor_measure(mon, s->model, &mt);
 	report_history(line, sizeof(line), first, s->train.epochs, d->n,
 		       &s->params, &mt);
-	if (rbm_state_add_history(s, line) < 0) {
+	if (rbm_state_add_history(s, line) < 0 ||
+	    (partial && note_partial_epoch(s, partial, d->n) < 0)) {
 		cli_say(c, "out of memory");
 		rc = EXIT_FAIL;
 	}
@@ -151,7 +242,8 @@ out:
 int cmd_train(struct ctx *c)
 {
 	struct rbm_data *d = NULL, *valid = NULL;
-	unsigned long epochs;
+	unsigned long epochs, first;
+	struct rbm_lock *lock;
 	struct rbm_state *s;
 	struct rbm_err err;
 	int rc;
@@ -159,9 +251,14 @@ int cmd_train(struct ctx *c)
 	if (cli_arg_count(c, 0, "MAX_EPOCHS", 0, (unsigned long)-1,
 			  &epochs) < 0)
 		return EXIT_USAGE;
-	s = cli_load(c);
-	if (!s)
+	if (!(lock = cli_lock_state(c)))
 		return EXIT_FAIL;
+	s = cli_load(c);
+	if (!s) {
+		rbm_lock_release(lock);
+		return EXIT_FAIL;
+	}
+	first = s->train.epochs + 1;
 	rc = cli_train_params(c, 1, &s->params);
 	if (rc == EXIT_OK && c->opt[O_SEED].given)
 		gsl_rng_set(s->rng, c->opt[O_SEED].u);
@@ -173,8 +270,14 @@ int cmd_train(struct ctx *c)
 		rc = run_epochs(c, s, d, valid, epochs);
 	if (rc == EXIT_OK && rbm_state_save(s, c->state, &err) < 0)
 		rc = cli_fail(c, &err);
+	if (rc == EXIT_OK && stop_signal) {
+		cli_say(c, "interrupted at epoch %lu of %lu; state saved",
+			s->train.epochs - first + 1, epochs);
+		rc = 128 + stop_signal;
+	}
 	rbm_data_free(d);
 	rbm_data_free(valid);
 	rbm_state_free(s);
+	rbm_lock_release(lock);
 	return rc;
 }

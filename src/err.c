@@ -30,6 +30,7 @@ void rbm_err_prefix(struct rbm_err *err, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
 	va_end(ap);
+	/* ": " and as much of the old message as fits, cut on purpose. */
 	n = strlen(err->msg);
 	if (n + 3 < sizeof(err->msg)) {
 		size_t room = sizeof(err->msg) - n - 3, k = strlen(old);

@@ -199,10 +199,16 @@ static int parse_options(struct ctx *c, int argc, char **argv)
 	return 0;
 }
 
-/* The GSL errors left are programming errors; report, do not abort. */
+/*
+ * The GSL errors left are programming errors; report, do not abort.  An
+ * allocation that fails returns NULL, and its caller says "out of memory"
+ * with the context, so that one is not reported twice.
+ */
 static void gsl_handler(const char *reason, const char *file, int line,
 			int gsl_errno)
 {
+	if (gsl_errno == GSL_ENOMEM)
+		return;
 	fprintf(stderr, "%s: GSL error %d: %s (%s:%d)\n", PROG, gsl_errno,
 		reason, file, line);
 }

@@ -61,8 +61,12 @@ static int hexval(char c)
 }
 
 /*
- * MT19937 keeps 624 words and an index that must lie in [0, 624]; GSL
- * trusts it, so a hostile state file must not reach it unchecked.
+ * MT19937 keeps 624 words of 32 bits (in unsigned longs) and an index that
+ * must lie in [0, 624]; GSL trusts them, so a hostile state file must not
+ * reach it unchecked.  Bits above 32 would make the generator return
+ * numbers beyond its maximum, on which gsl_rng_uniform_int (and so the
+ * shuffle of every epoch) loops for ever; all words zero is a fixed point
+ * that only ever returns 0.  Neither can come from seeding.
  */
 #define MT_N 624
 struct mt_state {
@@ -73,9 +77,17 @@ struct mt_state {
 static int mt_state_valid(const gsl_rng *r)
 {
 	const struct mt_state *s = gsl_rng_state(r);
+	unsigned long any = 0;
+	size_t i;
 
-	return gsl_rng_size(r) == sizeof(*s) && s->mti >= 0 &&
-	       s->mti <= MT_N;
+	if (gsl_rng_size(r) != sizeof(*s) || s->mti < 0 || s->mti > MT_N)
+		return 0;
+	for (i = 0; i < MT_N; i++) {
+		if (s->mt[i] > 0xffffffffUL)
+			return 0;
+		any |= s->mt[i];
+	}
+	return any != 0;
 }
 
 gsl_rng *rbm_rng_from_hex(const char *name, const char *hex,

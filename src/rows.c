@@ -15,7 +15,10 @@
 
 #include "rows.h"
 
-#define INITIAL_BUF (1UL << 20)
+/* The fuzzing build shrinks it to reach the sliding and growing paths. */
+#ifndef RBM_ROWS_INITIAL_BUF
+#define RBM_ROWS_INITIAL_BUF (1UL << 20)
+#endif
 
 struct rbm_rows {
 	int fd;			/* descriptor read from */
@@ -39,7 +42,7 @@ struct rbm_rows *rbm_rows_open_fd(int fd, const char *name, size_t width,
 	struct rbm_rows *r = calloc(1, sizeof(*r));
 
 	if (!r || !(r->name = strdup(name)) ||
-	    !(r->buf = malloc(INITIAL_BUF + 1))) {
+	    !(r->buf = malloc(RBM_ROWS_INITIAL_BUF + 1))) {
 		rbm_rows_close(r);
 		rbm_err_set(err, "out of memory");
 		return NULL;
@@ -48,7 +51,7 @@ struct rbm_rows *rbm_rows_open_fd(int fd, const char *name, size_t width,
 	r->width = width;
 	r->lo = 0;
 	r->hi = 1;
-	r->cap = INITIAL_BUF;
+	r->cap = RBM_ROWS_INITIAL_BUF;
 	return r;
 }
 

@@ -27,13 +27,14 @@
 #define END_TAG "end fnv1a64 "
 
 /* FNV-1a, 64 bits: cheap, and any changed byte changes it. */
-static uint64_t fnv1a64(const char *p, size_t n)
+uint64_t rbm_state_checksum(const void *data, size_t n)
 {
+	const unsigned char *p = data;
 	uint64_t h = 14695981039346656037ULL;
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		h ^= (unsigned char)p[i];
+		h ^= p[i];
 		h *= 1099511628211ULL;
 	}
 	return h;
@@ -292,20 +293,33 @@ static int format_body(const struct rbm_state *s, char **buf, size_t *len)
 	return fclose(f) == 0 ? 0 : -1;
 }
 
-int rbm_state_save(const struct rbm_state *s, const char *path,
-		   struct rbm_err *err)
+int rbm_state_format(const struct rbm_state *s, char **out, size_t *outlen)
 {
 	char *buf = NULL, *all;
 	size_t len = 0, tail = sizeof(END_TAG) + 18;
-	int rc;
 
 	if (format_body(s, &buf, &len) < 0 || !(all = realloc(buf, len + tail))) {
 		free(buf);
-		rbm_err_set(err, "cannot save %s: out of memory", path);
 		return -1;
 	}
 	len += (size_t)snprintf(all + len, tail, END_TAG "%016" PRIx64 "\n",
-				fnv1a64(all, len));
+				rbm_state_checksum(all, len));
+	*out = all;
+	*outlen = len;
+	return 0;
+}
+
+int rbm_state_save(const struct rbm_state *s, const char *path,
+		   struct rbm_err *err)
+{
+	char *all;
+	size_t len;
+	int rc;
+
+	if (rbm_state_format(s, &all, &len) < 0) {
+		rbm_err_set(err, "cannot save %s: out of memory", path);
+		return -1;
+	}
 	rc = rbm_atomic_write(path, all, len, err);
 	free(all);
 	return rc;
@@ -461,6 +475,17 @@ static int parse_value(const struct key *k, const char *v, struct header *h)
 	}
 }
 
+/* What each type of value must be, for messages. */
+_Static_assert(RBM_MAX_UNITS == 16777216 && RBM_MAX_BATCH_SIZE <= RBM_MAX_UNITS,
+	       "key_wants[T_SIZE] names the largest size");
+static const char *const key_wants[] = {
+	[T_SIZE] = "a whole number up to 16777216",
+	[T_ULONG] = "a whole number",
+	[T_REAL] = "a finite number",
+	[T_BOOL] = "0 or 1",
+	[T_SCHEDULE] = "constant or linear",
+};
+
 /* One "key value" header line; 0 or -1 with a message. */
 static int header_line(struct cursor *c, struct parsed *p, char *s,
 		       struct rbm_err *err)
@@ -492,10 +517,14 @@ static int header_line(struct cursor *c, struct parsed *p, char *s,
 			    c->line, s);
 		return -1;
 	}
-	if (k == NKEYS || p->seen[k]++ || !v ||
-	    parse_value(&keys[k], v, &p->h) < 0) {
+	if (k == NKEYS || p->seen[k]++) {
 		rbm_err_set(err, "%s:%lu: bad or repeated '%s' line", c->path,
 			    c->line, s);
+		return -1;
+	}
+	if (!v || parse_value(&keys[k], v, &p->h) < 0) {
+		rbm_err_set(err, "%s:%lu: '%s' needs %s", c->path, c->line, s,
+			    key_wants[keys[k].type]);
 		return -1;
 	}
 	return 0;
@@ -790,7 +819,7 @@ static long check_sum(const char *path, const char *buf, size_t len,
 		rbm_err_set(err, "%s: malformed checksum line", path);
 		return -1;
 	}
-	if (fnv1a64(buf, (size_t)(last - buf)) != want) {
+	if (rbm_state_checksum(buf, (size_t)(last - buf)) != want) {
 		rbm_err_set(err, "%s: checksum mismatch: the file is "
 			    "corrupted", path);
 		return -1;

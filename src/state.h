@@ -37,6 +37,9 @@
 #ifndef RBM_STATE_H
 #define RBM_STATE_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 #include <gsl/gsl_rng.h>
 
 #include "err.h"
@@ -86,6 +89,16 @@ void rbm_state_free(struct rbm_state *s);
  * memory.
  */
 int rbm_state_add_history(struct rbm_state *s, const char *line);
+
+/* The checksum of the end line (FNV-1a, 64 bits) of the n bytes at data. */
+uint64_t rbm_state_checksum(const void *data, size_t n);
+
+/*
+ * The whole file as rbm_state_save writes it (checksum line included), in
+ * a malloc'ed buffer of *len bytes for the caller to free; 0, or -1 when
+ * out of memory.
+ */
+int rbm_state_format(const struct rbm_state *s, char **buf, size_t *len);
 
 /*
  * Save atomically to path (see above).  0, or -1 with a message naming

@@ -605,8 +605,10 @@ int rbm_train_epoch(struct rbm_trainer *t, gsl_rng *rng,
 			break;
 		}
 	}
-	if (stopped)
+	if (stopped) {
+		stats->rows = start + k;	/* trained in, epoch not counted */
 		return check_model(t, err) < 0 ? -1 : 1;
+	}
 	stats->rows = n;
 	stats->rate = rate;
 	stats->momentum = t->ts->velocity ? mom : 0;

@@ -108,7 +108,7 @@ void rbm_train_data_bias(struct rbm *m, const struct rbm_data *d);
 struct rbm_epoch_stats {
 	double rate;		/* learning rate of the epoch's last batch */
 	double momentum;	/* momentum used */
-	size_t rows;		/* rows seen */
+	size_t rows;		/* rows seen (fewer if stopped early) */
 };
 
 struct rbm_trainer;
@@ -129,6 +129,7 @@ struct rbm_trainer *rbm_trainer_alloc(struct rbm *m,
 
 /* Release a workspace; NULL is a no-op. */
 void rbm_trainer_free(struct rbm_trainer *t);
+
 
 /*
  * The gradient of the batch v (k rows, k up to the batch size; used as
@@ -162,9 +163,10 @@ void rbm_trainer_set_hook(struct rbm_trainer *t, rbm_train_hook hook,
 /*
  * One epoch: every row once, in a fresh random order when the data is
  * larger than one batch (in file order, as one full batch, when not).
- * Returns 0 when done, 1 when the hook stopped it early (the epoch is
- * then not counted), or -1 with a message when a parameter became NaN or
- * infinite (the model is then unusable and must not be saved).
+ * Returns 0; or 1 when the hook stopped it early, the model then keeping
+ * the updates of the stats->rows rows trained but the epoch not counted;
+ * or -1 with a message when a parameter became NaN or infinite (the
+ * model is then unusable and must not be saved).
  */
 int rbm_train_epoch(struct rbm_trainer *t, gsl_rng *rng,
 		    struct rbm_epoch_stats *stats, struct rbm_err *err);

@@ -63,6 +63,14 @@ expect "too many weights" 2 "rbmcmd: init: a 16777216 x 16777216 model is too la
 Try 'rbmcmd STATE init --help'."
 run "$R" n.rbm init 6 2 -0.5
 expect "negative rate at init" 2
+run "$R" n.rbm init -5 2
+expect "negative units" 2 "rbmcmd: init: unknown option or missing value in '-5'
+Try 'rbmcmd STATE init --help'."
+run "$R" n.rbm init -- 6 -2
+expect "negative units after --" 2 "rbmcmd: init: NUM_HIDDEN must be a whole number from 1 to 16777216, not '-2'
+Try 'rbmcmd STATE init --help'."
+run "$R" n.rbm init 0x10 1e3
+expect "units in hex or exponent form" 2
 true_ "no file after failed inits" test ! -e n.rbm
 run "$R" s.rbm daydream 0 5
 expect "daydream of no samples" 2
@@ -123,6 +131,19 @@ same "run_visible answered the good row first" "$(wc -l <out)" 1
 printf '1 0\n2 0\n' >bad.txt
 run "$R" s.rbm run_hidden <bad.txt
 expect "run_hidden value above 1" 1 "rbmcmd: run_hidden: stdin:2: value 1 (2) is outside [0, 1]"
+
+# Out of memory is an error, not a crash: a model within the limits but
+# beyond the memory allowed (a 4 GiB model under a 400 MB address-space
+# limit; sanitizers and valgrind need more address space, so they skip).
+if [ -z "$VG" ] && ! ldd "$RBMCMD" | grep -q libasan; then
+	run sh -c "ulimit -v 400000; exec '$R' n.rbm init 16777216 64"
+	expect "a model too large for memory" 1 \
+		"rbmcmd: init: out of memory for a 16777216 x 64 model"
+	true_ "no file after running out of memory" test ! -e n.rbm
+	run sh -c "ulimit -v 400000; exec '$R' s.rbm daydream 1 16777216"
+	expect "dreams too many for memory" 1 \
+		"rbmcmd: daydream: out of memory"
+fi
 
 # Divergence: stop with advice, keep the old state.
 run "$R" s.rbm train 20 1e300 <movies.txt

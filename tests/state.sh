@@ -28,6 +28,73 @@ sed '1s/.*/rbmcmd-state 3/' s.rbm >new.rbm
 run "$R" new.rbm run_visible <movies.txt
 expect "newer version" 1 "rbmcmd: run_visible: new.rbm: state file version 3 is newer than this rbmcmd reads (2); use a newer rbmcmd"
 
+# Files whose checksum is right but whose header claims the impossible
+# (tests/reseal recomputes the end line after an edit): refused before
+# anything is allocated from the claim.
+hostile() {
+	sed "$2" s.rbm | "$B/tests/reseal" >h.rbm
+	run "$R" h.rbm daydream 1 1
+	expect "$1" 1 "rbmcmd: daydream: h.rbm$3"
+}
+hostile "a size beyond the limit" 's/^visible 6$/visible 100000000/' \
+	":4: 'visible' needs a whole number up to 16777216"
+hostile "an overflowing size" 's/^hidden 2$/hidden 99999999999999999999/' \
+	":5: 'hidden' needs a whole number up to 16777216"
+hostile "a negative size" 's/^hidden 2$/hidden -2/' \
+	":5: 'hidden' needs a whole number up to 16777216"
+hostile "a zero size" 's/^hidden 2$/hidden 0/' \
+	": a model needs at least one visible and one hidden unit (got 6 x 0)"
+hostile "a model too large" 's/^visible 6$/visible 16777216/; s/^hidden 2$/hidden 16777216/' \
+	": a 16777216 x 16777216 model is too large (at most 16777216 units a layer, 1073741824 weights)"
+hostile "sizes the file is too short for" 's/^visible 6$/visible 16777216/; s/^hidden 2$/hidden 64/' \
+	": too short for a 16777216 x 64 model"
+hostile "a repeated key" 's/^hidden 2$/hidden 2\nhidden 2/' \
+	":6: bad or repeated 'hidden' line"
+hostile "an impossible batch size" 's/^batch_size 100$/batch_size 0/' \
+	": training options: batch size must be between 1 and 1048576"
+hostile "an unknown key" 's/^epochs 10$/epochs 10\nfrobs 1/' \
+	":7: unknown key 'frobs'"
+hostile "a number that is not finite" '/^visible_bias$/{n;s/^[^ ]*/nan/}' \
+	":$(grep -n '^visible_bias$' s.rbm | cut -d: -f1 | awk '{ print $1 + 1 }'): number 1 is not a finite number"
+hostile "a generator index out of range" 's/^\(rng mt19937 .\{9984\}\).\{8\}/\1ffffffff/' \
+	": random generator state is out of range"
+hostile "generator words beyond 32 bits (train hung)" \
+	's/^\(rng mt19937 .\{8\}\).\{8\}/\1ffffffff/' \
+	": random generator state is out of range"
+hostile "an all-zero generator" \
+	"s/^\(rng mt19937 \)[0-9a-f]\{9984\}/\1$(printf '%09984d' 0)/" \
+	": random generator state is out of range"
+"$R" p.rbm init 6 2 --seed 1 --pcd --batch-size 3
+"$R" p.rbm train 1 <movies.txt
+sed 's/^chains 3$/chains 1048576/' p.rbm | "$B/tests/reseal" >h.rbm
+run "$R" h.rbm daydream 1 1
+expect "more chains than the file holds" 1 \
+	"rbmcmd: daydream: h.rbm:$(grep -n '^chains' p.rbm | cut -d: -f1): unexpected, repeated or too large section 'chains'"
+# Weights as large as a float holds: the logistic function saturates
+# instead of overflowing, so every unit is exactly on or off.
+awk '/^weights$/ { w = 6; print; next }
+     w > 0 { w--; print "3e38 -3e38"; next } { print }' s.rbm |
+	"$B/tests/reseal" >x.rbm
+same "extreme weights: the units saturate" \
+	"$(echo '1 0 0 0 0 0' | "$R" x.rbm run_visible --seed 1)" "1 0"
+run "$R" x.rbm daydream 20 50 --seed 1
+same "extreme weights: daydreams are 0/1 rows" \
+	"$rc $(awk 'NF == 6 && !/[^01 ]/' "$T/out" | wc -l)" "0 50"
+# Centering offsets come in pairs; a file with one of them still trains
+# (it crashed, or leaked the other, before), starting both afresh.
+"$R" c.rbm init 6 2 --seed 1 --centering
+"$R" c.rbm train 1 <movies.txt
+for section in visible_offset hidden_offset; do
+	awk -v s=$section '$0 == s { skip = 2 } skip > 0 { skip--; next }
+		{ print }' c.rbm | "$B/tests/reseal" >h.rbm
+	run "$R" h.rbm train 1 <movies.txt
+	expect "only $section: trains" 0
+	same "only $section: both saved again" \
+		"$(grep -c '^[a-z]*_offset$' h.rbm)" 2
+done
+true_ "tests/reseal keeps a good file as it is" \
+	sh -c "'$B/tests/reseal' <s.rbm | cmp -s - s.rbm"
+
 # Version 1 files (rbmcmd 1.0) still load, train, and save as version 2.
 cp "$SRCDIR/tests/data/movies-v1.rbm" v1.rbm
 run sh -c "echo '0 0 0 1 1 0' | '$R' v1.rbm run_visible --seed 1"
