@@ -4,9 +4,19 @@
  * Each conditional is one sgemm on the whole batch with the bias row
  * preloaded into the output (beta = 1), followed by an elementwise
  * logistic; no per-row dot products.
+ *
+ * Beyond the products, a CD-1 epoch over 60000 x 784 rows with 500 hidden
+ * units takes about 10^8 logistics and (PCD) 8 x 10^7 Bernoulli draws.
+ * With libm's exp in double and one gsl_rng_uniform call per draw these
+ * cost about 14 ns and 18 ns each here, as much as a third of the epoch
+ * (bench/run).  So the logistic is a branch-free single-precision
+ * function the compiler vectorizes (within 2 ulp of the exact value), and
+ * each 32-bit word of the generator serves about four draws (below).
  */
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <gsl/gsl_blas.h>
 
@@ -100,19 +110,62 @@ static void affine(const gsl_matrix_float *x, CBLAS_TRANSPOSE_t trans,
 	gsl_blas_sgemm(CblasNoTrans, trans, 1.0f, x, a, 1.0f, out);
 }
 
+/*
+ * 1 / (1 + exp(-x)) in single precision without branches: exp(z) for
+ * z = -x clamped to [-87, 87] (the logistic is 0 or 1 in float beyond)
+ * is 2^n e^r with n = round(z / ln 2), |r| <= ln(2)/2, e^r a degree-7
+ * Taylor polynomial (error below 6e-9) and 2^n built from its exponent
+ * bits.  The rounding adds 1.5 x 2^23 so that n lands in the low
+ * mantissa bits.  NaN stays NaN.
+ */
+static inline float logistic(float x)
+{
+	float z = -x, n, r, p, scale;
+	int32_t bits;
+
+	z = z < -87.0f ? -87.0f : z;
+	z = z > 87.0f ? 87.0f : z;
+	n = z * 1.44269504088896341f + 12582912.0f;
+	memcpy(&bits, &n, sizeof(bits));
+	n -= 12582912.0f;
+	r = z - n * 0.693145751953125f;		/* ln 2, high part: exact */
+	r -= n * 1.428606765330187045e-6f;	/* and the rest */
+	p = 1.0f / 5040;
+	p = p * r + 1.0f / 720;
+	p = p * r + 1.0f / 120;
+	p = p * r + 1.0f / 24;
+	p = p * r + 1.0f / 6;
+	p = p * r + 0.5f;
+	p = p * r + 1.0f;
+	p = p * r + 1.0f;
+	bits = (bits - 0x4B400000 + 127) * (1 << 23);
+	memcpy(&scale, &bits, sizeof(scale));
+	return 1.0f / (1.0f + p * scale);
+}
+
+void rbm_logistic(float *x, size_t n)
+{
+	size_t i;
+
+#pragma omp simd
+	for (i = 0; i < n; i++)
+		x[i] = logistic(x[i]);
+}
+
 /* out = sigmoid(x A + 1 bias'). */
 static void affine_sigmoid(const gsl_matrix_float *x, CBLAS_TRANSPOSE_t trans,
 			   const gsl_matrix_float *a,
 			   const gsl_vector_float *bias, gsl_matrix_float *out)
 {
-	size_t i, j;
+	size_t i;
 
 	affine(x, trans, a, bias, out);
-	for (i = 0; i < out->size1; i++) {
-		float *row = gsl_matrix_float_ptr(out, i, 0);
-		for (j = 0; j < out->size2; j++)
-			row[j] = (float)rbm_sigmoid(row[j]);
+	if (out->tda == out->size2) {
+		rbm_logistic(out->data, out->size1 * out->size2);
+		return;
 	}
+	for (i = 0; i < out->size1; i++)
+		rbm_logistic(gsl_matrix_float_ptr(out, i, 0), out->size2);
 }
 
 void rbm_hidden_probs(const struct rbm *m, const gsl_matrix_float *v,
@@ -127,15 +180,73 @@ void rbm_visible_probs(const struct rbm *m, const gsl_matrix_float *h,
 	affine_sigmoid(h, CblasTrans, m->w, m->b, pv);
 }
 
+/*
+ * Random bytes, four from each 32-bit word of the generator: the draws
+ * below mostly need one byte, and a call of the generator costs as much
+ * as the rest of a draw.
+ */
+struct bytes {
+	gsl_rng *rng;
+	unsigned long word;	/* bytes not used yet, lowest first */
+	int left;		/* how many */
+};
+
+static unsigned next_byte(struct bytes *b)
+{
+	unsigned x;
+
+	if (b->left == 0) {
+		b->word = gsl_rng_get(b->rng);
+		b->left = 4;
+	}
+	x = (unsigned)(b->word & 0xff);
+	b->word >>= 8;
+	b->left--;
+	return x;
+}
+
+/*
+ * 1 with probability p: whether a uniform 32-bit integer u is below
+ * p * 2^32, as gsl_rng_uniform(rng) < p asks, but with u's bytes drawn
+ * one at a time from the highest, and only until the answer is the same
+ * for every u that starts with them: a byte that differs from the
+ * threshold's decides, so 255 draws in 256 take one byte.
+ */
+static float bernoulli(struct bytes *b, float p)
+{
+	double x = (double)p * 4294967296.0;	/* exact */
+	uint64_t t;
+	int shift;
+
+	if (!(x > 0))
+		return 0.0f;
+	if (x > 4294967295.0)
+		return 1.0f;
+	t = (uint64_t)x;
+	t += (double)t < x;		/* u < x  <=>  u < ceil(x) */
+	for (shift = 24;; shift -= 8) {
+		uint64_t hi = t >> shift;
+		unsigned byte = next_byte(b);
+		if (byte != hi)
+			return byte < hi ? 1.0f : 0.0f;
+		t -= hi << shift;	/* the bits below this byte */
+		if (t == 0)
+			return 0.0f;	/* u >= t whatever follows */
+	}
+}
+
 void rbm_sample(const gsl_matrix_float *p, gsl_matrix_float *s, gsl_rng *rng)
 {
+	struct bytes b = { rng, 0, 0 };
+	int whole = gsl_rng_min(rng) == 0 && gsl_rng_max(rng) == 0xffffffffUL;
 	size_t i, j;
 
 	for (i = 0; i < p->size1; i++) {
 		const float *pr = gsl_matrix_float_const_ptr(p, i, 0);
 		float *sr = gsl_matrix_float_ptr(s, i, 0);
 		for (j = 0; j < p->size2; j++)
-			sr[j] = gsl_rng_uniform(rng) < pr[j] ? 1.0f : 0.0f;
+			sr[j] = whole ? bernoulli(&b, pr[j]) :
+				gsl_rng_uniform(rng) < pr[j] ? 1.0f : 0.0f;
 	}
 }
 

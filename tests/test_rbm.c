@@ -191,6 +191,41 @@ END_TEST
  * +-1000 and +-infinity (no NaN from inf/inf, no overflow), and keeps
  * relative precision far out on the negative side.
  */
+/*
+ * The float logistic against the double one at 4 million points of
+ * [-100, 100] (steps of 5e-5, each nudged by a few ulp so the points fall
+ * on every part of the polynomial's range): within 2 ulp (relative error
+ * 2.4e-7) wherever the result is a normal float; 0.5 at 0, 1 and tiny at
+ * the extremes, NaN for NaN.
+ */
+START_TEST(test_logistic_accuracy)
+{
+	static float special[5] = { 0.0f, INFINITY, -INFINITY, 1e30f, NAN };
+	double worst = 0;
+	long i;
+
+	for (i = -2000000; i <= 2000000; i++) {
+		float x = (float)((double)i * 5e-5), y;
+		double want, rel;
+		x = nextafterf(x, (float)(i % 7) * 100.0f);
+		want = rbm_sigmoid(x);
+		y = x;
+		rbm_logistic(&y, 1);
+		rel = fabs(y - want) / want;
+		if (want > 1e-37 && rel > worst)
+			worst = rel;
+		ck_assert_msg(y >= 0 && y <= 1, "logistic(%g) = %g", x, y);
+	}
+	ck_assert_msg(worst <= 2 * FLT_EPSILON, "relative error %g", worst);
+	rbm_logistic(special, 5);
+	ck_assert(special[0] == 0.5f);
+	ck_assert(special[1] == 1.0f);
+	ck_assert(special[2] < 1e-37f);
+	ck_assert(special[3] == 1.0f);
+	ck_assert(isnan(special[4]));
+}
+END_TEST
+
 START_TEST(test_sigmoid_extremes)
 {
 	ck_assert(rbm_sigmoid(0) == 0.5);
@@ -349,31 +384,36 @@ static const gsl_rng_type script_type = {
 };
 
 /*
- * s = 1 exactly when u < p: a draw of exactly 0 with p = 0 gives 0 (p = 0
- * is never on), a draw equal to p gives 0, one just below gives 1, and
- * a draw just below 1 with p = 1 gives 1.
+ * Draws on the edges, one byte at a time.  The script's three words give
+ * the bytes 80 7f 40 4c | cc cd 4c cc | cc (lowest byte of a word first).
+ * p = 0.5 needs u < 0x80000000: a first byte 80 already decides 0 (every
+ * u from 0x80000000 up), 7f decides 1; 0.25 against 40 gives 0; p = 1
+ * and p = 0 decide without a byte; 0.3f is 0x4ccccd00 / 2^32 exactly,
+ * so 4c cc cd gives 0 after three bytes and 4c cc cc gives 1.  The last
+ * byte of the third word is left unused, and no fourth word is drawn.
  */
 START_TEST(test_sample_boundaries)
 {
-	static const double u[6] = { 0.0, 0.5, 0.5 - 0x1p-32, 0.25,
-				     1.0 - 0x1p-32, 0.0 };
-	static const float p[6] = { 0, 0.5f, 0.5f, 0.25f, 1, 1 };
-	static const float want[6] = { 0, 0, 1, 0, 1, 1 };
+	static const double u[3] = { 0x4c407f80 / 4294967296.0,
+				     0xcc4ccdcc / 4294967296.0,
+				     0x000000cc / 4294967296.0 };
+	static const float p[7] = { 0.5f, 0.5f, 0.25f, 1, 0, 0.3f, 0.3f };
+	static const float want[7] = { 0, 1, 0, 1, 0, 0, 1 };
 	gsl_rng *rng = gsl_rng_alloc(&script_type);
 	struct script *sc = gsl_rng_state(rng);
-	gsl_matrix_float *pm = gsl_matrix_float_alloc(2, 3);
-	gsl_matrix_float *s = gsl_matrix_float_alloc(2, 3);
+	gsl_matrix_float *pm = gsl_matrix_float_alloc(1, 7);
+	gsl_matrix_float *s = gsl_matrix_float_alloc(1, 7);
 	size_t i;
 
 	sc->u = u;
-	sc->n = 6;
-	for (i = 0; i < 6; i++)
-		gsl_matrix_float_set(pm, i / 3, i % 3, p[i]);
+	sc->n = 3;
+	for (i = 0; i < 7; i++)
+		gsl_matrix_float_set(pm, 0, i, p[i]);
 	rbm_sample(pm, s, rng);
-	for (i = 0; i < 6; i++)
-		ck_assert_msg(gsl_matrix_float_get(s, i / 3, i % 3) == want[i],
-			      "u = %.17g, p = %g", u[i], (double)p[i]);
-	ck_assert_uint_eq(sc->next, 6);
+	for (i = 0; i < 7; i++)
+		ck_assert_msg(gsl_matrix_float_get(s, 0, i) == want[i],
+			      "draw %zu, p = %g", i, (double)p[i]);
+	ck_assert_uint_eq(sc->next, 3);
 	gsl_matrix_float_free(pm);
 	gsl_matrix_float_free(s);
 	gsl_rng_free(rng);
@@ -407,8 +447,9 @@ END_TEST
 /*
  * With p = 0.3 the frequency of ones over 100000 draws is within 4.5
  * standard deviations (sqrt(0.3 * 0.7 / 100000) = 0.00145) of 0.3; and
- * each sample is u < p for one uniform per element, row-major, which a
- * second generator with the same seed replays exactly (in place, s = p).
+ * the draws, row-major, are those of the reference (unit_bernoulli) on a
+ * second generator with the same seed (in place, s = p), which ends
+ * where the library's ends.
  */
 START_TEST(test_sample_frequency)
 {
@@ -420,12 +461,17 @@ START_TEST(test_sample_frequency)
 	double ones = 0, freq;
 	size_t i, j, bad = 0;
 
+	struct unit_bytes bytes;
+	double margin;
+
+	unit_bytes_start(&bytes, ref);
 	gsl_matrix_float_set_all(p, 0.3f);
 	rbm_sample(p, p, rng);
 	for (i = 0; i < rows; i++) {
 		for (j = 0; j < cols; j++) {
 			float x = gsl_matrix_float_get(p, i, j);
-			float want = gsl_rng_uniform(ref) < 0.3f ? 1.0f : 0.0f;
+			float want = (float)unit_bernoulli(&bytes, 0.3f,
+							   &margin);
 			bad += x != want;
 			ones += x;
 		}
@@ -624,6 +670,7 @@ Suite *rbm_suite(void)
 	tcase_add_test(tc, test_visible_probs_by_hand);
 	tcase_add_test(tc, test_probs_on_views);
 	tcase_add_test(tc, test_sigmoid_extremes);
+	tcase_add_test(tc, test_logistic_accuracy);
 	tcase_add_test(tc, test_softplus_extremes);
 	tcase_add_test(tc, test_check_size);
 	tcase_add_test(tc, test_init_random_range);

@@ -195,29 +195,33 @@ static void assert_vector(const gsl_vector_float *v, const double *want,
 /*
  * A second generator, seeded like the library's, from which the
  * reference draws the same numbers in the same order.  A Bernoulli draw
- * replays exactly only if u is not so close to p that float rounding of
- * p could flip it, so the smallest |u - p| is kept (and checked).
+ * replays exactly only if p is not so close to the edge of the range of
+ * u that decided it that float rounding of p could flip it, so the
+ * smallest such distance is kept (and checked).
  */
 struct replay {
 	gsl_rng *rng;
-	double closest;		/* smallest |u - p| so far */
+	double closest;		/* smallest margin of a draw so far */
 	size_t ones, draws;	/* Bernoulli draws that came out 1; all */
 };
 
 /*
- * s[i] = 1 if u < p[i] else 0, one uniform per element in order: row
- * after row of a row-major batch, as rbm_sample draws them.
+ * s[i] = 1 with probability p[i], drawn in order (row after row of a
+ * row-major batch) from one byte stream, as one rbm_sample call draws
+ * them (see unit_bernoulli).
  */
 static void ref_sample(struct replay *rp, const double *p, double *s,
 		       size_t n)
 {
+	struct unit_bytes b;
+	double margin;
 	size_t i;
 
+	unit_bytes_start(&b, rp->rng);
 	for (i = 0; i < n; i++) {
-		double u = gsl_rng_uniform(rp->rng);
-		s[i] = u < p[i] ? 1 : 0;
-		if (fabs(u - p[i]) < rp->closest)
-			rp->closest = fabs(u - p[i]);
+		s[i] = unit_bernoulli(&b, p[i], &margin);
+		if (margin < rp->closest)
+			rp->closest = margin;
 		rp->ones += (size_t)s[i];
 		rp->draws++;
 	}

@@ -85,6 +85,47 @@ char *unit_read_file(const char *path, size_t *len)
 	return buf;
 }
 
+void unit_bytes_start(struct unit_bytes *b, gsl_rng *rng)
+{
+	b->rng = rng;
+	b->word = 0;
+	b->left = 0;
+}
+
+static double unit_byte(struct unit_bytes *b)
+{
+	double x;
+
+	if (b->left == 0) {
+		b->word = gsl_rng_get(b->rng);
+		b->left = 4;
+	}
+	x = (double)(b->word % 256);
+	b->word /= 256;
+	b->left--;
+	return x;
+}
+
+int unit_bernoulli(struct unit_bytes *b, double p, double *margin)
+{
+	const double two32 = 4294967296.0;
+	double x = p * two32, lo = 0, width = two32;
+
+	for (;;) {
+		/* u is one of the integers lo .. lo + width - 1 */
+		if (lo + width - 1 < x) {
+			*margin = (x - (lo + width - 1)) / two32;
+			return 1;
+		}
+		if (lo >= x) {
+			*margin = (lo - x) / two32;
+			return 0;
+		}
+		width /= 256;
+		lo += unit_byte(b) * width;
+	}
+}
+
 int main(void)
 {
 	SRunner *sr = srunner_create(rbm_suite());

@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include <check.h>
+#include <gsl/gsl_rng.h>
 
 Suite *image_suite(void);	/* image, picture, font, plot: pictures */
 Suite *rbm_suite(void);		/* rbm.c: model and conditionals */
@@ -38,5 +39,28 @@ void unit_write_file(const char *path, const void *data, size_t len);
  * Fails the test if it cannot be read.
  */
 char *unit_read_file(const char *path, size_t *len);
+
+/*
+ * The reference for rbm_sample's draws, written from its definition
+ * rather than from its code: a draw is 1 when u < p * 2^32 for a uniform
+ * 32-bit u whose bytes come highest first from a stream of bytes (each
+ * 32-bit word of rng gives four, lowest first), and it takes bytes only
+ * until every u that starts with them gives the same answer.  A stream
+ * lasts for one rbm_sample call: start one per call.
+ */
+struct unit_bytes {
+	gsl_rng *rng;
+	unsigned long word;	/* bytes left, lowest first */
+	int left;		/* how many */
+};
+
+void unit_bytes_start(struct unit_bytes *b, gsl_rng *rng);
+
+/*
+ * One draw with probability p; *margin gets the distance (in units of
+ * p) from p to the edge of the range of u that decided it: how far p
+ * could move without changing the draw.
+ */
+int unit_bernoulli(struct unit_bytes *b, double p, double *margin);
 
 #endif
