@@ -228,7 +228,7 @@ static float bernoulli(struct bytes *b, float p)
 		uint64_t hi = t >> shift;
 		unsigned byte = next_byte(b);
 		if (byte != hi)
-			return byte < hi ? 1.0f : 0.0f;
+			return (float)(byte < hi);
 		t -= hi << shift;	/* the bits below this byte */
 		if (t == 0)
 			return 0.0f;	/* u >= t whatever follows */

@@ -9,6 +9,7 @@
  */
 #include <signal.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -523,6 +524,48 @@ START_TEST(test_write_format)
 }
 END_TEST
 
+/*
+ * Between the thresholds the writer's own formatting equals printf's
+ * "%.6g": on 200000 floats spread evenly over the bits of [0.001, 0.999]
+ * and on the values that round up to a new power of ten or lie on a
+ * rounding tie (0.0099999998, 0.0999999985, 2^-9 = 0.001953125); and a
+ * long row (more than one internal buffer) comes out whole.
+ */
+START_TEST(test_write_matches_printf)
+{
+	enum { N = 200000, SPECIAL = 5 };
+	static const float special[SPECIAL] = { 0.0099999998f, 0.0999999985f,
+						0.001953125f, 0.00999999f,
+						0.5000005f };
+	float *row = malloc((N + SPECIAL) * sizeof(float));
+	char *s, *want, *p;
+	size_t i, len = 0;
+	uint32_t lo, hi;
+	float v;
+
+	memcpy(&lo, &(float){ 0.001f }, sizeof(lo));
+	memcpy(&hi, &(float){ 0.999f }, sizeof(hi));
+	want = malloc((N + SPECIAL) * 16 + 1);
+	for (i = 0; i < N + SPECIAL; i++) {
+		uint32_t bits = lo + (uint32_t)((uint64_t)(hi - lo) * i / N);
+		memcpy(&v, &bits, sizeof(v));
+		row[i] = i < N ? v : special[i - N];
+		len += (size_t)sprintf(want + len, "%s%.6g", i ? " " : "",
+				       (double)row[i]);
+	}
+	want[len] = '\0';
+	s = write_row(row, N + SPECIAL);
+	p = strchr(s, '\n');
+	ck_assert_ptr_nonnull(p);
+	*p = '\0';
+	ck_assert_uint_eq(strlen(s), len);
+	ck_assert_str_eq(s, want);
+	free(s);
+	free(want);
+	free(row);
+}
+END_TEST
+
 /* ---- data ---- */
 
 /* A data set of width w, or a failed test. */
@@ -715,6 +758,7 @@ Suite *rows_suite(void)
 	suite_add_tcase(s, in);
 
 	tcase_add_test(out, test_write_format);
+	tcase_add_test(out, test_write_matches_printf);
 	suite_add_tcase(s, out);
 
 	tcase_add_test(data, test_data_compact);
