@@ -11,7 +11,8 @@
  * cost about 14 ns and 18 ns each here, as much as a third of the epoch
  * (bench/run).  So the logistic is a branch-free single-precision
  * function the compiler vectorizes (within 2 ulp of the exact value), and
- * each 32-bit word of the generator serves about four draws (below).
+ * each 32-bit word of the generator serves about four draws, compared in
+ * a vectorized loop (below).
  */
 #include <math.h>
 #include <stdint.h>
@@ -181,9 +182,9 @@ void rbm_visible_probs(const struct rbm *m, const gsl_matrix_float *h,
 }
 
 /*
- * Random bytes, four from each 32-bit word of the generator: the draws
- * below mostly need one byte, and a call of the generator costs as much
- * as the rest of a draw.
+ * Random bytes, four from each 32-bit word of the generator (lowest
+ * first): a draw mostly needs one byte, and a call of the generator costs
+ * as much as the rest of a draw.
  */
 struct bytes {
 	gsl_rng *rng;
@@ -205,48 +206,95 @@ static unsigned next_byte(struct bytes *b)
 	return x;
 }
 
-/*
- * 1 with probability p: whether a uniform 32-bit integer u is below
- * p * 2^32, as gsl_rng_uniform(rng) < p asks, but with u's bytes drawn
- * one at a time from the highest, and only until the answer is the same
- * for every u that starts with them: a byte that differs from the
- * threshold's decides, so 255 draws in 256 take one byte.
- */
-static float bernoulli(struct bytes *b, float p)
+/* The next n bytes of the stream into out. */
+static void next_bytes(struct bytes *b, unsigned char *out, size_t n)
 {
-	double x = (double)p * 4294967296.0;	/* exact */
-	uint64_t t;
-	int shift;
+	size_t i = 0;
 
-	if (!(x > 0))
-		return 0.0f;
-	if (x > 4294967295.0)
-		return 1.0f;
-	t = (uint64_t)x;
-	t += (double)t < x;		/* u < x  <=>  u < ceil(x) */
-	for (shift = 24;; shift -= 8) {
-		uint64_t hi = t >> shift;
-		unsigned byte = next_byte(b);
-		if (byte != hi)
-			return (float)(byte < hi);
-		t -= hi << shift;	/* the bits below this byte */
-		if (t == 0)
-			return 0.0f;	/* u >= t whatever follows */
+	while (i < n && b->left > 0)
+		out[i++] = (unsigned char)next_byte(b);
+	for (; i + 4 <= n; i += 4) {
+		unsigned long w = gsl_rng_get(b->rng);
+		out[i] = (unsigned char)(w & 0xff);
+		out[i + 1] = (unsigned char)((w >> 8) & 0xff);
+		out[i + 2] = (unsigned char)((w >> 16) & 0xff);
+		out[i + 3] = (unsigned char)((w >> 24) & 0xff);
 	}
+	while (i < n)
+		out[i++] = (unsigned char)next_byte(b);
+}
+
+#define SEGMENT 2048	/* draws whose first bytes are taken together */
+
+/*
+ * Draws with probabilities p[0..n) (n <= SEGMENT) into s, which may be p.
+ * Each asks whether a uniform 32-bit integer u is below p * 2^32, as
+ * gsl_rng_uniform(rng) < p does, with u's bytes taken highest first and
+ * only while the answer is open.  The first bytes of all n draws come
+ * first, in order, and settle 255 draws in 256 in a loop the compiler
+ * vectorizes (1 if below the threshold's top byte, 0 if above or if equal
+ * with nothing below it); then each open draw, in order, takes more
+ * bytes until a byte differs from the threshold's or nothing is left
+ * below it.
+ */
+static void sample_segment(struct bytes *b, const float *p, float *s,
+			   size_t n)
+{
+	unsigned char first[SEGMENT], open[SEGMENT];
+	float out[SEGMENT];
+	size_t i;
+
+	next_bytes(b, first, n);
+#pragma omp simd
+	for (i = 0; i < n; i++) {
+		float q = p[i] > 0 ? p[i] : 0;	/* NaN too */
+		int hi;
+		q = (q < 1 ? q : 1) * 256.0f;	/* exact */
+		hi = (int)q;
+		out[i] = (float)(first[i] < hi);
+		open[i] = first[i] == hi && q > (float)hi;
+	}
+	for (i = 0; i < n; i++) {
+		double x = (double)p[i] * 4294967296.0;	/* exact */
+		uint64_t t = (uint64_t)x;
+		int shift;
+		if (!open[i])
+			continue;
+		t += (double)t < x;		/* u < x  <=>  u < ceil(x) */
+		t &= 0xffffff;			/* the bits below the top byte */
+		for (shift = 16; t != 0; shift -= 8) {
+			uint64_t hi = t >> shift;
+			unsigned byte = next_byte(b);
+			if (byte != hi) {
+				out[i] = (float)(byte < hi);
+				break;
+			}
+			t -= hi << shift;
+		}
+	}
+	memcpy(s, out, n * sizeof(*s));
 }
 
 void rbm_sample(const gsl_matrix_float *p, gsl_matrix_float *s, gsl_rng *rng)
 {
 	struct bytes b = { rng, 0, 0 };
-	int whole = gsl_rng_min(rng) == 0 && gsl_rng_max(rng) == 0xffffffffUL;
-	size_t i, j;
+	size_t i, j, n;
 
+	if (gsl_rng_min(rng) != 0 || gsl_rng_max(rng) != 0xffffffffUL) {
+		for (i = 0; i < p->size1; i++)
+			for (j = 0; j < p->size2; j++)
+				gsl_matrix_float_set(s, i, j,
+					gsl_rng_uniform(rng) <
+					gsl_matrix_float_get(p, i, j));
+		return;
+	}
 	for (i = 0; i < p->size1; i++) {
 		const float *pr = gsl_matrix_float_const_ptr(p, i, 0);
 		float *sr = gsl_matrix_float_ptr(s, i, 0);
-		for (j = 0; j < p->size2; j++)
-			sr[j] = whole ? bernoulli(&b, pr[j]) :
-				gsl_rng_uniform(rng) < pr[j] ? 1.0f : 0.0f;
+		for (j = 0; j < p->size2; j += n) {
+			n = p->size2 - j < SEGMENT ? p->size2 - j : SEGMENT;
+			sample_segment(&b, pr + j, sr + j, n);
+		}
 	}
 }
 

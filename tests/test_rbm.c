@@ -384,19 +384,20 @@ static const gsl_rng_type script_type = {
 };
 
 /*
- * Draws on the edges, one byte at a time.  The script's three words give
- * the bytes 80 7f 40 4c | cc cd 4c cc | cc (lowest byte of a word first).
- * p = 0.5 needs u < 0x80000000: a first byte 80 already decides 0 (every
- * u from 0x80000000 up), 7f decides 1; 0.25 against 40 gives 0; p = 1
- * and p = 0 decide without a byte; 0.3f is 0x4ccccd00 / 2^32 exactly,
- * so 4c cc cd gives 0 after three bytes and 4c cc cc gives 1.  The last
- * byte of the third word is left unused, and no fourth word is drawn.
+ * Draws on the edges.  The script's three words give the bytes
+ * 80 7f 40 ff 00 4c 4c | cc cd cc cc (lowest byte of a word first): the
+ * first bytes of the seven draws, then the bytes of the two still open.
+ * p = 0.5 needs u < 0x80000000: a first byte 80 settles 0 (every u from
+ * 0x80000000 up), 7f settles 1; 0.25 against 40 gives 0; p = 1 and p = 0
+ * give 1 and 0 whatever their byte; 0.3f is 0x4ccccd00 / 2^32 exactly, so
+ * 4c leaves both of its draws open: cc cd then gives 0 (nothing left
+ * below), cc cc gives 1.  The last byte of the third word is unused.
  */
 START_TEST(test_sample_boundaries)
 {
-	static const double u[3] = { 0x4c407f80 / 4294967296.0,
-				     0xcc4ccdcc / 4294967296.0,
-				     0x000000cc / 4294967296.0 };
+	static const double u[3] = { 0xff407f80 / 4294967296.0,
+				     0xcc4c4c00 / 4294967296.0,
+				     0x00cccccd / 4294967296.0 };
 	static const float p[7] = { 0.5f, 0.5f, 0.25f, 1, 0, 0.3f, 0.3f };
 	static const float want[7] = { 0, 1, 0, 1, 0, 0, 1 };
 	gsl_rng *rng = gsl_rng_alloc(&script_type);
@@ -417,6 +418,48 @@ START_TEST(test_sample_boundaries)
 	gsl_matrix_float_free(pm);
 	gsl_matrix_float_free(s);
 	gsl_rng_free(rng);
+}
+END_TEST
+
+/*
+ * Rows longer than a segment, with every kind of probability (0, 1,
+ * multiples of 2^-8 that settle on their first byte, and values that
+ * often need more), on a view narrower than its matrix: the draws are
+ * the reference's, and both end at the same place in the stream.
+ */
+START_TEST(test_sample_long_rows)
+{
+	const size_t rows = 3, cols = 2 * UNIT_SEGMENT + 77;
+	struct rbm_err err = { "" };
+	gsl_rng *rng = rbm_rng_alloc(11, &err);
+	gsl_rng *ref = rbm_rng_alloc(11, &err);
+	gsl_matrix_float *big = gsl_matrix_float_alloc(rows, cols + 5);
+	gsl_matrix_float_view p = gsl_matrix_float_submatrix(big, 0, 2, rows,
+							     cols);
+	double *pd = malloc(rows * cols * sizeof(double));
+	double *sd = malloc(rows * cols * sizeof(double));
+	size_t i, j;
+
+	for (i = 0; i < rows * cols; i++) {
+		float x = i % 5 == 0 ? 0.0f : i % 5 == 1 ? 1.0f :
+			  i % 5 == 2 ? (float)(i % 256) / 256 :
+			  (float)((i * 2654435761u) % 1000003) / 1000003.0f;
+		pd[i] = x;
+		gsl_matrix_float_set(&p.matrix, i / cols, i % cols, x);
+	}
+	unit_sample(ref, pd, sd, rows, cols);
+	rbm_sample(&p.matrix, &p.matrix, rng);
+	for (i = 0; i < rows; i++)
+		for (j = 0; j < cols; j++)
+			ck_assert_msg(gsl_matrix_float_get(&p.matrix, i, j) ==
+				      (float)sd[i * cols + j],
+				      "row %zu col %zu", i, j);
+	ck_assert_uint_eq(gsl_rng_get(rng), gsl_rng_get(ref));
+	gsl_matrix_float_free(big);
+	free(pd);
+	free(sd);
+	gsl_rng_free(rng);
+	gsl_rng_free(ref);
 }
 END_TEST
 
@@ -459,19 +502,19 @@ START_TEST(test_sample_frequency)
 	gsl_rng *ref = rbm_rng_alloc(5, &err);
 	gsl_matrix_float *p = gsl_matrix_float_alloc(rows, cols);
 	double ones = 0, freq;
+	double *pd = malloc(rows * cols * sizeof(double));
+	double *sd = malloc(rows * cols * sizeof(double));
 	size_t i, j, bad = 0;
 
-	struct unit_bytes bytes;
-	double margin;
-
-	unit_bytes_start(&bytes, ref);
+	for (i = 0; i < rows * cols; i++)
+		pd[i] = 0.3f;
+	unit_sample(ref, pd, sd, rows, cols);
 	gsl_matrix_float_set_all(p, 0.3f);
 	rbm_sample(p, p, rng);
 	for (i = 0; i < rows; i++) {
 		for (j = 0; j < cols; j++) {
 			float x = gsl_matrix_float_get(p, i, j);
-			float want = (float)unit_bernoulli(&bytes, 0.3f,
-							   &margin);
+			float want = (float)sd[i * cols + j];
 			bad += x != want;
 			ones += x;
 		}
@@ -481,6 +524,8 @@ START_TEST(test_sample_frequency)
 	ck_assert_double_eq_tol(freq, 0.3, 4.5 * 0.00145);
 	ck_assert_uint_eq(gsl_rng_get(rng), gsl_rng_get(ref));
 	gsl_matrix_float_free(p);
+	free(pd);
+	free(sd);
 	gsl_rng_free(rng);
 	gsl_rng_free(ref);
 }
@@ -677,6 +722,7 @@ Suite *rbm_suite(void)
 	tcase_add_test(tc, test_sample_boundaries);
 	tcase_add_test(tc, test_sample_certain);
 	tcase_add_test(tc, test_sample_frequency);
+	tcase_add_test(tc, test_sample_long_rows);
 	tcase_add_test(tc, test_gibbs_step_replay);
 	tcase_add_test(tc, test_copy);
 	tcase_add_test(tc, test_check_finite);

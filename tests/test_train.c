@@ -206,25 +206,20 @@ struct replay {
 };
 
 /*
- * s[i] = 1 with probability p[i], drawn in order (row after row of a
- * row-major batch) from one byte stream, as one rbm_sample call draws
- * them (see unit_bernoulli).
+ * s = 1 with probability p for a rows x cols batch, drawn as one
+ * rbm_sample call draws them (see unit_sample).
  */
 static void ref_sample(struct replay *rp, const double *p, double *s,
-		       size_t n)
+		       size_t rows, size_t cols)
 {
-	struct unit_bytes b;
-	double margin;
+	double margin = unit_sample(rp->rng, p, s, rows, cols);
 	size_t i;
 
-	unit_bytes_start(&b, rp->rng);
-	for (i = 0; i < n; i++) {
-		s[i] = unit_bernoulli(&b, p[i], &margin);
-		if (margin < rp->closest)
-			rp->closest = margin;
+	if (margin < rp->closest)
+		rp->closest = margin;
+	for (i = 0; i < rows * cols; i++)
 		rp->ones += (size_t)s[i];
-		rp->draws++;
-	}
+	rp->draws += rows * cols;
 }
 
 /* ph = sigmoid(v W + c) for n rows. */
@@ -326,7 +321,7 @@ static void ref_init(struct ref *r, const struct rbm *m,
 	if (p->pcd) {
 		ref_hidden(&r->m, (const double (*)[NV])r->data, r->batch, ph);
 		ref_sample(&r->rp, &ph[0][0], &r->chain[0][0],
-			   r->batch * NH);
+			   r->batch, NH);
 	}
 	if (p->centering) {
 		ref_means(&r->data[0][0], r->n, NV, r->mu);
@@ -434,16 +429,16 @@ static void ref_gradient(struct ref *r, const double (*v)[NV], size_t k)
 	if (p->pcd)
 		memcpy(h, r->chain, sizeof(h));
 	else
-		ref_sample(&r->rp, &ph[0][0], &h[0][0], k * NH);
+		ref_sample(&r->rp, &ph[0][0], &h[0][0], k, NH);
 	for (s = 1; s <= p->cd_k; s++) {
 		ref_visible(&r->m, (const double (*)[NH])h, nc, pv);
 		if (s == p->cd_k && !p->pcd)
 			vneg = (const double (*)[NV])pv;
 		else
-			ref_sample(&r->rp, &pv[0][0], &vs[0][0], nc * NV);
+			ref_sample(&r->rp, &pv[0][0], &vs[0][0], nc, NV);
 		ref_hidden(&r->m, vneg, nc, ph2);
 		if (s < p->cd_k || p->pcd)
-			ref_sample(&r->rp, &ph2[0][0], &h[0][0], nc * NH);
+			ref_sample(&r->rp, &ph2[0][0], &h[0][0], nc, NH);
 	}
 	if (p->pcd)
 		memcpy(r->chain, h, sizeof(h));

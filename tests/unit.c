@@ -85,12 +85,12 @@ char *unit_read_file(const char *path, size_t *len)
 	return buf;
 }
 
-void unit_bytes_start(struct unit_bytes *b, gsl_rng *rng)
-{
-	b->rng = rng;
-	b->word = 0;
-	b->left = 0;
-}
+/* The byte stream of unit_sample. */
+struct unit_bytes {
+	gsl_rng *rng;
+	unsigned long word;	/* bytes left, lowest first */
+	int left;		/* how many */
+};
 
 static double unit_byte(struct unit_bytes *b)
 {
@@ -106,24 +106,69 @@ static double unit_byte(struct unit_bytes *b)
 	return x;
 }
 
-int unit_bernoulli(struct unit_bytes *b, double p, double *margin)
+/*
+ * A draw with x = p * 2^32 whose u lies in [lo, lo + width): 1 or 0 when
+ * settled (with its margin in *margin), -1 while open.
+ */
+static int unit_settle(double x, double lo, double width, double *margin)
 {
 	const double two32 = 4294967296.0;
-	double x = p * two32, lo = 0, width = two32;
 
-	for (;;) {
-		/* u is one of the integers lo .. lo + width - 1 */
-		if (lo + width - 1 < x) {
-			*margin = (x - (lo + width - 1)) / two32;
-			return 1;
-		}
-		if (lo >= x) {
-			*margin = (lo - x) / two32;
-			return 0;
-		}
-		width /= 256;
-		lo += unit_byte(b) * width;
+	if (lo + width - 1 < x) {
+		*margin = (x - (lo + width - 1)) / two32;
+		return 1;
 	}
+	if (lo >= x) {
+		*margin = (lo - x) / two32;
+		return 0;
+	}
+	return -1;
+}
+
+/* One segment of n <= UNIT_SEGMENT draws; updates *closest. */
+static void unit_segment(struct unit_bytes *b, const double *p, double *s,
+			 size_t n, double *closest)
+{
+	static double lo[UNIT_SEGMENT], width[UNIT_SEGMENT];
+	static int got[UNIT_SEGMENT];
+	double margin = 1;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		width[i] = 16777216.0;
+		lo[i] = unit_byte(b) * width[i];
+		got[i] = unit_settle(p[i] * 4294967296.0, lo[i], width[i],
+				     &margin);
+		if (got[i] >= 0 && p[i] > 0 && p[i] < 1 && margin < *closest)
+			*closest = margin;
+	}
+	for (i = 0; i < n; i++) {
+		while (got[i] < 0) {
+			width[i] /= 256;
+			lo[i] += unit_byte(b) * width[i];
+			got[i] = unit_settle(p[i] * 4294967296.0, lo[i],
+					     width[i], &margin);
+			if (got[i] >= 0 && margin < *closest)
+				*closest = margin;
+		}
+		s[i] = got[i];
+	}
+}
+
+double unit_sample(gsl_rng *rng, const double *p, double *s, size_t rows,
+		   size_t cols)
+{
+	struct unit_bytes b = { rng, 0, 0 };
+	double closest = 1;
+	size_t i, j, n;
+
+	for (i = 0; i < rows; i++)
+		for (j = 0; j < cols; j += n) {
+			n = cols - j < UNIT_SEGMENT ? cols - j : UNIT_SEGMENT;
+			unit_segment(&b, p + i * cols + j, s + i * cols + j,
+				     n, &closest);
+		}
+	return closest;
 }
 
 int main(void)

@@ -41,26 +41,20 @@ void unit_write_file(const char *path, const void *data, size_t len);
 char *unit_read_file(const char *path, size_t *len);
 
 /*
- * The reference for rbm_sample's draws, written from its definition
- * rather than from its code: a draw is 1 when u < p * 2^32 for a uniform
- * 32-bit u whose bytes come highest first from a stream of bytes (each
- * 32-bit word of rng gives four, lowest first), and it takes bytes only
- * until every u that starts with them gives the same answer.  A stream
- * lasts for one rbm_sample call: start one per call.
+ * The reference for rbm_sample, written from its definition rather than
+ * from its code.  A draw is 1 when u < p * 2^32 for a uniform 32-bit u
+ * whose bytes come highest first from one stream of bytes per call (each
+ * 32-bit word of rng gives four, lowest first).  Row by row, in segments
+ * of UNIT_SEGMENT draws, every draw of the segment takes its first byte,
+ * in order; then each draw still open (some u starting with its bytes
+ * are below p * 2^32 and some are not) takes more bytes, in order, until
+ * it is settled.  Samples rows x cols probabilities p (row-major) into s
+ * and returns the smallest margin of a draw with 0 < p < 1: how far (in
+ * units of p) p could move without changing it.
  */
-struct unit_bytes {
-	gsl_rng *rng;
-	unsigned long word;	/* bytes left, lowest first */
-	int left;		/* how many */
-};
+#define UNIT_SEGMENT 2048
 
-void unit_bytes_start(struct unit_bytes *b, gsl_rng *rng);
-
-/*
- * One draw with probability p; *margin gets the distance (in units of
- * p) from p to the edge of the range of u that decided it: how far p
- * could move without changing the draw.
- */
-int unit_bernoulli(struct unit_bytes *b, double p, double *margin);
+double unit_sample(gsl_rng *rng, const double *p, double *s, size_t rows,
+		   size_t cols);
 
 #endif
