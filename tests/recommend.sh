@@ -211,6 +211,13 @@ run "$R" g.rbm run_hidden --probs <<EOT
 EOT
 expect "run_hidden gaussian" 0 ""
 
+# The man page's example, exactly.
+"$R" e.rbm init 6 2 0.1 --seed=1 --no-pcd
+"$R" e.rbm train 5000 <movies.txt
+same "the man page's recommend example" \
+	"$(echo '0 0 ? 1 1 ?' | "$R" e.rbm recommend)" \
+	"$(sed -n '/^\$ echo .* recommend$/{n;p;}' "$SRCDIR/man/rbmcmd.1")"
+
 # ---- usage errors and old files ----
 run "$R" x.rbm init 3 2 --visible softmax:1
 expect "--visible softmax:1" 2 \
