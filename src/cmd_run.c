@@ -20,7 +20,9 @@ struct run {
 	gsl_rng *rng;
 	struct rbm_rows *rows;
 	gsl_matrix_float *a, *b;
-	gsl_matrix_float *items;	/* run_visible: the rows as read */
+	gsl_matrix_float *items;	/* run_visible: the rows as read (a
+					 * itself for a binary model, encoded
+					 * in place when values are missing) */
 };
 
 static void run_free(struct run *r)
@@ -29,12 +31,12 @@ static void run_free(struct run *r)
 	if (r->rng)
 		gsl_rng_free(r->rng);
 	rbm_rows_close(r->rows);
+	if (r->items && r->items != r->a)
+		gsl_matrix_float_free(r->items);
 	if (r->a)
 		gsl_matrix_float_free(r->a);
 	if (r->b)
 		gsl_matrix_float_free(r->b);
-	if (r->items)
-		gsl_matrix_float_free(r->items);
 }
 
 /*
@@ -72,8 +74,8 @@ static ssize_t read_batch(struct run *r, int visible_in, struct rbm_err *err)
 	if (!visible_in)
 		return rbm_rows_read(r->rows, r->a->data, STREAM_BATCH, err);
 	k = rbm_rows_read(r->rows, r->items->data, STREAM_BATCH, err);
-	if (k <= 0)
-		return k;
+	if (k <= 0 || (r->items == r->a && !rbm_rows_first_missing(r->rows)))
+		return k;	/* binary rows are their units */
 	in = gsl_matrix_float_submatrix(r->items, 0, 0, (size_t)k,
 					r->items->size2);
 	u = gsl_matrix_float_submatrix(r->a, 0, 0, (size_t)k, r->a->size2);
@@ -88,7 +90,8 @@ static int open_input(struct ctx *c, struct run *r, int visible_in)
 	struct rbm_err err;
 
 	if (visible_in) {
-		r->items = gsl_matrix_float_alloc(STREAM_BATCH,
+		r->items = m->vtype == RBM_VIS_BINARY ? r->a :
+			   gsl_matrix_float_alloc(STREAM_BATCH,
 						  rbm_visible_items(m));
 		if (!r->items) {
 			cli_say(c, "out of memory");

@@ -42,6 +42,10 @@ struct scoring {
 	struct rbm_score_sums *sums;	/* loglik's running totals */
 	struct rbm_names *names;	/* recommend --names, or NULL */
 	struct pick *picks;		/* recommend --top: items of a row */
+	int direct;			/* rows are read straight into v: a
+					 * binary model's items are its units,
+					 * and encoding (in place) is needed
+					 * only once a value was missing */
 };
 
 /* One batch: views of the first k rows of the scoring's matrices. */
@@ -93,6 +97,7 @@ static int scoring_open(struct ctx *c, struct scoring *sc, int allow_missing)
 	sc->mask = gsl_matrix_float_alloc(SCORE_BATCH, nv);
 	sc->items = gsl_matrix_float_alloc(SCORE_BATCH,
 					   rbm_visible_items(sc->s->model));
+	sc->direct = sc->s->model->vtype == RBM_VIS_BINARY;
 	if (!sc->v || !sc->h || !sc->mask || !sc->items) {
 		cli_say(c, "out of memory");
 		return EXIT_FAIL;
@@ -111,20 +116,26 @@ static int feed(struct ctx *c, struct scoring *sc, batch_fn fn)
 	ssize_t k;
 	int rc = EXIT_OK;
 
-	while (rc == EXIT_OK && (k = rbm_rows_read(sc->rows, sc->items->data,
+	while (rc == EXIT_OK && (k = rbm_rows_read(sc->rows, sc->direct ?
+						   sc->v->data : sc->items->data,
 						   SCORE_BATCH, &err))) {
 		struct batch b;
 
 		if (k < 0)
 			return cli_fail(c, &err);
-		b.items = gsl_matrix_float_submatrix(sc->items, 0, 0, (size_t)k,
+		b.items = gsl_matrix_float_submatrix(sc->direct ? sc->v :
+						     sc->items, 0, 0, (size_t)k,
 						     sc->items->size2);
 		b.v = gsl_matrix_float_submatrix(sc->v, 0, 0, (size_t)k,
 						 sc->v->size2);
 		b.mask = gsl_matrix_float_submatrix(sc->mask, 0, 0, (size_t)k,
 						    sc->mask->size2);
-		b.missing = rbm_visible_encode(sc->s->model, &b.items.matrix,
-					       &b.v.matrix, &b.mask.matrix);
+		b.missing = 0;
+		if (!sc->direct || rbm_rows_first_missing(sc->rows))
+			b.missing = rbm_visible_encode(sc->s->model,
+						       &b.items.matrix,
+						       &b.v.matrix,
+						       &b.mask.matrix);
 		if (fn(c, sc, &b) < 0)
 			return EXIT_FAIL;
 	}
@@ -400,6 +411,7 @@ int cmd_recommend(struct ctx *c)
 	if (c->opt[O_NAMES].given && !c->opt[O_TOP].given)
 		return cli_usage(c, "--names needs --top");
 	rc = scoring_open(c, &sc, 1);
+	sc.direct = 0;	/* the rows' missing values must stay NaN */
 	if (rc == EXIT_OK && recommend_prepare(c, &sc) < 0)
 		rc = EXIT_FAIL;
 	if (rc == EXIT_OK)

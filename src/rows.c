@@ -238,8 +238,13 @@ static int is_blank(char c)
 	return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
 }
 
-/* A missing value into *v: NaN, or -1 with a message if not allowed. */
-static int parse_missing(struct rbm_rows *r, float *v, struct rbm_err *err)
+/*
+ * A missing value into *v: NaN, or -1 with a message if not allowed.
+ * This and check_rating stay out of line so that parse_value, called for
+ * every token, stays small: inlined, they cost binary input about 15%
+ * (free_energy of 20000 rows of 784 values: 0.22 s of CPU against 0.19).
+ */
+static __attribute__((noinline)) int parse_missing(struct rbm_rows *r, float *v, struct rbm_err *err)
 {
 	char q[128];
 
@@ -256,7 +261,7 @@ static int parse_missing(struct rbm_rows *r, float *v, struct rbm_err *err)
 }
 
 /* The finite d, token s[0, n), as a rating 1..K into *v; 0 or -1. */
-static int check_rating(const struct rbm_rows *r, const char *s, size_t n,
+static __attribute__((noinline)) int check_rating(const struct rbm_rows *r, const char *s, size_t n,
 			double d, float *v, struct rbm_err *err)
 {
 	char q[128];
