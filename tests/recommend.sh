@@ -173,6 +173,17 @@ head -n 4 "$names" >four.txt
 run "$R" s.rbm weights --names four.txt
 same "weights names each rating" "$(grep -c 'Harry Potter=' out)" 5
 
+# export and import keep the units; import takes the type again.
+"$R" s.rbm export >s.txt
+run "$R" im.rbm import --visible softmax:5 <s.txt
+expect "import --visible softmax:5" 0 ""
+same "import: the same parameters and type" \
+	"$("$R" im.rbm export | cmp - s.txt && "$R" im.rbm info | grep '^items:')" \
+	"items: 4"
+run "$R" im3.rbm import --visible softmax:3 <s.txt
+expect "import: K must divide the units" 1 \
+	"rbmcmd: import: stdin: 20 visible units are not groups of 3"
+
 # ---- Gaussian units ----
 cat >real.txt <<EOT
 -1.5 0.25 1
