@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "atomic.h"
 #include "cli.h"
@@ -16,6 +17,7 @@
 #include "rows.h"
 #include "score.h"
 #include "train.h"
+#include "visible.h"
 
 
 #define FLAG(id, name, help) [id] = { name, NULL, OK_FLAG, 0, 0, 0, 0, NULL, help }
@@ -83,7 +85,7 @@ const struct cli_optdef cli_options[NOPTS] = {
 	FLAG(O_VERBOSE, "verbose", "print a line of figures per epoch"),
 	FLAG(O_QUIET, "quiet", "no progress bar"),
 	[O_NAMES] = { "names", "FILE", OK_STRING, 0, 0, 0, 0, NULL,
-		      "names of the visible units, one a line" },
+		      "names of the visible units (items), one a line" },
 	FLAG(O_HELP, "help", "show this help and exit"),
 	FLAG(O_PROBS, "probs",
 	     "print probabilities instead of sampled 0/1 states"),
@@ -95,6 +97,13 @@ const struct cli_optdef cli_options[NOPTS] = {
 	COUNT(O_AIS_STEPS, "ais-steps", "N", RBM_AIS_MIN_STEPS,
 	      RBM_AIS_MAX_STEPS,
 	      "AIS intermediate distributions (default 14500)"),
+	[O_VISIBLE] = { "visible", "TYPE", OK_STRING, 0, 0, 0, 0, NULL,
+			"visible units: binary, gaussian or softmax:K "
+			"(default binary)" },
+	[O_MISSING] = { "missing", "TOKEN", OK_STRING, 0, 0, 0, 0, NULL,
+			"the token of a missing value (default ?)" },
+	COUNT(O_TOP, "top", "N", 1, RBM_MAX_UNITS,
+	      "print the N best missing items of each row"),
 };
 
 static void __attribute__((format(printf, 2, 0)))
@@ -337,4 +346,57 @@ void cli_write_rows(const gsl_matrix_float *m, size_t k)
 	for (i = 0; i < k; i++)
 		rbm_rows_write(stdout, gsl_matrix_float_const_ptr(m, i, 0),
 			       m->size2);
+}
+
+struct rbm_rows *cli_open_items(const struct ctx *c, const struct rbm *m,
+				const char *path, int allow_missing,
+				struct rbm_err *err)
+{
+	size_t n = rbm_visible_items(m);
+	struct rbm_rows *r = path ? rbm_rows_open_path(path, n, err)
+				  : rbm_rows_open_fd(STDIN_FILENO, "stdin", n,
+						     err);
+
+	if (!r)
+		return NULL;
+	if (m->vtype == RBM_VIS_GAUSSIAN)
+		rbm_rows_set_range(r, -HUGE_VAL, HUGE_VAL);
+	else if (m->vtype == RBM_VIS_SOFTMAX)
+		rbm_rows_set_ratings(r, m->k);
+	rbm_rows_set_missing(r, c->opt[O_MISSING].given ?
+			     c->opt[O_MISSING].s : NULL, allow_missing);
+	return r;
+}
+
+void cli_write_item_row(const struct rbm *m, const float *row, size_t n)
+{
+	if (m->vtype == RBM_VIS_BINARY)
+		rbm_rows_write(stdout, row, n);
+	else
+		rbm_rows_write_plain(stdout, row, n);
+}
+
+int cli_write_units(const struct ctx *c, const struct rbm *m,
+		    const gsl_matrix_float *units, size_t k)
+{
+	size_t i, n = rbm_visible_items(m);
+	gsl_matrix_float *row;
+
+	if (m->vtype == RBM_VIS_BINARY) {
+		cli_write_rows(units, k);
+		return 0;
+	}
+	if (!(row = gsl_matrix_float_alloc(1, n))) {
+		cli_say(c, "out of memory");
+		return -1;
+	}
+	for (i = 0; i < k; i++) {
+		gsl_matrix_float_const_view u =
+			gsl_matrix_float_const_submatrix(units, i, 0, 1,
+							 units->size2);
+		rbm_visible_decode(m, &u.matrix, row);
+		cli_write_item_row(m, row->data, n);
+	}
+	gsl_matrix_float_free(row);
+	return 0;
 }

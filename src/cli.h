@@ -33,6 +33,7 @@ enum opt_id {
 	O_NO_CENTERING, O_OFFSET_RATE, O_AVERAGE, O_DATA_BIAS, O_VALIDATION,
 	O_LOG, O_VERBOSE, O_QUIET, O_NAMES, O_HELP,
 	O_PROBS, O_EXACT_MAX, O_AIS, O_AIS_RUNS, O_AIS_STEPS,
+	O_VISIBLE, O_MISSING, O_TOP,
 	NOPTS
 };
 
@@ -149,6 +150,31 @@ struct rbm_state *cli_load(const struct ctx *c);
 /* Write the first k rows of m to stdout in the original's tokens. */
 void cli_write_rows(const gsl_matrix_float *m, size_t k);
 
+/*
+ * A reader of rows of the model's items (visible.h) from path, or stdin
+ * when path is NULL: values in [0, 1] for binary units, any finite value
+ * for Gaussian ones, ratings 1..K for softmax ones; the missing token of
+ * --missing (default "?") allowed when allow_missing.  NULL with a
+ * message in err.
+ */
+struct rbm_rows *cli_open_items(const struct ctx *c, const struct rbm *m,
+				const char *path, int allow_missing,
+				struct rbm_err *err);
+
+/*
+ * Write one row of n item values as the model's type wants them: the
+ * original's tokens for binary units, plain numbers (%.6g) otherwise.
+ */
+void cli_write_item_row(const struct rbm *m, const float *row, size_t n);
+
+/*
+ * Decode the first k rows of units (k x NV) into items and write them
+ * with cli_write_item_row; the decoding goes through a scratch row.
+ * 0, or -1 after printing "out of memory".
+ */
+int cli_write_units(const struct ctx *c, const struct rbm *m,
+		    const gsl_matrix_float *units, size_t k);
+
 /* Commands (cmd_model.c, cmd_train.c, cmd_run.c, cmd_show.c, cmd_score.c). */
 int cmd_init(struct ctx *c);
 int cmd_train(struct ctx *c);
@@ -163,5 +189,6 @@ int cmd_weights(struct ctx *c);
 int cmd_free_energy(struct ctx *c);
 int cmd_reconstruct(struct ctx *c);
 int cmd_loglik(struct ctx *c);
+int cmd_recommend(struct ctx *c);
 
 #endif

@@ -21,6 +21,7 @@
 #include "rows.h"
 #include "state.h"
 #include "train.h"
+#include "visible.h"
 
 /* The seed of a new state's generator: --seed, or one from the OS. */
 static unsigned long new_seed(const struct ctx *c)
@@ -28,10 +29,43 @@ static unsigned long new_seed(const struct ctx *c)
 	return c->opt[O_SEED].given ? c->opt[O_SEED].u : rbm_rng_os_seed();
 }
 
+/*
+ * The --visible type into *type and *k (binary when not given); EXIT_OK
+ * or a usage error.
+ */
+static int visible_option(struct ctx *c, enum rbm_vis_type *type, size_t *k)
+{
+	struct rbm_err err;
+
+	*type = RBM_VIS_BINARY;
+	*k = 1;
+	if (c->opt[O_VISIBLE].given &&
+	    rbm_visible_parse(c->opt[O_VISIBLE].s, type, k, &err) < 0)
+		return cli_usage(c, "--visible: %s", err.msg);
+	return EXIT_OK;
+}
+
+/*
+ * The defaults of a new model of the given type: Gaussian units learn at
+ * 0.01 (Hinton's practical guide: their inputs are not bounded by 1), and
+ * softmax models, whose ratings are mostly missing, with CD-1 (PCD cannot
+ * mask its chains per row).
+ */
+static void type_defaults(enum rbm_vis_type type, struct rbm_train_params *p)
+{
+	rbm_train_defaults(p);
+	if (type == RBM_VIS_GAUSSIAN)
+		p->learning_rate = RBM_DEFAULT_GAUSSIAN_RATE;
+	if (type == RBM_VIS_SOFTMAX)
+		p->pcd = 0;
+}
+
 int cmd_init(struct ctx *c)
 {
 	struct rbm_train_params p;
 	unsigned long nv, nh;
+	enum rbm_vis_type type;
+	size_t k;
 	struct rbm_state *s;
 	struct rbm_lock *lock;
 	struct rbm_err err;
@@ -40,9 +74,15 @@ int cmd_init(struct ctx *c)
 	if (cli_arg_count(c, 0, "NUM_VISIBLE", 1, RBM_MAX_UNITS, &nv) < 0 ||
 	    cli_arg_count(c, 1, "NUM_HIDDEN", 1, RBM_MAX_UNITS, &nh) < 0)
 		return EXIT_USAGE;
+	if ((rc = visible_option(c, &type, &k)))
+		return rc;
+	if (nv > RBM_MAX_UNITS / k)
+		return cli_usage(c, "%lu items of %zu units are too many",
+				 nv, k);
+	nv *= k;
 	if (rbm_check_size(nv, nh, &err) < 0)
 		return cli_usage(c, "%s", err.msg);
-	rbm_train_defaults(&p);
+	type_defaults(type, &p);
 	rc = cli_train_params(c, 2, &p);
 	if (rc)
 		return rc;
@@ -53,8 +93,9 @@ int cmd_init(struct ctx *c)
 		return cli_fail(c, &err);
 	}
 	s = rbm_state_create(nv, nh, &p, new_seed(c), &err);
-	rc = s && rbm_state_save(s, c->state, &err) == 0 ? EXIT_OK
-							 : cli_fail(c, &err);
+	rc = s && rbm_visible_set(s->model, type, k, &err) == 0 &&
+	     rbm_state_save(s, c->state, &err) == 0 ? EXIT_OK
+						    : cli_fail(c, &err);
 	rbm_state_free(s);
 	rbm_lock_release(lock);
 	return rc;
@@ -72,10 +113,14 @@ int cmd_import(struct ctx *c)
 	struct rbm_lock *lock;
 	struct rbm_err err;
 	struct rbm *m;
+	enum rbm_vis_type type;
+	size_t k;
 	char line[128];
 	int rc;
 
-	rbm_train_defaults(&p);
+	if ((rc = visible_option(c, &type, &k)))
+		return rc;
+	type_defaults(type, &p);
 	rc = cli_train_params(c, 0, &p);
 	if (rc)
 		return rc;
@@ -83,6 +128,11 @@ int cmd_import(struct ctx *c)
 		return EXIT_FAIL;
 	m = rbm_state_may_overwrite(c->state, &err) < 0 ? NULL :
 	    rbm_params_read(stdin, "stdin", &err);
+	if (m && rbm_visible_set(m, type, k, &err) < 0) {
+		rbm_err_prefix(&err, "stdin");
+		rbm_free(m);
+		m = NULL;
+	}
 	s = m ? rbm_state_adopt(m, &p, new_seed(c), &err) : NULL;
 	if (!s) {
 		rbm_lock_release(lock);

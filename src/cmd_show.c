@@ -7,11 +7,13 @@
  * the state, pick what to show and print it on stdout.
  */
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "cli.h"
 #include "params.h"
 #include "rbm.h"
 #include "state.h"
+#include "visible.h"
 
 int cmd_export(struct ctx *c)
 {
@@ -65,6 +67,21 @@ static void info_stats(const struct rbm *m)
 }
 
 /*
+ * The visible units' type and the items of a row, for a model that is
+ * not binary (a binary model's info is as it always was).
+ */
+static void info_visible_type(const struct rbm *m)
+{
+	char buf[32];
+
+	if (m->vtype == RBM_VIS_BINARY)
+		return;
+	rbm_visible_name(m, buf, sizeof(buf));
+	printf("visible_type: %s\n", buf);
+	printf("items: %zu\n", rbm_visible_items(m));
+}
+
+/*
  * info: one "key: value" line each, in a fixed order (rbmcmd(1) lists
  * the keys), so that scripts can pick lines with grep or awk.
  */
@@ -78,6 +95,7 @@ int cmd_info(struct ctx *c)
 	printf("format_version: %d\n", s->version);
 	printf("visible: %zu\n", s->model->nv);
 	printf("hidden: %zu\n", s->model->nh);
+	info_visible_type(s->model);
 	printf("epochs: %lu\n", s->train.epochs);
 	info_params(&s->params);
 	printf("rng: %s\n", gsl_rng_name(s->rng));
@@ -87,6 +105,36 @@ int cmd_info(struct ctx *c)
 		printf("history: %s\n", s->history[i]);
 	rbm_state_free(s);
 	return EXIT_OK;
+}
+
+/*
+ * The names of the visible units from a file of one name per item: the
+ * names themselves, or for softmax units "NAME=r" for each rating r.
+ * NULL with a message.
+ */
+static struct rbm_names *unit_names(const char *path, const struct rbm *m,
+				    struct rbm_err *err)
+{
+	struct rbm_names *in = rbm_params_read_names(path,
+						     rbm_visible_items(m), err);
+	struct rbm_names *out;
+	size_t i, q;
+
+	if (!in || m->k == 1)
+		return in;
+	out = calloc(1, sizeof(*out));
+	if (out && (out->name = calloc(m->nv, sizeof(char *))))
+		for (i = 0; i < m->nv; i++, out->n++)
+			if (asprintf(&out->name[i], "%s=%zu",
+				     in->name[i / m->k], i % m->k + 1) < 0)
+				break;
+	q = out ? out->n : 0;
+	rbm_params_free_names(in);
+	if (q == m->nv)
+		return out;
+	rbm_params_free_names(out);
+	rbm_err_set(err, "out of memory");
+	return NULL;
 }
 
 /* weights: the table, with names from --names or numbered ones. */
@@ -100,8 +148,7 @@ int cmd_weights(struct ctx *c)
 	if (!s)
 		return EXIT_FAIL;
 	if (c->opt[O_NAMES].given &&
-	    !(names = rbm_params_read_names(c->opt[O_NAMES].s, s->model->nv,
-					    &err)))
+	    !(names = unit_names(c->opt[O_NAMES].s, s->model, &err)))
 		rc = cli_fail(c, &err);
 	if (rc == EXIT_OK &&
 	    rbm_params_write_table(stdout, s->model, names ?

@@ -26,6 +26,7 @@
 #include "rows.h"
 #include "state.h"
 #include "train.h"
+#include "visible.h"
 
 /* Every row of an open reader (maybe none); NULL with a message. */
 static struct rbm_data *read_rows(struct rbm_rows *r, size_t width,
@@ -40,14 +41,26 @@ static struct rbm_data *read_rows(struct rbm_rows *r, size_t width,
 	return d;
 }
 
-/* The training rows from stdin; NULL after printing why. */
-static struct rbm_data *read_training_set(const struct ctx *c, size_t nv)
+/*
+ * The training rows from stdin, one value per item of the model, missing
+ * values allowed unless the model trains with PCD (which cannot mask its
+ * chains per row); NULL after printing why.
+ */
+static struct rbm_data *read_training_set(const struct ctx *c,
+					  const struct rbm_state *s)
 {
 	struct rbm_err err;
-	struct rbm_rows *r = rbm_rows_open_fd(STDIN_FILENO, "stdin", nv,
-					      &err);
-	struct rbm_data *d = r ? read_rows(r, nv, &err) : NULL;
+	size_t n = rbm_visible_items(s->model);
+	struct rbm_rows *r = cli_open_items(c, s->model, NULL, 1, &err);
+	struct rbm_data *d = r ? read_rows(r, n, &err) : NULL;
 
+	if (d && d->missing && s->params.pcd) {
+		rbm_data_free(d);
+		d = NULL;
+		rbm_err_set(&err, "stdin:%lu: missing values need CD "
+			    "training: use --no-pcd",
+			    rbm_rows_first_missing(r));
+	}
 	rbm_rows_close(r);
 	if (d && d->n == 0) {
 		rbm_data_free(d);
@@ -63,8 +76,8 @@ static struct rbm_data *read_training_set(const struct ctx *c, size_t nv)
  * The --validation rows, or NULL with *rc set: EXIT_OK when none were
  * asked for, EXIT_USAGE after a message when the file is unusable.
  */
-static struct rbm_data *read_validation(const struct ctx *c, size_t nv,
-					int *rc)
+static struct rbm_data *read_validation(const struct ctx *c,
+					const struct rbm *m, int *rc)
 {
 	struct rbm_err err;
 	struct rbm_rows *r;
@@ -73,8 +86,8 @@ static struct rbm_data *read_validation(const struct ctx *c, size_t nv,
 	*rc = EXIT_OK;
 	if (!c->opt[O_VALIDATION].given)
 		return NULL;
-	r = rbm_rows_open_path(c->opt[O_VALIDATION].s, nv, &err);
-	d = r ? read_rows(r, nv, &err) : NULL;
+	r = cli_open_items(c, m, c->opt[O_VALIDATION].s, 1, &err);
+	d = r ? read_rows(r, rbm_visible_items(m), &err) : NULL;
 	if (d && d->n == 0) {
 		rbm_data_free(d);
 		d = NULL;
@@ -263,8 +276,8 @@ int cmd_train(struct ctx *c)
 	if (rc == EXIT_OK && c->opt[O_SEED].given)
 		gsl_rng_set(s->rng, c->opt[O_SEED].u);
 	if (rc == EXIT_OK)
-		valid = read_validation(c, s->model->nv, &rc);
-	if (rc == EXIT_OK && !(d = read_training_set(c, s->model->nv)))
+		valid = read_validation(c, s->model, &rc);
+	if (rc == EXIT_OK && !(d = read_training_set(c, s)))
 		rc = EXIT_FAIL;
 	if (rc == EXIT_OK)
 		rc = run_epochs(c, s, d, valid, epochs);

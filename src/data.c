@@ -1,6 +1,7 @@
 /*
  * data.c - the in-memory training set (see data.h).
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,14 +30,25 @@ void rbm_data_free(struct rbm_data *d)
 	free(d);
 }
 
-static int all_binary(const float *row, size_t n)
+#define BYTE_MISSING 255	/* a missing value in the byte form */
+
+/* Whether every value of the row fits the byte form. */
+static int all_bytes(const float *row, size_t n)
 {
 	size_t j;
 
 	for (j = 0; j < n; j++)
-		if (row[j] != 0.0f && row[j] != 1.0f)
+		if (!isnan(row[j]) && (row[j] != 0.0f && row[j] != 1.0f) &&
+		    !(row[j] >= 0.0f && row[j] < (float)BYTE_MISSING &&
+		      row[j] == floorf(row[j])))
 			return 0;
 	return 1;
+}
+
+/* A byte of the compact form as a float. */
+static float byte_value(unsigned char b)
+{
+	return b == BYTE_MISSING ? NAN : (float)b;
 }
 
 /* Switch the storage from bytes to floats, keeping cap rows of room. */
@@ -48,7 +60,7 @@ static int to_floats(struct rbm_data *d)
 	if (!v)
 		return -1;
 	for (i = 0; i < total; i++)
-		v[i] = d->bits[i];
+		v[i] = byte_value(d->bits[i]);
 	free(d->bits);
 	d->bits = NULL;
 	d->vals = v;
@@ -82,7 +94,7 @@ int rbm_data_append(struct rbm_data *d, const float *row,
 	size_t j, w = d->width;
 
 	if ((d->n == d->cap && grow(d) < 0) ||
-	    (!d->vals && !all_binary(row, w) && to_floats(d) < 0)) {
+	    (!d->vals && !all_bytes(row, w) && to_floats(d) < 0)) {
 		rbm_err_set(err, "out of memory after %zu rows", d->n);
 		return -1;
 	}
@@ -91,8 +103,11 @@ int rbm_data_append(struct rbm_data *d, const float *row,
 	} else {
 		unsigned char *b = d->bits + d->n * w;
 		for (j = 0; j < w; j++)
-			b[j] = (unsigned char)row[j];
+			b[j] = isnan(row[j]) ? BYTE_MISSING
+					     : (unsigned char)row[j];
 	}
+	for (j = 0; j < w; j++)
+		d->missing += (size_t)isnan(row[j]);
 	d->n++;
 	return 0;
 }
@@ -132,7 +147,7 @@ void rbm_data_gather(const struct rbm_data *d, const size_t *idx, size_t k,
 		} else {
 			const unsigned char *src = d->bits + idx[i] * w;
 			for (j = 0; j < w; j++)
-				dst[j] = src[j];
+				dst[j] = byte_value(src[j]);
 		}
 	}
 }

@@ -1,8 +1,10 @@
 /*
  * data.h - a training set held in memory, as compactly as its values allow.
  *
- * Rows whose values are all exactly 0 or 1 (the usual case) cost one byte
- * per value; the first other value converts the set to floats.  Training
+ * Rows whose values are all whole numbers from 0 to 254 or missing (0/1
+ * data, the usual case, and ratings) cost one byte per value, 255 standing
+ * for a missing value; the first other value converts the set to floats,
+ * where a missing value is NaN.  Training
  * copies mini-batches out with rbm_data_gather, so no other module needs to
  * know which form the set is in.
  */
@@ -20,7 +22,8 @@ struct rbm_data {
 	size_t n;		/* rows held */
 	size_t width;		/* values per row */
 	size_t cap;		/* rows allocated */
-	unsigned char *bits;	/* n x width bytes while every value is 0/1 */
+	size_t missing;		/* missing values held */
+	unsigned char *bits;	/* n x width bytes while every value fits */
 	float *vals;		/* n x width floats once one is not */
 };
 
@@ -41,7 +44,10 @@ int rbm_data_append(struct rbm_data *d, const float *row,
 int rbm_data_read(struct rbm_data *d, struct rbm_rows *r,
 		  struct rbm_err *err);
 
-/* Copy rows idx[0..k) into the first k rows of out (k x width or more). */
+/*
+ * Copy rows idx[0..k) into the first k rows of out (k x width or more),
+ * missing values as NaN.
+ */
 void rbm_data_gather(const struct rbm_data *d, const size_t *idx, size_t k,
 		     gsl_matrix_float *out);
 

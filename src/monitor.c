@@ -7,6 +7,7 @@
 
 #include "monitor.h"
 #include "score.h"
+#include "visible.h"
 
 #define BATCH 256
 
@@ -16,6 +17,9 @@ struct rbm_monitor {
 	size_t *idx;			/* 0 .. BATCH-1 offsets, reused */
 	gsl_matrix_float *v, *h, *pv;	/* BATCH rows each */
 	double *fe;			/* BATCH free energies */
+	gsl_matrix_float *u, *pu, *mask; /* BATCH x nv units, when rows
+					  * must be encoded (visible.h) */
+	size_t nv;			/* their width */
 };
 
 struct rbm_monitor *rbm_monitor_alloc(const struct rbm_data *train,
@@ -45,6 +49,30 @@ oom:
 	return NULL;
 }
 
+static void free_units(struct rbm_monitor *mon)
+{
+	if (mon->u)
+		gsl_matrix_float_free(mon->u);
+	if (mon->pu)
+		gsl_matrix_float_free(mon->pu);
+	if (mon->mask)
+		gsl_matrix_float_free(mon->mask);
+	mon->u = mon->pu = mon->mask = NULL;
+}
+
+/* Buffers of units for the model m; 0, or -1 when out of memory. */
+static int units_ready(struct rbm_monitor *mon, const struct rbm *m)
+{
+	if (mon->u && mon->nv == m->nv)
+		return 0;
+	free_units(mon);
+	mon->nv = m->nv;
+	mon->u = gsl_matrix_float_alloc(BATCH, m->nv);
+	mon->pu = gsl_matrix_float_alloc(BATCH, m->nv);
+	mon->mask = gsl_matrix_float_alloc(BATCH, m->nv);
+	return mon->u && mon->pu && mon->mask ? 0 : -1;
+}
+
 void rbm_monitor_free(struct rbm_monitor *mon)
 {
 	if (!mon)
@@ -57,6 +85,7 @@ void rbm_monitor_free(struct rbm_monitor *mon)
 	if (mon->h)
 		gsl_matrix_float_free(mon->h);
 	free(mon->fe);
+	free_units(mon);
 	free(mon);
 }
 
@@ -76,32 +105,71 @@ static double squared_error(const gsl_matrix_float *a,
 	return s;
 }
 
+/* The rows in, their reconstructions and mask of one batch. */
+struct batch {
+	gsl_matrix_float *in, *rec, *mask;
+	gsl_matrix_float_view v, pv, u, pu, mv;
+};
+
+/*
+ * Rows start .. start + k - 1 of d into b: as read, or encoded into units
+ * with enc (then with their mask if d has missing values).
+ */
+static void load(struct rbm_monitor *mon, const struct rbm *m,
+		 const struct rbm_data *d, size_t start, size_t k, int enc,
+		 struct batch *b)
+{
+	size_t i;
+
+	for (i = 0; i < k; i++)
+		mon->idx[i] = start + i;
+	b->v = gsl_matrix_float_submatrix(mon->v, 0, 0, k, d->width);
+	b->pv = gsl_matrix_float_submatrix(mon->pv, 0, 0, k, d->width);
+	rbm_data_gather(d, mon->idx, k, &b->v.matrix);
+	b->in = &b->v.matrix;
+	b->rec = &b->pv.matrix;
+	b->mask = NULL;
+	if (!enc)
+		return;
+	b->u = gsl_matrix_float_submatrix(mon->u, 0, 0, k, m->nv);
+	b->pu = gsl_matrix_float_submatrix(mon->pu, 0, 0, k, m->nv);
+	b->mv = gsl_matrix_float_submatrix(mon->mask, 0, 0, k, m->nv);
+	rbm_visible_encode(m, &b->v.matrix, &b->u.matrix, &b->mv.matrix);
+	b->in = &b->u.matrix;
+	b->rec = &b->pu.matrix;
+	b->mask = d->missing ? &b->mv.matrix : NULL;
+}
+
 /*
  * Mean free energy of the first n rows of d; with recon, also add the
- * summed reconstruction error to *recon.
+ * summed reconstruction error to *recon (over the observed units).  NAN
+ * when out of memory for the units of a model that needs them.
  */
 static double mean_fe(struct rbm_monitor *mon, const struct rbm *m,
 		      const struct rbm_data *d, size_t n, double *recon)
 {
+	int enc = m->vtype != RBM_VIS_BINARY || d->missing;
 	size_t start, i, k;
 	double sum = 0;
 
+	if (enc && units_ready(mon, m) < 0)
+		return NAN;
 	for (start = 0; start < n; start += k) {
-		gsl_matrix_float_view v, h, pv;
+		gsl_matrix_float_view h;
+		struct batch b;
 		k = n - start < BATCH ? n - start : BATCH;
-		for (i = 0; i < k; i++)
-			mon->idx[i] = start + i;
-		v = gsl_matrix_float_submatrix(mon->v, 0, 0, k, d->width);
+		load(mon, m, d, start, k, enc, &b);
 		h = gsl_matrix_float_submatrix(mon->h, 0, 0, k, m->nh);
-		pv = gsl_matrix_float_submatrix(mon->pv, 0, 0, k, d->width);
-		rbm_data_gather(d, mon->idx, k, &v.matrix);
-		rbm_score_free_energy(m, &v.matrix, &h.matrix, mon->fe);
+		rbm_score_free_energy_masked(m, b.in, b.mask, &h.matrix,
+					     mon->fe);
 		for (i = 0; i < k; i++)
 			sum += mon->fe[i];
 		if (!recon)
 			continue;
-		rbm_score_reconstruct(m, &v.matrix, &h.matrix, &pv.matrix);
-		*recon += squared_error(&v.matrix, &pv.matrix);
+		rbm_score_reconstruct(m, b.in, &h.matrix, b.rec);
+		if (b.mask)
+			rbm_visible_apply_mask(b.rec, b.mask);
+		*recon += squared_error(b.in, b.rec);
 	}
 	return sum / (double)n;
 }

@@ -22,6 +22,7 @@
 #include <gsl/gsl_blas.h>
 
 #include "rbm.h"
+#include "visible.h"
 
 int rbm_check_size(size_t nv, size_t nh, struct rbm_err *err)
 {
@@ -49,6 +50,8 @@ struct rbm *rbm_alloc(size_t nv, size_t nh, struct rbm_err *err)
 	m = calloc(1, sizeof(*m));
 	if (!m)
 		goto oom;
+	m->vtype = RBM_VIS_BINARY;
+	m->k = 1;
 	m->nv = nv;
 	m->nh = nh;
 	m->w = gsl_matrix_float_calloc(nv, nh);
@@ -178,7 +181,12 @@ void rbm_hidden_probs(const struct rbm *m, const gsl_matrix_float *v,
 void rbm_visible_probs(const struct rbm *m, const gsl_matrix_float *h,
 		       gsl_matrix_float *pv)
 {
-	affine_sigmoid(h, CblasTrans, m->w, m->b, pv);
+	if (m->vtype == RBM_VIS_BINARY) {
+		affine_sigmoid(h, CblasTrans, m->w, m->b, pv);
+		return;
+	}
+	affine(h, CblasTrans, m->w, m->b, pv);
+	rbm_units_activate(m, pv);
 }
 
 /*
@@ -298,13 +306,22 @@ void rbm_sample(const gsl_matrix_float *p, gsl_matrix_float *s, gsl_rng *rng)
 	}
 }
 
+void rbm_sample_visible(const struct rbm *m, const gsl_matrix_float *p,
+			gsl_matrix_float *s, gsl_rng *rng)
+{
+	if (m->vtype == RBM_VIS_BINARY)
+		rbm_sample(p, s, rng);
+	else
+		rbm_units_sample(m, p, s, rng);
+}
+
 void rbm_gibbs_step(const struct rbm *m, gsl_matrix_float *v,
 		    gsl_matrix_float *h, gsl_rng *rng)
 {
 	rbm_hidden_probs(m, v, h);
 	rbm_sample(h, h, rng);
 	rbm_visible_probs(m, h, v);
-	rbm_sample(v, v, rng);
+	rbm_sample_visible(m, v, v, rng);
 }
 
 static int all_finite(const float *x, size_t n, size_t stride)

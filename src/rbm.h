@@ -1,6 +1,10 @@
 /*
- * rbm.h - the model: sizes, weights and biases of a binary RBM, and the
- * conditional distributions p(h|v) and p(v|h) on whole mini-batches.
+ * rbm.h - the model: sizes, weights and biases of an RBM with binary
+ * hidden units, and the conditional distributions p(h|v) and p(v|h) on
+ * whole mini-batches.  The visible units are binary (the default), K-way
+ * softmax groups or unit-variance Gaussians (visible.h says how each
+ * type is encoded and decoded); nv always counts units, so W and every
+ * product have the same shape whatever the type.
  *
  * Energy: E(v, h) = -b.v - c.h - v'Wh with W of size NV x NH, b the visible
  * and c the hidden biases.  Parameters are single precision: every product
@@ -24,7 +28,17 @@
 #define RBM_MAX_UNITS	(1UL << 24)	/* units in one layer */
 #define RBM_MAX_WEIGHTS	(1UL << 30)	/* NV * NH (4 GiB of floats) */
 
+/* What the visible units are (see visible.h). */
+enum rbm_vis_type {
+	RBM_VIS_BINARY,		/* Bernoulli units: p(v=1|h) = sigmoid */
+	RBM_VIS_GAUSSIAN,	/* p(v|h) = N(b + W h, 1) */
+	RBM_VIS_SOFTMAX,	/* groups of k units, one of which is on */
+	RBM_NVIS_TYPES
+};
+
 struct rbm {
+	enum rbm_vis_type vtype; /* the visible units' type */
+	size_t k;		/* units per item: K for softmax, else 1 */
 	size_t nv;		/* number of visible units */
 	size_t nh;		/* number of hidden units */
 	gsl_matrix_float *w;	/* NV x NH weights */
@@ -38,7 +52,7 @@ struct rbm {
  */
 int rbm_check_size(size_t nv, size_t nh, struct rbm_err *err);
 
-/* A model with all parameters zero, or NULL with a message. */
+/* A binary model with all parameters zero, or NULL with a message. */
 struct rbm *rbm_alloc(size_t nv, size_t nh, struct rbm_err *err);
 
 /* Release a model; NULL is a no-op. */
@@ -60,7 +74,11 @@ void rbm_copy(struct rbm *dst, const struct rbm *src);
 void rbm_hidden_probs(const struct rbm *m, const gsl_matrix_float *v,
 		      gsl_matrix_float *ph);
 
-/* p(v=1|h) for every row of h (n x NH) into pv (n x NV): sigmoid(h W' + b). */
+/*
+ * p(v|h) for every row of h (n x NH) into pv (n x NV): sigmoid(h W' + b)
+ * for binary units, the mean b + W h for Gaussian ones, and a softmax
+ * over each group of k units for softmax ones.
+ */
 void rbm_visible_probs(const struct rbm *m, const gsl_matrix_float *h,
 		       gsl_matrix_float *pv);
 
@@ -81,6 +99,14 @@ void rbm_logistic(float *x, size_t n);
  * gsl_rng_uniform(rng) < p, the stream consumed is not (rbm.c says how).
  */
 void rbm_sample(const gsl_matrix_float *p, gsl_matrix_float *s, gsl_rng *rng);
+
+/*
+ * Samples of the visible units from p, the output of rbm_visible_probs:
+ * Bernoulli for binary units, p + N(0, 1) for Gaussian ones, one unit on
+ * in each softmax group.  s may be p itself.
+ */
+void rbm_sample_visible(const struct rbm *m, const gsl_matrix_float *p,
+			gsl_matrix_float *s, gsl_rng *rng);
 
 /*
  * One step of block Gibbs sampling on every row of v (n x NV): sample h

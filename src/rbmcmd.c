@@ -26,16 +26,16 @@
 
 static const struct command commands[] = {
 	{ "init", cmd_init, 2, 3, "NUM_VISIBLE NUM_HIDDEN [LEARNING_RATE]",
-	  OPT(O_SEED) | TRAIN_OPTS,
+	  OPT(O_SEED) | TRAIN_OPTS | OPT(O_VISIBLE),
 	  "create a model with random weights (never overwrites a file "
 	  "that is not a state file)" },
 	{ "train", cmd_train, 1, 2, "MAX_EPOCHS [LEARNING_RATE] < ROWS",
 	  OPT(O_SEED) | TRAIN_OPTS | OPT(O_DATA_BIAS) | OPT(O_VALIDATION) |
-	  OPT(O_LOG) | OPT(O_VERBOSE) | OPT(O_QUIET),
+	  OPT(O_LOG) | OPT(O_VERBOSE) | OPT(O_QUIET) | OPT(O_MISSING),
 	  "train on visible rows from stdin, continuing from the saved "
 	  "state" },
 	{ "run_visible", cmd_run_visible, 0, 0, "< VISIBLE_ROWS",
-	  OPT(O_SEED) | OPT(O_PROBS),
+	  OPT(O_SEED) | OPT(O_PROBS) | OPT(O_MISSING),
 	  "print a sampled hidden row for each visible row" },
 	{ "run_hidden", cmd_run_hidden, 0, 0, "< HIDDEN_ROWS",
 	  OPT(O_SEED) | OPT(O_PROBS),
@@ -49,7 +49,7 @@ static const struct command commands[] = {
 	  "print the last state of each of NUM_DREAMS chains of NUM_SAMPLES "
 	  "states" },
 	{ "import", cmd_import, 0, 0, "< PARAMETER_FILE",
-	  OPT(O_SEED) | TRAIN_OPTS,
+	  OPT(O_SEED) | TRAIN_OPTS | OPT(O_VISIBLE),
 	  "create a state file from a plain parameter file (never "
 	  "overwrites a file that is not a state file)" },
 	{ "export", cmd_export, 0, 0, "> PARAMETER_FILE", 0,
@@ -59,10 +59,16 @@ static const struct command commands[] = {
 	  "history, weight statistics" },
 	{ "weights", cmd_weights, 0, 0, "", OPT(O_NAMES),
 	  "print the weights and biases as a table with unit names" },
-	{ "free_energy", cmd_free_energy, 0, 0, "< VISIBLE_ROWS", 0,
+	{ "free_energy", cmd_free_energy, 0, 0, "< VISIBLE_ROWS",
+	  OPT(O_MISSING),
 	  "print the free energy F(v) of each visible row" },
-	{ "reconstruct", cmd_reconstruct, 0, 0, "< VISIBLE_ROWS", 0,
+	{ "reconstruct", cmd_reconstruct, 0, 0, "< VISIBLE_ROWS",
+	  OPT(O_MISSING),
 	  "print p(v|h) at h = p(h|v) for each visible row" },
+	{ "recommend", cmd_recommend, 0, 0, "< VISIBLE_ROWS",
+	  OPT(O_MISSING) | OPT(O_TOP) | OPT(O_NAMES),
+	  "fill in each row's missing values with their predictions, or "
+	  "list its best missing items" },
 	{ "loglik", cmd_loglik, 0, 0, "< VISIBLE_ROWS",
 	  OPT(O_SEED) | OPT(O_EXACT_MAX) | OPT(O_AIS) | OPT(O_AIS_RUNS) |
 	  OPT(O_AIS_STEPS),

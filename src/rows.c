@@ -26,6 +26,11 @@ struct rbm_rows {
 	char *name;		/* source name for messages */
 	size_t width;		/* values per row */
 	double lo, hi;		/* allowed range of values */
+	unsigned long ratings;	/* K: whole numbers 1..K only; 0 off */
+	const char *missing;	/* token of a missing value */
+	size_t missing_len;	/* its length */
+	int allow_missing;	/* missing values read as NaN */
+	unsigned long first_missing;	/* line of the first, or 0 */
 	unsigned long lineno;	/* last line handed out, 1-based */
 	char *buf;		/* cap + 1 bytes, room for a final NUL */
 	size_t cap;		/* bytes of buf usable for data */
@@ -51,6 +56,8 @@ struct rbm_rows *rbm_rows_open_fd(int fd, const char *name, size_t width,
 	r->width = width;
 	r->lo = 0;
 	r->hi = 1;
+	r->missing = RBM_ROWS_MISSING_DEFAULT;
+	r->missing_len = strlen(r->missing);
 	r->cap = RBM_ROWS_INITIAL_BUF;
 	return r;
 }
@@ -89,6 +96,25 @@ void rbm_rows_set_range(struct rbm_rows *r, double lo, double hi)
 {
 	r->lo = lo;
 	r->hi = hi;
+}
+
+void rbm_rows_set_missing(struct rbm_rows *r, const char *token, int allow)
+{
+	if (token) {
+		r->missing = token;
+		r->missing_len = strlen(token);
+	}
+	r->allow_missing = allow;
+}
+
+void rbm_rows_set_ratings(struct rbm_rows *r, unsigned long k)
+{
+	r->ratings = k;
+}
+
+unsigned long rbm_rows_first_missing(const struct rbm_rows *r)
+{
+	return r->first_missing;
 }
 
 unsigned long rbm_rows_lineno(const struct rbm_rows *r)
@@ -212,18 +238,63 @@ static int is_blank(char c)
 	return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
 }
 
+/*
+ * A missing value into *v: NaN, or -1 with a message if not allowed.
+ * This and check_rating stay out of line so that parse_value, called for
+ * every token, stays small: inlined, they cost binary input about 15%
+ * (free_energy of 20000 rows of 784 values: 0.22 s of CPU against 0.19).
+ */
+static __attribute__((noinline)) int parse_missing(struct rbm_rows *r, float *v, struct rbm_err *err)
+{
+	char q[128];
+
+	if (!r->allow_missing) {
+		quote_token(r->missing, r->missing_len, q, sizeof(q));
+		rbm_err_set(err, "%s:%lu: missing value '%s' not allowed here",
+			    r->name, r->lineno, q);
+		return -1;
+	}
+	if (!r->first_missing)
+		r->first_missing = r->lineno;
+	*v = NAN;
+	return 0;
+}
+
+/* The finite d, token s[0, n), as a rating 1..K into *v; 0 or -1. */
+static __attribute__((noinline)) int check_rating(const struct rbm_rows *r, const char *s, size_t n,
+			double d, float *v, struct rbm_err *err)
+{
+	char q[128];
+
+	quote_token(s, n, q, sizeof(q));
+	if (d != floor(d)) {
+		rbm_err_set(err, "%s:%lu: rating %s is not a whole number",
+			    r->name, r->lineno, q);
+		return -1;
+	}
+	if (d < 1 || d > (double)r->ratings) {
+		rbm_err_set(err, "%s:%lu: rating %s outside 1..%lu", r->name,
+			    r->lineno, q, r->ratings);
+		return -1;
+	}
+	*v = (float)d;
+	return 0;
+}
+
 /* Parse the token s[0, n) into *v; 0, or -1 with a message. */
-static int parse_value(const struct rbm_rows *r, const char *s, size_t n,
+static int parse_value(struct rbm_rows *r, const char *s, size_t n,
 		       size_t col, float *v, struct rbm_err *err)
 {
 	char q[128];
 	char *end;
 	double d;
 
-	if (n == 1 && (s[0] == '0' || s[0] == '1')) {
+	if (n == 1 && (s[0] == '0' || s[0] == '1') && !r->ratings) {
 		*v = (float)(s[0] - '0');
 		return 0;
 	}
+	if (n == r->missing_len && memcmp(s, r->missing, n) == 0)
+		return parse_missing(r, v, err);
 	errno = 0;
 	d = strtod(s, &end);
 	if (end != s + n) {
@@ -238,6 +309,8 @@ static int parse_value(const struct rbm_rows *r, const char *s, size_t n,
 			    r->name, r->lineno, col, q);
 		return -1;
 	}
+	if (r->ratings)
+		return check_rating(r, s, n, d, v, err);
 	if (d < r->lo || d > r->hi) {
 		quote_token(s, n, q, sizeof(q));
 		rbm_err_set(err, "%s:%lu: value %zu (%s) is outside [%g, %g]",
@@ -252,7 +325,7 @@ static int parse_value(const struct rbm_rows *r, const char *s, size_t n,
  * Parse one line into row: 1 for a row, 0 for a blank or comment line,
  * -1 with a message.
  */
-static int parse_line(const struct rbm_rows *r, char *s, size_t len,
+static int parse_line(struct rbm_rows *r, char *s, size_t len,
 		      float *row, struct rbm_err *err)
 {
 	char *p = s, *end = s + len;
@@ -379,4 +452,18 @@ void rbm_rows_write(FILE *out, const float *row, size_t n)
 	}
 	buf[len++] = '\n';
 	fwrite_unlocked(buf, 1, len, out);
+}
+
+void rbm_rows_write_plain(FILE *out, const float *row, size_t n)
+{
+	char tok[32];
+	size_t j;
+
+	for (j = 0; j < n; j++) {
+		if (j > 0)
+			putc_unlocked(' ', out);
+		snprintf(tok, sizeof(tok), "%.6g", (double)row[j]);
+		fputs_unlocked(tok, out);
+	}
+	putc_unlocked('\n', out);
 }

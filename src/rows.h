@@ -9,6 +9,12 @@
  * 783").  Reading is buffered with read(2) and never holds more than one
  * (bounded) line beyond the buffer, so a pipe of any length streams.
  *
+ * A missing value is a token of its own ("?" unless set otherwise) that
+ * reads as NaN where the caller allows it, and is an error ("stdin:3:
+ * missing value '?' not allowed here") where it does not.  A reader of
+ * ratings accepts only whole numbers 1..K ("stdin:12: rating 7 outside
+ * 1..5").
+ *
  * Output: the original tool's tokens: a value below 0.001 prints as "0",
  * above 0.999 as "1", anything else as the number (%.6g).
  */
@@ -45,6 +51,24 @@ void rbm_rows_close(struct rbm_rows *r);
 /* Accept values in [lo, hi] instead of [0, 1]. */
 void rbm_rows_set_range(struct rbm_rows *r, double lo, double hi);
 
+#define RBM_ROWS_MISSING_DEFAULT "?"
+
+/*
+ * The token of a missing value (token must outlive the reader; NULL
+ * keeps "?") and whether it is allowed, in which case it reads as NaN.
+ * Missing values are not allowed until this says so.
+ */
+void rbm_rows_set_missing(struct rbm_rows *r, const char *token, int allow);
+
+/*
+ * Accept only ratings: whole numbers from 1 to k (k > 0), instead of the
+ * range of rbm_rows_set_range.
+ */
+void rbm_rows_set_ratings(struct rbm_rows *r, unsigned long k);
+
+/* The line of the first missing value read so far, or 0 if none. */
+unsigned long rbm_rows_first_missing(const struct rbm_rows *r);
+
 /*
  * Read up to max rows into dst (max * width floats, row after row).
  * Returns the number read, 0 only at end of input, or -1 with a message
@@ -68,5 +92,11 @@ const char *rbm_rows_name(const struct rbm_rows *r);
  * separated and newline terminated.  Errors show up in ferror(out).
  */
 void rbm_rows_write(FILE *out, const float *row, size_t n);
+
+/*
+ * Write one row of n values as plain numbers (%.6g), for values that are
+ * not probabilities (Gaussian units, ratings); like rbm_rows_write.
+ */
+void rbm_rows_write_plain(FILE *out, const float *row, size_t n);
 
 #endif

@@ -17,6 +17,7 @@
 #include <gsl/gsl_blas.h>
 
 #include "score.h"
+#include "visible.h"
 
 #define ENUM_CHUNK 1024UL	/* high states per dgemm in exact log Z */
 #define BASE_P_MIN 1e-3		/* clamp of the AIS base rates */
@@ -97,6 +98,27 @@ static gsl_matrix_float_view top_rows(gsl_matrix_float *m, size_t n)
 void rbm_score_free_energy(const struct rbm *m, const gsl_matrix_float *v,
 			   gsl_matrix_float *work, double *f)
 {
+	rbm_score_free_energy_masked(m, v, NULL, work, f);
+}
+
+/* The visible term of F of row i of v, with row i of the mask if any. */
+static double visible_term(const struct rbm *m, const gsl_matrix_float *v,
+			   const gsl_matrix_float *mask, size_t i)
+{
+	const float *row = gsl_matrix_float_const_ptr(v, i, 0);
+
+	if (m->vtype != RBM_VIS_GAUSSIAN)	/* missing units are 0 */
+		return -dot_float(row, m->b);
+	return rbm_visible_energy(m, row, mask ?
+				  gsl_matrix_float_const_ptr(mask, i, 0) :
+				  NULL);
+}
+
+void rbm_score_free_energy_masked(const struct rbm *m,
+				  const gsl_matrix_float *v,
+				  const gsl_matrix_float *mask,
+				  gsl_matrix_float *work, double *f)
+{
 	size_t i, n = v->size1;
 	gsl_matrix_float_view x;
 
@@ -106,7 +128,7 @@ void rbm_score_free_energy(const struct rbm *m, const gsl_matrix_float *v,
 	gsl_blas_sgemm(CblasNoTrans, CblasNoTrans, 1.0f, v, m->w, 0.0f,
 		       &x.matrix);
 	for (i = 0; i < n; i++)
-		f[i] = -dot_float(gsl_matrix_float_const_ptr(v, i, 0), m->b) -
+		f[i] = visible_term(m, v, mask, i) -
 		       softplus_sum(gsl_matrix_float_ptr(&x.matrix, i, 0),
 				    m->c);
 }
@@ -196,6 +218,9 @@ static double log_sum_exp(const double *t, size_t n)
 		sum += exp(t[i] - max);
 	return max + log(sum);
 }
+
+static int hidden_log_z(const struct rbm *m, size_t max_units,
+			double *log_z, struct rbm_err *err);
 
 /*
  * Exact log Z sums exp(a.s + sum_k softplus(o_k + (sA)_k)) over the 2^u
@@ -366,6 +391,13 @@ int rbm_score_log_z_layer(const struct rbm *m, enum rbm_layer layer,
 	struct enumeration e = { 0 };
 	double acc = -INFINITY;
 
+	if (m->vtype != RBM_VIS_BINARY && !hidden) {
+		rbm_err_set(err, "exact log Z sums over the hidden units of "
+			    "a model whose visible units are not binary");
+		return -1;
+	}
+	if (m->vtype != RBM_VIS_BINARY)
+		return hidden_log_z(m, max_units, log_z, err);
 	if (u > max_units || u > RBM_SCORE_EXACT_LIMIT) {
 		rbm_err_set(err, "exact log Z over the %zu %s units needs "
 			    "2^%zu terms; the limit is %zu units", u,
@@ -392,9 +424,91 @@ int rbm_score_log_z_layer(const struct rbm *m, enum rbm_layer layer,
 	return 0;
 }
 
+/*
+ * The log of the visible layer's integral or sum given the hidden state
+ * whose products are x = b + W h (NV, double):
+ *     Gaussian  NV/2 log 2pi + sum_i (x_i^2 - b_i^2) / 2
+ *     softmax   sum over groups of log sum_k exp(x_k)
+ * (Gaussian: the integral of exp(-|v-b|^2/2 + v'Wh) is
+ * (2 pi)^(NV/2) exp(b'Wh + |Wh|^2/2), and b'Wh + |Wh|^2/2 is the sum.)
+ */
+static double visible_log_sum(const struct rbm *m, const double *x)
+{
+	size_t i, q, k = m->k;
+	double s = 0;
+
+	if (m->vtype == RBM_VIS_GAUSSIAN) {
+		for (i = 0; i < m->nv; i++) {
+			double b = gsl_vector_float_get(m->b, i);
+			s += 0.5 * (x[i] * x[i] - b * b);
+		}
+		return s + 0.5 * (double)m->nv * log(2 * M_PI);
+	}
+	for (i = 0; i < m->nv; i += k) {
+		double max = x[i], t = 0;
+		for (q = 1; q < k; q++)
+			if (x[i + q] > max)
+				max = x[i + q];
+		for (q = 0; q < k; q++)
+			t += exp(x[i + q] - max);
+		s += max + log(t);
+	}
+	return s;
+}
+
+/* x += sign * column j of W; the Gray-code step of hidden_log_z. */
+static void add_column(const struct rbm *m, size_t j, double sign, double *x)
+{
+	size_t i;
+
+	for (i = 0; i < m->nv; i++)
+		x[i] += sign * gsl_matrix_float_get(m->w, i, j);
+}
+
+/*
+ * log Z of a model with Gaussian or softmax visible units: the sum over
+ * every hidden state h of exp(c.h) times the visible layer's sum given h,
+ * the states visited in Gray-code order so that each costs one column of
+ * W.  0, or -1 with a message (too many hidden units, memory).
+ */
+static int hidden_log_z(const struct rbm *m, size_t max_units,
+			double *log_z, struct rbm_err *err)
+{
+	double *x = malloc(m->nv * sizeof(*x)), ch = 0, acc = -INFINITY;
+	unsigned long n, g = 0;
+	size_t i;
+
+	if (m->nh > max_units || m->nh > RBM_SCORE_EXACT_LIMIT || !x) {
+		free(x);
+		rbm_err_set(err, x ? "exact log Z of a model with %zu hidden "
+			    "units needs 2^%zu terms; the limit is %zu units"
+			    : "out of memory for exact log Z", m->nh, m->nh,
+			    max_units < RBM_SCORE_EXACT_LIMIT ? max_units
+				: (size_t)RBM_SCORE_EXACT_LIMIT);
+		return -1;
+	}
+	for (i = 0; i < m->nv; i++)
+		x[i] = gsl_vector_float_get(m->b, i);
+	for (n = 0;;) {
+		acc = log_add(acc, ch + visible_log_sum(m, x));
+		if (++n == 1UL << m->nh)
+			break;
+		i = (size_t)__builtin_ctzl(n);	/* the unit that flips */
+		g ^= 1UL << i;
+		add_column(m, i, (g >> i) & 1UL ? 1.0 : -1.0, x);
+		ch += ((g >> i) & 1UL ? 1.0 : -1.0) *
+		      gsl_vector_float_get(m->c, i);
+	}
+	free(x);
+	*log_z = acc;
+	return 0;
+}
+
 int rbm_score_log_z_exact(const struct rbm *m, size_t max_units,
 			  double *log_z, struct rbm_err *err)
 {
+	if (m->vtype != RBM_VIS_BINARY)
+		return hidden_log_z(m, max_units, log_z, err);
 	return rbm_score_log_z_layer(m, m->nh <= m->nv ? RBM_HIDDEN
 						       : RBM_VISIBLE,
 				     max_units, log_z, err);
@@ -587,6 +701,13 @@ static double ais_log_z_base(const struct rbm *m, const gsl_vector *ba)
 static int ais_check(const struct rbm *m, const gsl_vector *ba,
 		     const struct rbm_ais_params *p, struct rbm_err *err)
 {
+	if (m->vtype != RBM_VIS_BINARY) {
+		rbm_err_set(err, "AIS is implemented for binary visible units "
+			    "only; log Z of a %s model is exact up to %d "
+			    "hidden units", rbm_vis_type_names[m->vtype],
+			    RBM_SCORE_EXACT_LIMIT);
+		return -1;
+	}
 	if (p->runs < 2) {
 		rbm_err_set(err, "AIS needs at least 2 runs, not %zu",
 			    p->runs);

@@ -44,6 +44,17 @@ void rbm_score_free_energy(const struct rbm *m, const gsl_matrix_float *v,
 			   gsl_matrix_float *work, double *f);
 
 /*
+ * The same for rows of units with missing values: mask (n x NV, or NULL)
+ * is 0 on missing units, which must be 0 in v.  Each row's F is that of
+ * the model with its missing units deleted.  For Gaussian units
+ * F(v) = |v - b|^2 / 2 - sum_j softplus(c_j + (vW)_j).
+ */
+void rbm_score_free_energy_masked(const struct rbm *m,
+				  const gsl_matrix_float *v,
+				  const gsl_matrix_float *mask,
+				  gsl_matrix_float *work, double *f);
+
+/*
  * Reconstructions of the rows of v (n x NV): out = p(v|h) at h = p(h|v),
  * with h (n x NH) as scratch.  out may be v itself.
  */
@@ -85,7 +96,14 @@ int rbm_score_log_z_layer(const struct rbm *m, enum rbm_layer layer,
 			  size_t max_units, double *log_z,
 			  struct rbm_err *err);
 
-/* Exact log Z over the smaller layer; as rbm_score_log_z_layer. */
+/*
+ * Exact log Z over the smaller layer; as rbm_score_log_z_layer.  A model
+ * whose visible units are Gaussian or softmax always sums over its 2^NH
+ * hidden states (Gray-code order, one column of W per state):
+ *     Gaussian  log Z = NV/2 log 2pi + logsumexp_h [c.h + b.Wh + |Wh|^2/2]
+ *     softmax   log Z = logsumexp_h [c.h + sum_groups log sum_k e^(b+Wh)_k]
+ * and rbm_score_log_z_layer refuses RBM_VISIBLE for them.
+ */
 int rbm_score_log_z_exact(const struct rbm *m, size_t max_units,
 			  double *log_z, struct rbm_err *err);
 
@@ -134,7 +152,8 @@ double rbm_score_ais_beta(unsigned long k, unsigned long n);
 /*
  * Estimate log Z with p->runs runs of p->steps steps from the base biases
  * ba (NV elements), drawing from rng (so a seeded generator gives the same
- * result).  0, or -1 with a message for bad parameters or no memory.
+ * result).  0, or -1 with a message for bad parameters, a model whose
+ * visible units are not binary, or no memory.
  */
 int rbm_score_ais(const struct rbm *m, const gsl_vector *ba,
 		  const struct rbm_ais_params *p, gsl_rng *rng,

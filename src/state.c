@@ -23,6 +23,7 @@
 #include "atomic.h"
 #include "rng.h"
 #include "state.h"
+#include "visible.h"
 
 #define END_TAG "end fnv1a64 "
 
@@ -260,6 +261,15 @@ static void put_train_state(FILE *f, const struct rbm_train_state *ts)
 		put_vector(f, "hidden_mean", ts->hid_mean);
 }
 
+/* The visible_type line, for a model that is not binary. */
+static void put_visible_type(FILE *f, const struct rbm *m)
+{
+	if (m->vtype == RBM_VIS_SOFTMAX)
+		fprintf(f, "visible_type softmax %zu\n", m->k);
+	else if (m->vtype != RBM_VIS_BINARY)
+		fprintf(f, "visible_type %s\n", rbm_vis_type_names[m->vtype]);
+}
+
 /* The file's bytes up to (not including) the end line; -1 if no memory. */
 static int format_body(const struct rbm_state *s, char **buf, size_t *len)
 {
@@ -279,6 +289,7 @@ static int format_body(const struct rbm_state *s, char **buf, size_t *len)
 		PACKAGE_VERSION);
 	for (i = 0; i < NKEYS; i++)
 		put_key(f, &keys[i], &h);
+	put_visible_type(f, s->model);
 	fprintf(f, "rng %s %s\n", gsl_rng_name(s->rng), hex);
 	free(hex);
 	for (i = 0; i < s->nhistory; i++)
@@ -424,7 +435,39 @@ struct parsed {
 	char *history[RBM_HISTORY_MAX];	/* the newest lines, likewise */
 	size_t nhistory;
 	unsigned char seen[NKEYS];
+	int vis_seen;			/* a visible_type line was read */
+	enum rbm_vis_type vtype;	/* its type (binary when absent) */
+	size_t vis_k;			/* and its K (1 unless softmax) */
 };
+
+/*
+ * The value of a visible_type line: "binary", "gaussian" or "softmax K";
+ * 0, or -1 with a message.
+ */
+static int visible_type_line(struct cursor *c, struct parsed *p, char *v,
+			     struct rbm_err *err)
+{
+	char buf[64];
+
+	if (p->vis_seen++ || !v) {
+		rbm_err_set(err, "%s:%lu: bad or repeated 'visible_type' line",
+			    c->path, c->line);
+		return -1;
+	}
+	if (strncmp(v, "softmax ", 8) == 0)
+		snprintf(buf, sizeof(buf), "softmax:%.40s", v + 8);
+	else if (strcmp(v, "binary") == 0 || strcmp(v, "gaussian") == 0)
+		snprintf(buf, sizeof(buf), "%s", v);
+	else
+		buf[0] = '\0';
+	if (rbm_visible_parse(buf, &p->vtype, &p->vis_k, err) < 0) {
+		rbm_err_set(err, "%s:%lu: unknown visible unit type '%.40s' "
+			    "(binary, gaussian or softmax K)", c->path,
+			    c->line, v);
+		return -1;
+	}
+	return 0;
+}
 
 /* A whole-string unsigned long in [lo, hi]; 0 or -1. */
 static int parse_ulong(const char *s, unsigned long lo, unsigned long hi,
@@ -504,6 +547,8 @@ static int header_line(struct cursor *c, struct parsed *p, char *s,
 		p->history[p->nhistory - 1] = v;
 		return 0;
 	}
+	if (strcmp(s, "visible_type") == 0)
+		return visible_type_line(c, p, v, err);
 	if (v && strcmp(s, "rng") == 0 && !p->rng_name &&
 	    (p->rng_hex = strchr(v, ' '))) {
 		*p->rng_hex++ = '\0';
@@ -683,6 +728,10 @@ static struct rbm_state *new_state(const char *path, struct parsed *p,
 
 	if (!s || !(s->model = rbm_alloc(p->h.nv, p->h.nh, err)))
 		goto fail;
+	if (rbm_visible_set(s->model, p->vtype, p->vis_k, err) < 0) {
+		rbm_err_prefix(err, "%s", path);
+		goto fail;
+	}
 	s->params = p->h.p;
 	s->train.epochs = p->h.epochs;
 	s->rng = rbm_rng_from_hex(p->rng_name, p->rng_hex, err);
@@ -711,6 +760,7 @@ static struct rbm_state *parse_state(const char *path, int version,
 	struct rbm_state *s;
 
 	memset(&ph, 0, sizeof(ph));
+	ph.vis_k = 1;
 	next_line(&c);	/* magic, already checked */
 	if (parse_header(&c, &ph, version, err) < 0)
 		return NULL;

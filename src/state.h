@@ -27,7 +27,11 @@
  * continued by train) and learning_rate, batch_size are required; the
  * training options (cd_k, pcd, momentum, momentum_ramp, weight_decay, l1,
  * sparsity_target, sparsity_cost, sparsity_decay, lr_schedule, centering,
- * offset_rate, average) take their defaults when absent.  An unknown or
+ * offset_rate, average) take their defaults when absent.  visible_type
+ * (binary, gaussian, or softmax K) says what the visible units are; it is
+ * written only for types other than binary, and its absence means binary,
+ * so older files load as binary models.  visible counts units (items x K
+ * for softmax).  An unknown or
  * repeated key, a short or long row, a missing end line (truncation), a
  * checksum that does not match (corruption) and a newer version are all
  * refused with the file name and line.  Saving writes a temporary file in

@@ -14,6 +14,7 @@
 #include <gsl/gsl_randist.h>
 
 #include "train.h"
+#include "visible.h"
 
 const char *const rbm_schedule_names[RBM_NSCHEDULES + 1] = {
 	"constant", "linear", NULL
@@ -33,6 +34,9 @@ struct rbm_trainer {
 	gsl_matrix_float *pv;		/* p(v|h) in the negative phase */
 	gsl_matrix_float *vn;		/* sampled visible states */
 	gsl_matrix_float *ph2;		/* p(h|v) in the negative phase */
+	gsl_matrix_float *items;	/* a batch as items, when it must be
+					 * encoded into units; else NULL */
+	gsl_matrix_float *mask;		/* its mask, when values are missing */
 	double *vd, *hd, *vm, *hm;	/* column means, data and model */
 	struct rbm *grad;		/* the last gradient */
 	struct rbm *avg;		/* running average of the parameters */
@@ -116,19 +120,42 @@ void rbm_train_state_clear(struct rbm_train_state *ts)
 	free_vector(&ts->hid_mean);
 }
 
-/* Column means of the data set, in double. */
-static void data_means(const struct rbm_data *d, double *mean)
+/*
+ * Column means of the data set's units, in double, over the rows where
+ * each is observed (0 for a unit never observed); 0, or -1 when out of
+ * memory.  Rows are encoded one at a time, so for binary rows with none
+ * missing this is the plain column mean, summed in row order.
+ */
+static int data_means(const struct rbm *m, const struct rbm_data *d,
+		      double *mean)
 {
-	size_t i, j, w = d->width;
+	gsl_matrix_float *in = gsl_matrix_float_alloc(1, d->width);
+	gsl_matrix_float *u = gsl_matrix_float_alloc(2, m->nv);
+	size_t *count = calloc(m->nv, sizeof(*count)), i, j;
+	int rc = in && u && count ? 0 : -1;
 
-	for (j = 0; j < w; j++)
+	for (j = 0; j < m->nv; j++)
 		mean[j] = 0;
-	for (i = 0; i < d->n; i++)
-		for (j = 0; j < w; j++)
-			mean[j] += d->vals ? d->vals[i * w + j]
-					   : d->bits[i * w + j];
-	for (j = 0; j < w; j++)
-		mean[j] /= (double)d->n;
+	for (i = 0; rc == 0 && i < d->n; i++) {
+		gsl_matrix_float_view uv = gsl_matrix_float_submatrix(u, 0, 0, 1,
+								      m->nv);
+		gsl_matrix_float_view mv = gsl_matrix_float_submatrix(u, 1, 0, 1,
+								      m->nv);
+		rbm_data_gather(d, &i, 1, in);
+		rbm_visible_encode(m, in, &uv.matrix, &mv.matrix);
+		for (j = 0; j < m->nv; j++) {
+			mean[j] += gsl_matrix_float_get(u, 0, j);
+			count[j] += gsl_matrix_float_get(u, 1, j) != 0;
+		}
+	}
+	for (j = 0; j < m->nv; j++)
+		mean[j] = count[j] ? mean[j] / (double)count[j] : 0;
+	free(count);
+	if (in)
+		gsl_matrix_float_free(in);
+	if (u)
+		gsl_matrix_float_free(u);
+	return rc;
 }
 
 static double clip(double x, double lo, double hi)
@@ -141,14 +168,16 @@ void rbm_train_data_bias(struct rbm *m, const struct rbm_data *d)
 	double *mean = malloc(m->nv * sizeof(*mean));
 	size_t i;
 
-	if (!mean || d->n == 0) {
+	if (!mean || d->n == 0 || data_means(m, d, mean) < 0) {
 		free(mean);
 		return;
 	}
-	data_means(d, mean);
 	for (i = 0; i < m->nv; i++) {
 		double p = clip(mean[i], 0.001, 0.999);
-		gsl_vector_float_set(m->b, i, (float)log(p / (1 - p)));
+		gsl_vector_float_set(m->b, i, (float)(
+			m->vtype == RBM_VIS_GAUSSIAN ? mean[i] :
+			m->vtype == RBM_VIS_SOFTMAX ? log(p) :
+			log(p / (1 - p))));
 	}
 	free(mean);
 }
@@ -160,6 +189,31 @@ static gsl_matrix_float_view top(gsl_matrix_float *m, size_t k)
 }
 
 /*
+ * Rows idx[0..k) of the data as units into v (k x NV); the mask of the
+ * batch (a view of t->mask) when values are missing, else NULL.
+ */
+static gsl_matrix_float *load_batch(struct rbm_trainer *t, const size_t *idx,
+				    size_t k, gsl_matrix_float *v,
+				    gsl_matrix_float_view *mask)
+{
+	gsl_matrix_float_view in;
+
+	if (!t->items) {
+		rbm_data_gather(t->d, idx, k, v);
+		return NULL;
+	}
+	in = top(t->items, k);
+	rbm_data_gather(t->d, idx, k, &in.matrix);
+	if (!t->mask) {
+		rbm_visible_encode(t->m, &in.matrix, v, NULL);
+		return NULL;
+	}
+	*mask = top(t->mask, k);
+	rbm_visible_encode(t->m, &in.matrix, v, &mask->matrix);
+	return &mask->matrix;
+}
+
+/*
  * PCD chains start as hidden samples of the first rows of the data (in
  * turn), which puts them near the data rather than at an arbitrary state.
  */
@@ -167,12 +221,13 @@ static int start_chains(struct rbm_trainer *t, gsl_rng *rng)
 {
 	size_t i, nc = t->max_batch;
 	gsl_matrix_float *c = gsl_matrix_float_alloc(nc, t->nh);
+	gsl_matrix_float_view mask;
 
 	if (!c)
 		return -1;
 	for (i = 0; i < nc; i++)
 		t->order[i] = i % t->d->n;
-	rbm_data_gather(t->d, t->order, nc, t->v);
+	load_batch(t, t->order, nc, t->v, &mask);
 	rbm_hidden_probs(t->m, t->v, c);
 	rbm_sample(c, c, rng);
 	free_matrix(&t->ts->chains);
@@ -203,9 +258,9 @@ static int start_offsets(struct rbm_trainer *t)
 	free_vector(&ts->hid_offset);
 	ts->vis_offset = filled(t->nv, 0);
 	ts->hid_offset = filled(t->nh, 0.5);
-	if (!ts->vis_offset || !ts->hid_offset)
+	if (!ts->vis_offset || !ts->hid_offset ||
+	    data_means(t->m, t->d, t->vd) < 0)
 		return -1;
-	data_means(t->d, t->vd);
 	for (i = 0; i < t->nv; i++)
 		gsl_vector_float_set(ts->vis_offset, i, (float)t->vd[i]);
 	return 0;
@@ -263,6 +318,12 @@ static int alloc_buffers(struct rbm_trainer *t)
 	t->grad = rbm_alloc(nv, nh, NULL);
 	if (t->p->average)
 		t->avg = rbm_alloc(nv, nh, NULL);
+	if (t->m->vtype != RBM_VIS_BINARY || t->d->missing) {
+		if (!(t->items = gsl_matrix_float_alloc(k, t->d->width)))
+			return -1;
+	}
+	if (t->d->missing && !(t->mask = gsl_matrix_float_alloc(k, nv)))
+		return -1;
 	return t->v && t->ph && t->h && t->pv && t->vn && t->ph2 && t->vd &&
 	       t->vm && t->hd && t->hm && t->order && t->grad &&
 	       (t->avg || !t->p->average) ? 0 : -1;
@@ -280,6 +341,16 @@ struct rbm_trainer *rbm_trainer_alloc(struct rbm *m,
 
 	if (d->n == 0) {
 		rbm_err_set(err, "no rows to train on");
+		return NULL;
+	}
+	if (d->width != rbm_visible_items(m)) {
+		rbm_err_set(err, "rows of %zu values for a model of %zu items",
+			    d->width, rbm_visible_items(m));
+		return NULL;
+	}
+	if (d->missing && p->pcd) {
+		rbm_err_set(err, "missing values need CD training: use "
+			    "--no-pcd");
 		return NULL;
 	}
 	t = calloc(1, sizeof(*t));
@@ -315,6 +386,8 @@ void rbm_trainer_free(struct rbm_trainer *t)
 	free_matrix(&t->pv);
 	free_matrix(&t->vn);
 	free_matrix(&t->ph2);
+	free_matrix(&t->items);
+	free_matrix(&t->mask);
 	free(t->vd);
 	free(t->vm);
 	free(t->hd);
@@ -361,7 +434,7 @@ static void subtract_rows(gsl_matrix_float *a, const gsl_vector_float *off)
 static void negative_phase(struct rbm_trainer *t, gsl_matrix_float *hs,
 			   gsl_matrix_float *pv, gsl_matrix_float *vn,
 			   gsl_matrix_float *ph2, gsl_matrix_float **vneg,
-			   gsl_rng *rng)
+			   const gsl_matrix_float *mask, gsl_rng *rng)
 {
 	unsigned long s;
 	int pcd = t->p->pcd;
@@ -371,7 +444,9 @@ static void negative_phase(struct rbm_trainer *t, gsl_matrix_float *hs,
 		rbm_visible_probs(t->m, hs, pv);
 		*vneg = last && !pcd ? pv : vn;
 		if (*vneg == vn)
-			rbm_sample(pv, vn, rng);
+			rbm_sample_visible(t->m, pv, vn, rng);
+		if (mask)	/* missing units stay absent */
+			rbm_visible_apply_mask(*vneg, mask);
 		rbm_hidden_probs(t->m, *vneg, ph2);
 		if (!last || pcd)
 			rbm_sample(ph2, hs, rng);
@@ -420,11 +495,12 @@ static void centering_terms(struct rbm_trainer *t)
 
 /*
  * The gradient from the statistics: v, ph (k data rows) and vneg, ph2
- * (the negative particles); all four are used as scratch.
+ * (the negative particles); all four are used as scratch.  With a mask,
+ * centered visible states are masked again after the offsets.
  */
 static void statistics(struct rbm_trainer *t, gsl_matrix_float *v,
 		       gsl_matrix_float *ph, gsl_matrix_float *vneg,
-		       gsl_matrix_float *ph2)
+		       gsl_matrix_float *ph2, const gsl_matrix_float *mask)
 {
 	struct rbm *g = t->grad;
 	size_t i;
@@ -436,6 +512,10 @@ static void statistics(struct rbm_trainer *t, gsl_matrix_float *v,
 		subtract_rows(vneg, t->ts->vis_offset);
 		subtract_rows(ph, t->ts->hid_offset);
 		subtract_rows(ph2, t->ts->hid_offset);
+		if (mask) {
+			rbm_visible_apply_mask(v, mask);
+			rbm_visible_apply_mask(vneg, mask);
+		}
 	}
 	gsl_blas_sgemm(CblasTrans, CblasNoTrans, 1.0f / (float)v->size1, v,
 		       ph, 0.0f, g->w);
@@ -454,6 +534,14 @@ static void statistics(struct rbm_trainer *t, gsl_matrix_float *v,
 struct rbm *rbm_train_gradient(struct rbm_trainer *t, gsl_matrix_float *v,
 			       gsl_rng *rng)
 {
+	return rbm_train_gradient_masked(t, v, NULL, rng);
+}
+
+struct rbm *rbm_train_gradient_masked(struct rbm_trainer *t,
+				      gsl_matrix_float *v,
+				      const gsl_matrix_float *mask,
+				      gsl_rng *rng)
+{
 	size_t k = v->size1, nc = t->p->pcd ? t->max_batch : k;
 	gsl_matrix_float_view ph = top(t->ph, k), h = top(t->h, nc);
 	gsl_matrix_float_view pv = top(t->pv, nc), vn = top(t->vn, nc);
@@ -466,9 +554,11 @@ struct rbm *rbm_train_gradient(struct rbm_trainer *t, gsl_matrix_float *v,
 	column_means(&ph.matrix, t->hd);
 	if (!t->p->pcd)
 		rbm_sample(&ph.matrix, hs, rng);
+	if (t->p->pcd)
+		mask = NULL;	/* refused with missing values; see alloc */
 	negative_phase(t, hs, &pv.matrix, &vn.matrix, &ph2.matrix, &vneg,
-		       rng);
-	statistics(t, v, &ph.matrix, vneg, &ph2.matrix);
+		       mask, rng);
+	statistics(t, v, &ph.matrix, vneg, &ph2.matrix, mask);
 	return t->grad;
 }
 
@@ -588,15 +678,16 @@ int rbm_train_epoch(struct rbm_trainer *t, gsl_rng *rng,
 		gsl_ran_shuffle(rng, t->order, n, sizeof(*t->order));
 	}
 	for (start = 0, k = 0; start < n; start += k, b++) {
-		gsl_matrix_float_view v;
+		gsl_matrix_float_view v, mv;
+		gsl_matrix_float *mask;
 		k = n - start < t->max_batch ? n - start : t->max_batch;
 		v = top(t->v, k);
-		rbm_data_gather(t->d, t->order + start, k, &v.matrix);
+		mask = load_batch(t, t->order + start, k, &v.matrix, &mv);
 		rate = scheduled_rate(p, ((double)t->run_epoch +
 					  (double)b / (double)nb) /
 					 (double)t->run_epochs);
-		rbm_train_apply(t, rbm_train_gradient(t, &v.matrix, rng),
-				rate, mom);
+		rbm_train_apply(t, rbm_train_gradient_masked(t, &v.matrix, mask,
+							     rng), rate, mom);
 		if (averaging)
 			average_update(t);
 		if (t->hook && t->hook(t->hook_arg, start + k, n) &&

@@ -60,6 +60,7 @@ struct rbm_train_params {
 };
 
 #define RBM_DEFAULT_LEARNING_RATE 0.1
+#define RBM_DEFAULT_GAUSSIAN_RATE 0.01	/* for Gaussian visible units */
 #define RBM_DEFAULT_BATCH_SIZE 100
 #define RBM_MAX_BATCH_SIZE (1UL << 20)
 #define RBM_MAX_CD_K 100000
@@ -100,7 +101,9 @@ void rbm_train_state_clear(struct rbm_train_state *ts);
 /*
  * Set the visible biases to log(p/(1-p)) of the data's column means p
  * (clipped to [0.001, 0.999]), as Hinton's practical guide advises for a
- * model's first training.
+ * model's first training; for softmax units log p of each rating's
+ * frequency, for Gaussian units the column means.  Missing values are
+ * left out of the means.
  */
 void rbm_train_data_bias(struct rbm *m, const struct rbm_data *d);
 
@@ -118,7 +121,8 @@ struct rbm_trainer;
  * batch and the gradient, and the parts of ts that p asks for (created
  * when missing or of the wrong shape, freed when p does not use them).
  * The trainer keeps pointers to m, ts, p and d, which must outlive it.
- * NULL with a message.
+ * The rows of d hold one value per item of m (visible.h).  NULL with a
+ * message, also when d has missing values and p asks for PCD.
  */
 struct rbm_trainer *rbm_trainer_alloc(struct rbm *m,
 				      struct rbm_train_state *ts,
@@ -142,6 +146,22 @@ void rbm_trainer_free(struct rbm_trainer *t);
  */
 struct rbm *rbm_train_gradient(struct rbm_trainer *t, gsl_matrix_float *v,
 			       gsl_rng *rng);
+
+/*
+ * The same for a batch with missing values: v holds the batch as units
+ * with the missing ones 0 and mask (k x NV, or NULL for none) is 0 on
+ * the missing units and 1 elsewhere.  Each reconstruction is multiplied
+ * by the mask before it drives the hidden units and enters the
+ * statistics, so a missing unit neither drives the hidden units nor
+ * enters the gradient: each row's gradient is that of the same RBM with
+ * its missing units deleted (Salakhutdinov, Mnih & Hinton, ICML 2007).
+ * With PCD the mask is ignored (rbm_trainer_alloc refuses data with
+ * missing values for PCD: the persistent chains belong to no row).
+ */
+struct rbm *rbm_train_gradient_masked(struct rbm_trainer *t,
+				      gsl_matrix_float *v,
+				      const gsl_matrix_float *mask,
+				      gsl_rng *rng);
 
 /*
  * One update of the model with the gradient g (which it may change):

@@ -14,7 +14,7 @@ if command -v groff >/dev/null 2>&1; then
 fi
 
 "$R" --help | awk '/^  [a-z_]+ / { print $1 }' >"$T/commands"
-same "help lists sixteen commands" "$(wc -l <"$T/commands")" 16
+same "help lists seventeen commands" "$(wc -l <"$T/commands")" 17
 while read -r c; do
 	true_ "man page documents $c" grep -q "^\.TP.*$c\|^\.SS.*$c\|^\.B $c" "$page"
 done <"$T/commands"

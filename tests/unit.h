@@ -19,6 +19,7 @@ Suite *train_suite(void);	/* train.c: gradients, updates, epochs */
 Suite *monitor_suite(void);	/* monitor.c: per-epoch figures */
 Suite *params_suite(void);	/* params.c: parameter file, table */
 Suite *score_suite(void);	/* score.c: free energy, log Z, AIS */
+Suite *visible_suite(void);	/* visible.c: unit types, missing values */
 
 /*
  * A scratch directory for the test cases of one TCase: add these two as

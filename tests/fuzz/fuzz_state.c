@@ -26,6 +26,7 @@
 #include "data.h"
 #include "state.h"
 #include "train.h"
+#include "visible.h"
 #include "fuzz.h"
 
 /* The body with a newline if it lacks one and a valid end line. */
@@ -137,9 +138,13 @@ static void check_round_trip(const struct rbm_state *s)
 	free(b);
 }
 
-/* Three rows of width n (0/1 patterns and halves) as a data set. */
-static struct rbm_data *three_rows(size_t n)
+/*
+ * Three rows of the model's items (0/1 patterns and halves, or ratings
+ * for softmax units) as a data set.
+ */
+static struct rbm_data *three_rows(const struct rbm *m)
 {
+	size_t n = rbm_visible_items(m);
 	struct rbm_data *d = rbm_data_alloc(n, NULL);
 	float *row = malloc(n * sizeof(*row));
 	size_t i, j;
@@ -147,7 +152,8 @@ static struct rbm_data *three_rows(size_t n)
 	FUZZ_ASSERT(d != NULL && row != NULL);
 	for (i = 0; i < 3; i++) {
 		for (j = 0; j < n; j++)
-			row[j] = i == 2 ? 0.5f : (float)((i + j) % 2);
+			row[j] = m->k > 1 ? (float)((i + j) % m->k + 1) :
+				 i == 2 ? 0.5f : (float)((i + j) % 2);
 		FUZZ_ASSERT(rbm_data_append(d, row, NULL) == 0);
 	}
 	free(row);
@@ -170,7 +176,7 @@ static int stop_hook(void *arg, size_t done, size_t rows)
 static void check_training(struct rbm_state *s, int stop_first)
 {
 	struct rbm_train_params p = s->params;
-	struct rbm_data *d = three_rows(s->model->nv);
+	struct rbm_data *d = three_rows(s->model);
 	struct rbm_epoch_stats st;
 	struct rbm_trainer *t;
 	struct rbm_err err;
