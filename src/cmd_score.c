@@ -329,7 +329,8 @@ static int pick_cmp(const void *a, const void *b)
 
 /*
  * --top N: one line of the row's best missing items by their prediction
- * (pred), as names or 1-based column numbers; empty if none is missing.
+ * (pred), as names separated by tabs (a name may hold spaces) or as
+ * 1-based column numbers separated by spaces; empty if none is missing.
  */
 static void print_top(const struct ctx *c, struct scoring *sc,
 		      const float *row, const float *pred, size_t n)
@@ -342,7 +343,7 @@ static void print_top(const struct ctx *c, struct scoring *sc,
 	qsort(sc->picks, np, sizeof(*sc->picks), pick_cmp);
 	for (i = 0; i < np && i < top; i++) {
 		if (i)
-			putchar(' ');
+			putchar(sc->names ? '\t' : ' ');
 		if (sc->names)
 			fputs(sc->names->name[sc->picks[i].item], stdout);
 		else

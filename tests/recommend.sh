@@ -41,8 +41,8 @@ run "$R" m.rbm recommend --top 2 --names "$names" <<EOT
 EOT
 expect "recommend --top --names" 0 ""
 same "recommend --top: best first, names, an empty line if none" \
-	"$(awk '{ print NR ": " $0 }' out)" "1: LOTR 3 Glitter
-2: LOTR 3 Harry Potter
+	"$(awk '{ print NR ": " $0 }' out)" "1: LOTR 3	Glitter
+2: LOTR 3	Harry Potter
 3: "
 run "$R" m.rbm recommend --top 1 <<EOT
 0 0 ? 1 1 ?
