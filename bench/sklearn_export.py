@@ -2,7 +2,10 @@
 as an rbmcmd plain parameter file (NV NH / visible biases / hidden biases /
 NV rows of NH weights), so `rbmcmd import` + `rbmcmd loglik` can score it.
 
-usage: sklearn_export.py DATASET_DIR NH EPOCHS SEED OUT
+usage: sklearn_export.py DATASET_DIR NH EPOCHS SEED OUT [float64|float32]
+
+The last argument picks the precision scikit-learn trains in (float64 by
+default; with float32 data it keeps float32 throughout).
 """
 import gzip
 import sys
@@ -11,20 +14,22 @@ import numpy as np
 from sklearn.neural_network import BernoulliRBM
 
 
-def images(path):
+def images(path, dtype):
     with gzip.open(path, "rb") as f:
         raw = f.read()
     return (np.frombuffer(raw, np.uint8, offset=16).reshape(-1, 784)
-            > 127).astype(np.float64)
+            > 127).astype(dtype)
 
 
 def main():
     data, nh, epochs, seed, out = sys.argv[1:6]
-    x = images(data + "/train-images-idx3-ubyte.gz")
+    dtype = np.dtype(sys.argv[6] if len(sys.argv) > 6 else "float64")
+    x = images(data + "/train-images-idx3-ubyte.gz", dtype)
     rbm = BernoulliRBM(n_components=int(nh), batch_size=100,
                        learning_rate=0.1, n_iter=int(epochs),
                        random_state=int(seed))
     rbm.fit(x)
+    assert rbm.components_.dtype == dtype  # trained in the precision asked
     with open(out, "w") as f:
         f.write("%d %d\n" % (784, int(nh)))
         f.write(" ".join("%.9g" % v for v in rbm.intercept_visible_) + "\n")
