@@ -724,6 +724,31 @@ START_TEST(test_rows_missing)
 }
 END_TEST
 
+/*
+ * A missing token that is also a value ("0" or "1") is the missing
+ * token: the fast path for 0/1 tokens must not read it as a number.
+ */
+START_TEST(test_rows_missing_zero)
+{
+	float out[64];
+	struct rbm_err err;
+	unsigned long first;
+
+	ck_assert_int_eq(read_with("1 0\n0 1\n", 2, 0, "0", 1, out, &err,
+				   &first), 2);
+	ck_assert(out[0] == 1 && isnan(out[1]) && isnan(out[2]) &&
+		  out[3] == 1);
+	ck_assert_uint_eq(first, 1);
+	ck_assert_int_eq(read_with("1 0\n", 2, 0, "1", 1, out, &err, NULL),
+			 1);
+	ck_assert(isnan(out[0]) && out[1] == 0);
+	ck_assert_int_eq(read_with("1 0\n", 2, 0, "0", 0, out, &err, NULL),
+			 -1);
+	ck_assert_str_eq(err.msg, "stdin:1: missing value '0' not allowed "
+			 "here");
+}
+END_TEST
+
 /* Ratings: whole numbers 1..K, every other value refused. */
 START_TEST(test_rows_ratings)
 {
@@ -910,6 +935,7 @@ Suite *visible_suite(void)
 	tcase_add_unchecked_fixture(io, unit_tmpdir_setup,
 				    unit_tmpdir_teardown);
 	tcase_add_test(io, test_rows_missing);
+	tcase_add_test(io, test_rows_missing_zero);
 	tcase_add_test(io, test_rows_ratings);
 	tcase_add_test(io, test_data_bytes_missing);
 	tcase_add_test(io, test_state_types);
