@@ -616,6 +616,48 @@ START_TEST(test_missing_is_not_zero)
 }
 END_TEST
 
+/*
+ * Centering's visible offsets follow the mean of each unit where it is
+ * observed, as they start (rbm_train_data_bias, start_offsets): unit 0
+ * is 1 wherever observed, so its offset stays 1 rather than drifting to
+ * the batch mean with a missing row counted as 0.  A unit missing from
+ * a whole batch keeps its offset rather than moving toward 0.
+ */
+START_TEST(test_centering_offsets_observed)
+{
+	struct rbm *m = random_model(3, 2, RBM_VIS_BINARY, 1, 0.5, 11);
+	const float items[9] = { 1, 0, NAN, NAN, 1, NAN, 1, 1, 0.5f };
+	struct rbm_data *d = data(3, 3, items);
+	struct rbm_train_params p = cd1();
+	struct rbm_train_state ts = { 0 };
+	gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+	struct rbm_epoch_stats st;
+	struct rbm_trainer *t;
+	struct rbm_err err;
+
+	p.centering = 1;
+	p.offset_rate = 0.5;
+	p.batch_size = 2;	/* two batches, in either order */
+	t = rbm_trainer_alloc(m, &ts, &p, d, 1, rng, &err);
+	ck_assert_msg(t != NULL, "%s", err.msg);
+	ck_assert_double_eq_tol(gsl_vector_float_get(ts.vis_offset, 0), 1,
+				1e-6);
+	ck_assert_double_eq_tol(gsl_vector_float_get(ts.vis_offset, 2), 0.5,
+				1e-6);
+	ck_assert_int_eq(rbm_train_epoch(t, rng, &st, &err), 0);
+	ck_assert_double_eq_tol(gsl_vector_float_get(ts.vis_offset, 0), 1,
+				1e-6);
+	/* unit 2: 0.5 in the batch with row 3, missing from the other */
+	ck_assert_double_eq_tol(gsl_vector_float_get(ts.vis_offset, 2), 0.5,
+				1e-6);
+	rbm_trainer_free(t);
+	rbm_train_state_clear(&ts);
+	gsl_rng_free(rng);
+	rbm_data_free(d);
+	rbm_free(m);
+}
+END_TEST
+
 /* PCD refuses data with missing values: its chains belong to no row. */
 START_TEST(test_pcd_refuses_missing)
 {
@@ -928,6 +970,7 @@ Suite *visible_suite(void)
 	tcase_add_test(train, test_masked_gradient_softmax);
 	tcase_add_test(train, test_masked_gradient_gaussian);
 	tcase_add_test(train, test_missing_is_not_zero);
+	tcase_add_test(train, test_centering_offsets_observed);
 	tcase_add_test(train, test_pcd_refuses_missing);
 	tcase_add_test(train, test_train_softmax_epochs);
 	suite_add_tcase(s, train);
