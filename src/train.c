@@ -150,7 +150,7 @@ static int data_means(const struct rbm *m, const struct rbm_data *d,
 			count[j] += gsl_matrix_float_get(u, 1, j) != 0;
 		}
 	}
-	for (j = 0; j < m->nv; j++)
+	for (j = 0; rc == 0 && j < m->nv; j++)	/* count may be NULL */
 		mean[j] = count[j] ? mean[j] / (double)count[j] : 0;
 	free(count);
 	if (in)
