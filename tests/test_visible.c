@@ -658,6 +658,88 @@ START_TEST(test_centering_offsets_observed)
 }
 END_TEST
 
+/*
+ * Two epochs of one batch with CD-3, centering, sparsity and momentum
+ * (so that momentum carries): rows of 4 items, unit 1 missing from every
+ * row, unit 3 from the first only.
+ */
+static struct rbm *extras_update(struct rbm *m)
+{
+	const float items[8] = { 1, NAN, 0, NAN, 0, NAN, 1, 1 };
+	struct rbm_data *d = data(2, 4, items);
+	static struct rbm_train_params p;
+	struct rbm_train_state ts = { 0 };
+	gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+	struct rbm *copy = rbm_alloc(m->nv, m->nh, NULL);
+	struct rbm_epoch_stats st;
+	struct rbm_trainer *t;
+	struct rbm_err err;
+
+	p = cd1();
+	p.cd_k = 3;
+	p.centering = 1;
+	p.sparsity_target = 0.2;
+	p.momentum = 0.5;
+	gsl_rng_set(rng, 5);
+	/* offsets as a state file may hold them, none 0 (the data's mean
+	 * of the unit never observed would be 0, hiding its offset) */
+	ts.vis_offset = gsl_vector_float_alloc(4);
+	ts.hid_offset = gsl_vector_float_alloc(3);
+	gsl_vector_float_set_all(ts.vis_offset, 0.7f);
+	gsl_vector_float_set_all(ts.hid_offset, 0.4f);
+	t = rbm_trainer_alloc(m, &ts, &p, d, 2, rng, &err);
+	ck_assert_msg(t != NULL, "%s", err.msg);
+	ck_assert_int_eq(rbm_train_epoch(t, rng, &st, &err), 0);
+	ck_assert_int_eq(rbm_train_epoch(t, rng, &st, &err), 0);
+	rbm_copy(copy, m);
+	rbm_trainer_free(t);
+	rbm_train_state_clear(&ts);
+	rbm_data_free(d);
+	gsl_rng_free(rng);
+	return copy;
+}
+
+/*
+ * A unit missing from every row has no say, with CD-k, centering,
+ * sparsity and momentum too: changing its weights and bias changes
+ * nothing else in the trained model, and its own weights and bias do not
+ * move (no decay is set).
+ */
+START_TEST(test_missing_unit_has_no_say)
+{
+	struct rbm *a = random_model(4, 3, RBM_VIS_BINARY, 1, 1.0, 12);
+	struct rbm *b = random_model(4, 3, RBM_VIS_BINARY, 1, 1.0, 12);
+	struct rbm *ta, *tb;
+	size_t i, j;
+
+	gsl_vector_float_set(b->b, 1, 3.0f);
+	for (j = 0; j < 3; j++)
+		gsl_matrix_float_set(b->w, 1, j, (float)j - 2.5f);
+	ta = extras_update(a);
+	tb = extras_update(b);
+	for (j = 0; j < 3; j++) {
+		ck_assert_float_eq_tol(gsl_vector_float_get(ta->c, j),
+				       gsl_vector_float_get(tb->c, j), 1e-6);
+		ck_assert_float_eq(gsl_matrix_float_get(tb->w, 1, j),
+				   (float)j - 2.5f);
+	}
+	ck_assert_float_eq(gsl_vector_float_get(tb->b, 1), 3.0f);
+	for (i = 0; i < 4; i++) {
+		if (i == 1)
+			continue;
+		ck_assert_float_eq_tol(gsl_vector_float_get(ta->b, i),
+				       gsl_vector_float_get(tb->b, i), 1e-6);
+		for (j = 0; j < 3; j++)
+			ck_assert_float_eq_tol(gsl_matrix_float_get(ta->w, i, j),
+				gsl_matrix_float_get(tb->w, i, j), 1e-6);
+	}
+	rbm_free(a);
+	rbm_free(b);
+	rbm_free(ta);
+	rbm_free(tb);
+}
+END_TEST
+
 /* PCD refuses data with missing values: its chains belong to no row. */
 START_TEST(test_pcd_refuses_missing)
 {
@@ -971,6 +1053,7 @@ Suite *visible_suite(void)
 	tcase_add_test(train, test_masked_gradient_gaussian);
 	tcase_add_test(train, test_missing_is_not_zero);
 	tcase_add_test(train, test_centering_offsets_observed);
+	tcase_add_test(train, test_missing_unit_has_no_say);
 	tcase_add_test(train, test_pcd_refuses_missing);
 	tcase_add_test(train, test_train_softmax_epochs);
 	suite_add_tcase(s, train);
