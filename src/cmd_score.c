@@ -257,6 +257,28 @@ static int ais_log_z(struct ctx *c, const struct scoring *sc,
 	return rc;
 }
 
+/*
+ * Why a Gaussian or softmax model's log Z is out of reach: it has more
+ * hidden units than the limit of exact log Z, and AIS, which a binary
+ * model falls back on, is for binary units only.  EXIT_FAIL.
+ */
+static int no_log_z(const struct ctx *c, const struct rbm *m)
+{
+	const char *type = rbm_vis_type_names[m->vtype];
+
+	if (m->nh <= RBM_SCORE_EXACT_LIMIT)
+		cli_say(c, "exact log Z of a %s model sums over its 2^%zu "
+			"hidden states: give --exact-max-units=%zu (AIS "
+			"handles binary visible units only)", type, m->nh,
+			m->nh);
+	else
+		cli_say(c, "exact log Z of a %s model sums over its 2^%zu "
+			"hidden states; the limit is %d hidden units, and AIS "
+			"handles binary visible units only", type, m->nh,
+			RBM_SCORE_EXACT_LIMIT);
+	return EXIT_FAIL;
+}
+
 /* Exact log Z when allowed and not overridden by --ais, else AIS. */
 static int find_log_z(struct ctx *c, const struct scoring *sc,
 		      struct log_z *z)
@@ -268,6 +290,8 @@ static int find_log_z(struct ctx *c, const struct scoring *sc,
 						 : RBM_SCORE_EXACT_DEFAULT;
 	struct rbm_err err;
 
+	if (!c->opt[O_AIS].given && u > limit && m->vtype != RBM_VIS_BINARY)
+		return no_log_z(c, m);
 	if (c->opt[O_AIS].given || u > limit)
 		return ais_log_z(c, sc, z);
 	z->ais = 0;

@@ -289,8 +289,9 @@ static int parse_value(struct rbm_rows *r, const char *s, size_t n,
 	char *end;
 	double d;
 
-	if (n == 1 && (s[0] == '0' || s[0] == '1') && !r->ratings) {
-		*v = (float)(s[0] - '0');
+	if (n == 1 && (s[0] == '0' || s[0] == '1') && !r->ratings &&
+	    !(r->missing_len == 1 && r->missing[0] == s[0])) {
+		*v = (float)(s[0] - '0');	/* the missing token wins */
 		return 0;
 	}
 	if (n == r->missing_len && memcmp(s, r->missing, n) == 0)

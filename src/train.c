@@ -38,6 +38,8 @@ struct rbm_trainer {
 					 * encoded into units; else NULL */
 	gsl_matrix_float *mask;		/* its mask, when values are missing */
 	double *vd, *hd, *vm, *hm;	/* column means, data and model */
+	double *vo;			/* data means where observed (NaN
+					 * where not), for the offsets */
 	struct rbm *grad;		/* the last gradient */
 	struct rbm *avg;		/* running average of the parameters */
 	unsigned long avg_count;	/* updates in the average */
@@ -148,7 +150,7 @@ static int data_means(const struct rbm *m, const struct rbm_data *d,
 			count[j] += gsl_matrix_float_get(u, 1, j) != 0;
 		}
 	}
-	for (j = 0; j < m->nv; j++)
+	for (j = 0; rc == 0 && j < m->nv; j++)	/* count may be NULL */
 		mean[j] = count[j] ? mean[j] / (double)count[j] : 0;
 	free(count);
 	if (in)
@@ -312,6 +314,7 @@ static int alloc_buffers(struct rbm_trainer *t)
 	t->ph2 = gsl_matrix_float_alloc(k, nh);
 	t->vd = malloc(nv * sizeof(double));
 	t->vm = malloc(nv * sizeof(double));
+	t->vo = malloc(nv * sizeof(double));
 	t->hd = malloc(nh * sizeof(double));
 	t->hm = malloc(nh * sizeof(double));
 	t->order = malloc(t->d->n * sizeof(*t->order));
@@ -325,7 +328,7 @@ static int alloc_buffers(struct rbm_trainer *t)
 	if (t->d->missing && !(t->mask = gsl_matrix_float_alloc(k, nv)))
 		return -1;
 	return t->v && t->ph && t->h && t->pv && t->vn && t->ph2 && t->vd &&
-	       t->vm && t->hd && t->hm && t->order && t->grad &&
+	       t->vm && t->vo && t->hd && t->hm && t->order && t->grad &&
 	       (t->avg || !t->p->average) ? 0 : -1;
 }
 
@@ -390,6 +393,7 @@ void rbm_trainer_free(struct rbm_trainer *t)
 	free_matrix(&t->mask);
 	free(t->vd);
 	free(t->vm);
+	free(t->vo);
 	free(t->hd);
 	free(t->hm);
 	free(t->order);
@@ -412,6 +416,26 @@ static void column_means(const gsl_matrix_float *a, double *mean)
 	}
 	for (j = 0; j < w; j++)
 		mean[j] /= (double)k;
+}
+
+/*
+ * mean[j] = column j's mean over the rows of a where mask is nonzero, or
+ * NaN where there are none (mask NULL: every row).
+ */
+static void observed_means(const gsl_matrix_float *a,
+			   const gsl_matrix_float *mask, double *mean)
+{
+	size_t i, j, w = a->size2;
+
+	for (j = 0; j < w; j++) {
+		double s = 0, n = 0;
+		for (i = 0; i < a->size1; i++) {
+			float o = mask ? gsl_matrix_float_get(mask, i, j) : 1;
+			s += o != 0 ? gsl_matrix_float_get(a, i, j) : 0;
+			n += o != 0;
+		}
+		mean[j] = n > 0 ? s / n : NAN;
+	}
 }
 
 /* Subtract the offset vector from every row of a. */
@@ -472,7 +496,11 @@ static void sparsity_terms(struct rbm_trainer *t)
 	}
 }
 
-/* Centering: map the gradient back to plain biases, move the offsets. */
+/*
+ * Centering: map the gradient back to plain biases, move the offsets;
+ * a visible offset moves toward its unit's mean where observed (t->vo),
+ * as it started (start_offsets), and stays when the batch has none.
+ */
 static void centering_terms(struct rbm_trainer *t)
 {
 	struct rbm_train_state *ts = t->ts;
@@ -484,9 +512,11 @@ static void centering_terms(struct rbm_trainer *t)
 	gsl_blas_sgemv(CblasTrans, -1.0f, t->grad->w, ts->vis_offset, 1.0f,
 		       t->grad->c);
 	for (i = 0; i < t->nv; i++)
-		gsl_vector_float_set(ts->vis_offset, i, (float)(
-			(1 - r) * gsl_vector_float_get(ts->vis_offset, i) +
-			r * t->vd[i]));
+		if (!isnan(t->vo[i]))
+			gsl_vector_float_set(ts->vis_offset, i, (float)(
+				(1 - r) * gsl_vector_float_get(ts->vis_offset,
+							       i) +
+				r * t->vo[i]));
 	for (i = 0; i < t->nh; i++)
 		gsl_vector_float_set(ts->hid_offset, i, (float)(
 			(1 - r) * gsl_vector_float_get(ts->hid_offset, i) +
@@ -508,6 +538,10 @@ static void statistics(struct rbm_trainer *t, gsl_matrix_float *v,
 	column_means(vneg, t->vm);
 	column_means(ph2, t->hm);
 	if (t->p->centering) {
+		if (mask)
+			observed_means(v, mask, t->vo);
+		else
+			memcpy(t->vo, t->vd, t->nv * sizeof(*t->vo));
 		subtract_rows(v, t->ts->vis_offset);
 		subtract_rows(vneg, t->ts->vis_offset);
 		subtract_rows(ph, t->ts->hid_offset);

@@ -217,6 +217,24 @@ run "$R" g.rbm loglik <<EOT
 0.5 -0.5 0
 EOT
 expect "loglik gaussian (exact)" 0 ""
+# Past the default limit of exact log Z the way on is --exact-max-units:
+# AIS, which binary models fall back on, is no option.
+"$R" g21.rbm init 2 21 --visible gaussian --seed 4
+run "$R" g21.rbm loglik <<EOT
+0.5 -0.5
+EOT
+expect "loglik gaussian: 21 hidden units" 1 \
+	"rbmcmd: loglik: exact log Z of a gaussian model sums over its 2^21 hidden states: give --exact-max-units=21 (AIS handles binary visible units only)"
+run "$R" g21.rbm loglik --exact-max-units 21 <<EOT
+0.5 -0.5
+EOT
+expect "loglik gaussian: --exact-max-units 21" 0 ""
+"$R" g31.rbm init 2 31 --visible gaussian --seed 4
+run "$R" g31.rbm loglik <<EOT
+0.5 -0.5
+EOT
+expect "loglik gaussian: 31 hidden units" 1 \
+	"rbmcmd: loglik: exact log Z of a gaussian model sums over its 2^31 hidden states; the limit is 30 hidden units, and AIS handles binary visible units only"
 run "$R" g.rbm run_hidden --probs <<EOT
 1 0
 EOT

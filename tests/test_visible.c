@@ -616,6 +616,130 @@ START_TEST(test_missing_is_not_zero)
 }
 END_TEST
 
+/*
+ * Centering's visible offsets follow the mean of each unit where it is
+ * observed, as they start (rbm_train_data_bias, start_offsets): unit 0
+ * is 1 wherever observed, so its offset stays 1 rather than drifting to
+ * the batch mean with a missing row counted as 0.  A unit missing from
+ * a whole batch keeps its offset rather than moving toward 0.
+ */
+START_TEST(test_centering_offsets_observed)
+{
+	struct rbm *m = random_model(3, 2, RBM_VIS_BINARY, 1, 0.5, 11);
+	const float items[9] = { 1, 0, NAN, NAN, 1, NAN, 1, 1, 0.5f };
+	struct rbm_data *d = data(3, 3, items);
+	struct rbm_train_params p = cd1();
+	struct rbm_train_state ts = { 0 };
+	gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+	struct rbm_epoch_stats st;
+	struct rbm_trainer *t;
+	struct rbm_err err;
+
+	p.centering = 1;
+	p.offset_rate = 0.5;
+	p.batch_size = 2;	/* two batches, in either order */
+	t = rbm_trainer_alloc(m, &ts, &p, d, 1, rng, &err);
+	ck_assert_msg(t != NULL, "%s", err.msg);
+	ck_assert_double_eq_tol(gsl_vector_float_get(ts.vis_offset, 0), 1,
+				1e-6);
+	ck_assert_double_eq_tol(gsl_vector_float_get(ts.vis_offset, 2), 0.5,
+				1e-6);
+	ck_assert_int_eq(rbm_train_epoch(t, rng, &st, &err), 0);
+	ck_assert_double_eq_tol(gsl_vector_float_get(ts.vis_offset, 0), 1,
+				1e-6);
+	/* unit 2: 0.5 in the batch with row 3, missing from the other */
+	ck_assert_double_eq_tol(gsl_vector_float_get(ts.vis_offset, 2), 0.5,
+				1e-6);
+	rbm_trainer_free(t);
+	rbm_train_state_clear(&ts);
+	gsl_rng_free(rng);
+	rbm_data_free(d);
+	rbm_free(m);
+}
+END_TEST
+
+/*
+ * Two epochs of one batch with CD-3, centering, sparsity and momentum
+ * (so that momentum carries): rows of 4 items, unit 1 missing from every
+ * row, unit 3 from the first only.
+ */
+static struct rbm *extras_update(struct rbm *m)
+{
+	const float items[8] = { 1, NAN, 0, NAN, 0, NAN, 1, 1 };
+	struct rbm_data *d = data(2, 4, items);
+	static struct rbm_train_params p;
+	struct rbm_train_state ts = { 0 };
+	gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+	struct rbm *copy = rbm_alloc(m->nv, m->nh, NULL);
+	struct rbm_epoch_stats st;
+	struct rbm_trainer *t;
+	struct rbm_err err;
+
+	p = cd1();
+	p.cd_k = 3;
+	p.centering = 1;
+	p.sparsity_target = 0.2;
+	p.momentum = 0.5;
+	gsl_rng_set(rng, 5);
+	/* offsets as a state file may hold them, none 0 (the data's mean
+	 * of the unit never observed would be 0, hiding its offset) */
+	ts.vis_offset = gsl_vector_float_alloc(4);
+	ts.hid_offset = gsl_vector_float_alloc(3);
+	gsl_vector_float_set_all(ts.vis_offset, 0.7f);
+	gsl_vector_float_set_all(ts.hid_offset, 0.4f);
+	t = rbm_trainer_alloc(m, &ts, &p, d, 2, rng, &err);
+	ck_assert_msg(t != NULL, "%s", err.msg);
+	ck_assert_int_eq(rbm_train_epoch(t, rng, &st, &err), 0);
+	ck_assert_int_eq(rbm_train_epoch(t, rng, &st, &err), 0);
+	rbm_copy(copy, m);
+	rbm_trainer_free(t);
+	rbm_train_state_clear(&ts);
+	rbm_data_free(d);
+	gsl_rng_free(rng);
+	return copy;
+}
+
+/*
+ * A unit missing from every row has no say, with CD-k, centering,
+ * sparsity and momentum too: changing its weights and bias changes
+ * nothing else in the trained model, and its own weights and bias do not
+ * move (no decay is set).
+ */
+START_TEST(test_missing_unit_has_no_say)
+{
+	struct rbm *a = random_model(4, 3, RBM_VIS_BINARY, 1, 1.0, 12);
+	struct rbm *b = random_model(4, 3, RBM_VIS_BINARY, 1, 1.0, 12);
+	struct rbm *ta, *tb;
+	size_t i, j;
+
+	gsl_vector_float_set(b->b, 1, 3.0f);
+	for (j = 0; j < 3; j++)
+		gsl_matrix_float_set(b->w, 1, j, (float)j - 2.5f);
+	ta = extras_update(a);
+	tb = extras_update(b);
+	for (j = 0; j < 3; j++) {
+		ck_assert_float_eq_tol(gsl_vector_float_get(ta->c, j),
+				       gsl_vector_float_get(tb->c, j), 1e-6);
+		ck_assert_float_eq(gsl_matrix_float_get(tb->w, 1, j),
+				   (float)j - 2.5f);
+	}
+	ck_assert_float_eq(gsl_vector_float_get(tb->b, 1), 3.0f);
+	for (i = 0; i < 4; i++) {
+		if (i == 1)
+			continue;
+		ck_assert_float_eq_tol(gsl_vector_float_get(ta->b, i),
+				       gsl_vector_float_get(tb->b, i), 1e-6);
+		for (j = 0; j < 3; j++)
+			ck_assert_float_eq_tol(gsl_matrix_float_get(ta->w, i, j),
+				gsl_matrix_float_get(tb->w, i, j), 1e-6);
+	}
+	rbm_free(a);
+	rbm_free(b);
+	rbm_free(ta);
+	rbm_free(tb);
+}
+END_TEST
+
 /* PCD refuses data with missing values: its chains belong to no row. */
 START_TEST(test_pcd_refuses_missing)
 {
@@ -721,6 +845,31 @@ START_TEST(test_rows_missing)
 	ck_assert_int_eq(read_with("1 ?\n", 2, 0, "NA", 1, out, &err,
 				   NULL), -1);
 	ck_assert_str_eq(err.msg, "stdin:1: value 2 ('?') is not a number");
+}
+END_TEST
+
+/*
+ * A missing token that is also a value ("0" or "1") is the missing
+ * token: the fast path for 0/1 tokens must not read it as a number.
+ */
+START_TEST(test_rows_missing_zero)
+{
+	float out[64];
+	struct rbm_err err;
+	unsigned long first;
+
+	ck_assert_int_eq(read_with("1 0\n0 1\n", 2, 0, "0", 1, out, &err,
+				   &first), 2);
+	ck_assert(out[0] == 1 && isnan(out[1]) && isnan(out[2]) &&
+		  out[3] == 1);
+	ck_assert_uint_eq(first, 1);
+	ck_assert_int_eq(read_with("1 0\n", 2, 0, "1", 1, out, &err, NULL),
+			 1);
+	ck_assert(isnan(out[0]) && out[1] == 0);
+	ck_assert_int_eq(read_with("1 0\n", 2, 0, "0", 0, out, &err, NULL),
+			 -1);
+	ck_assert_str_eq(err.msg, "stdin:1: missing value '0' not allowed "
+			 "here");
 }
 END_TEST
 
@@ -903,6 +1052,8 @@ Suite *visible_suite(void)
 	tcase_add_test(train, test_masked_gradient_softmax);
 	tcase_add_test(train, test_masked_gradient_gaussian);
 	tcase_add_test(train, test_missing_is_not_zero);
+	tcase_add_test(train, test_centering_offsets_observed);
+	tcase_add_test(train, test_missing_unit_has_no_say);
 	tcase_add_test(train, test_pcd_refuses_missing);
 	tcase_add_test(train, test_train_softmax_epochs);
 	suite_add_tcase(s, train);
@@ -910,6 +1061,7 @@ Suite *visible_suite(void)
 	tcase_add_unchecked_fixture(io, unit_tmpdir_setup,
 				    unit_tmpdir_teardown);
 	tcase_add_test(io, test_rows_missing);
+	tcase_add_test(io, test_rows_missing_zero);
 	tcase_add_test(io, test_rows_ratings);
 	tcase_add_test(io, test_data_bytes_missing);
 	tcase_add_test(io, test_state_types);
