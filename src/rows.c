@@ -441,10 +441,8 @@ void rbm_rows_write(FILE *out, const float *row, size_t n)
 		}
 		if (j > 0)
 			buf[len++] = ' ';
-		if (v < 0.001f)
-			buf[len++] = '0';
-		else if (v > 0.999f)
-			buf[len++] = '1';
+		if (v < 0.001f || v > 0.999f)	/* samples: always here */
+			buf[len++] = (char)('0' + (v > 0.999f));
 		else if (v <= 0.999f)
 			len += format_g6(v, buf + len);
 		else	/* NaN */
