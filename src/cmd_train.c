@@ -14,6 +14,7 @@
  */
 #include <math.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <string.h>
 #include <stdio.h>
 #include <unistd.h>
@@ -106,6 +107,15 @@ static struct rbm_data *read_validation(const struct ctx *c,
 static volatile sig_atomic_t stop_signal;
 
 /*
+ * Stop signals received so far.  OpenBLAS's threads can take a signal
+ * too, so two signals may be handled at once on two cores: counting
+ * them atomically makes exactly one of them the first.
+ */
+static atomic_int stop_count;
+_Static_assert(ATOMIC_INT_LOCK_FREE == 2, "signal handlers need a "
+	       "lock-free counter");
+
+/*
  * The first SIGINT or SIGTERM asks train to stop; a second one ends the
  * process at once by that signal, without saving (a save in progress then
  * leaves the old state file and a temporary file that the next init or
@@ -117,7 +127,7 @@ static void on_stop_signal(int sig)
 				  "exiting at once\n";
 	ssize_t k;
 
-	if (!stop_signal) {
+	if (atomic_fetch_add(&stop_count, 1) == 0) {
 		stop_signal = sig;
 		return;
 	}

@@ -86,6 +86,8 @@ VG_LEAKS=no $defaults "$R" s.rbm train 1000000 --verbose --batch-size 1000 \
 pid=$!
 wait_lines err 1
 kill -INT $pid || true
+# Apart, so that which one is the second is not up to the scheduler.
+sleep 0.2
 kill -TERM $pid 2>/dev/null || true
 rc=0
 wait $pid || rc=$?
