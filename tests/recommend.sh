@@ -247,6 +247,15 @@ same "the man page's recommend example" \
 	"$(echo '0 0 ? 1 1 ?' | "$R" e.rbm recommend)" \
 	"$(sed -n '/^\$ echo .* recommend$/{n;p;}' "$SRCDIR/man/rbmcmd.1")"
 
+# The EXAMPLES section's four new users, exactly (a model of --seed=11).
+"$R" x11.rbm init 6 2 0.1 --seed=11
+"$R" x11.rbm train 5000 <movies.txt
+same "the EXAMPLES section's recommend --top" \
+	"$("$R" x11.rbm recommend --top=2 --names="$SRCDIR/data/movie-names.txt" \
+		<"$SRCDIR/data/movies-missing.txt" | tr '\t' ,)" \
+	"$(sed -n '/^Four new people/,$p' "$SRCDIR/man/rbmcmd.1" | sed -n '/^rbmcmd movies.state recommend/,/^\.EE/p' |
+		sed -n 's/^# //p')"
+
 # ---- usage errors and old files ----
 run "$R" x.rbm init 3 2 --visible softmax:1
 expect "--visible softmax:1" 2 \
