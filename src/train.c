@@ -411,6 +411,7 @@ static void column_means(const gsl_matrix_float *a, double *mean)
 		mean[j] = 0;
 	for (i = 0; i < k; i++) {
 		const float *r = gsl_matrix_float_const_ptr(a, i, 0);
+#pragma omp simd	/* each column's sum keeps its order */
 		for (j = 0; j < w; j++)
 			mean[j] += r[j];
 	}
