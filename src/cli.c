@@ -211,6 +211,9 @@ int cli_set_option(struct ctx *c, int id, const char *s)
 		return 0;
 	case OK_STRING:
 		v->s = s;
+		if (id == O_MISSING && (*s == '\0' || strpbrk(s, " \t\r\n")))
+			return cli_usage(c, "--missing must be one token without "
+					 "blanks, not '%s'", s);
 		return 0;
 	case OK_COUNT:
 		if (parse_count(s, (unsigned long)o->lo, count_max(o->hi),

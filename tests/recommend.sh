@@ -257,6 +257,14 @@ same "the EXAMPLES section's recommend --top" \
 		sed -n 's/^# //p')"
 
 # ---- usage errors and old files ----
+run "$R" m.rbm recommend --missing '' </dev/null
+expect "--missing ''" 2 \
+	"rbmcmd: recommend: --missing must be one token without blanks, not ''
+Try 'rbmcmd STATE recommend --help'."
+run "$R" m.rbm train 1 --missing 'n a' </dev/null
+expect "--missing with a blank" 2 \
+	"rbmcmd: train: --missing must be one token without blanks, not 'n a'
+Try 'rbmcmd STATE train --help'."
 run "$R" x.rbm init 3 2 --visible softmax:1
 expect "--visible softmax:1" 2 \
 	"rbmcmd: init: --visible: softmax needs K from 2 to 100 ratings, not '1'
