@@ -436,6 +436,7 @@ struct parsed {
 	size_t nhistory;
 	unsigned char seen[NKEYS];
 	int vis_seen;			/* a visible_type line was read */
+	unsigned long vis_line;		/* on this line */
 	enum rbm_vis_type vtype;	/* its type (binary when absent) */
 	size_t vis_k;			/* and its K (1 unless softmax) */
 };
@@ -461,11 +462,15 @@ static int visible_type_line(struct cursor *c, struct parsed *p, char *v,
 	else
 		buf[0] = '\0';
 	if (rbm_visible_parse(buf, &p->vtype, &p->vis_k, err) < 0) {
-		rbm_err_set(err, "%s:%lu: unknown visible unit type '%.40s' "
-			    "(binary, gaussian or softmax K)", c->path,
-			    c->line, v);
+		if (buf[0] && strncmp(v, "softmax ", 8) == 0)	/* bad K */
+			rbm_err_prefix(err, "%s:%lu", c->path, c->line);
+		else
+			rbm_err_set(err, "%s:%lu: unknown visible unit type "
+				    "'%.40s' (binary, gaussian or softmax K)",
+				    c->path, c->line, v);
 		return -1;
 	}
+	p->vis_line = c->line;
 	return 0;
 }
 
@@ -729,7 +734,7 @@ static struct rbm_state *new_state(const char *path, struct parsed *p,
 	if (!s || !(s->model = rbm_alloc(p->h.nv, p->h.nh, err)))
 		goto fail;
 	if (rbm_visible_set(s->model, p->vtype, p->vis_k, err) < 0) {
-		rbm_err_prefix(err, "%s", path);
+		rbm_err_prefix(err, "%s:%lu", path, p->vis_line);
 		goto fail;
 	}
 	s->params = p->h.p;

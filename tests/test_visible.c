@@ -1009,10 +1009,13 @@ START_TEST(test_state_bad_types)
 	snprintf(want, sizeof(want), "%s:22: unknown visible unit type "
 		 "'poisson' (binary, gaussian or softmax K)", p);
 	expect_load_error("visible_type poisson", want);
-	snprintf(want, sizeof(want), "%s:22: unknown visible unit type "
-		 "'softmax 1' (binary, gaussian or softmax K)", p);
+	snprintf(want, sizeof(want), "%s:22: softmax needs K from 2 to 100 "
+		 "ratings, not '1'", p);
 	expect_load_error("visible_type softmax 1", want);
-	snprintf(want, sizeof(want), "%s: 6 visible units are not groups "
+	snprintf(want, sizeof(want), "%s:22: unknown visible unit type "
+		 "'softmax' (binary, gaussian or softmax K)", p);
+	expect_load_error("visible_type softmax", want);
+	snprintf(want, sizeof(want), "%s:22: 6 visible units are not groups "
 		 "of 4", p);
 	expect_load_error("visible_type softmax 4", want);
 	snprintf(want, sizeof(want), "%s:23: bad or repeated 'visible_type' "
