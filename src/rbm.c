@@ -125,7 +125,7 @@ static void affine(const gsl_matrix_float *x, CBLAS_TRANSPOSE_t trans,
 static inline float logistic(float x)
 {
 	float z = -x, n, r, p, scale;
-	int32_t bits;
+	uint32_t bits;	/* unsigned: NaN's bits must not overflow */
 
 	z = z < -87.0f ? -87.0f : z;
 	z = z > 87.0f ? 87.0f : z;
@@ -142,7 +142,7 @@ static inline float logistic(float x)
 	p = p * r + 0.5f;
 	p = p * r + 1.0f;
 	p = p * r + 1.0f;
-	bits = (bits - 0x4B400000 + 127) * (1 << 23);
+	bits = (bits - 0x4B400000u + 127u) << 23;
 	memcpy(&scale, &bits, sizeof(scale));
 	return 1.0f / (1.0f + p * scale);
 }
