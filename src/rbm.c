@@ -288,14 +288,6 @@ void rbm_sample(const gsl_matrix_float *p, gsl_matrix_float *s, gsl_rng *rng)
 	struct bytes b = { rng, 0, 0 };
 	size_t i, j, n;
 
-	if (gsl_rng_min(rng) != 0 || gsl_rng_max(rng) != 0xffffffffUL) {
-		for (i = 0; i < p->size1; i++)
-			for (j = 0; j < p->size2; j++)
-				gsl_matrix_float_set(s, i, j,
-					gsl_rng_uniform(rng) <
-					gsl_matrix_float_get(p, i, j));
-		return;
-	}
 	for (i = 0; i < p->size1; i++) {
 		const float *pr = gsl_matrix_float_const_ptr(p, i, 0);
 		float *sr = gsl_matrix_float_ptr(s, i, 0);

@@ -101,11 +101,12 @@ void rbm_logistic(float *x, size_t n);
 
 /*
  * Bernoulli samples: s[i][j] = 1 with probability p[i][j], else 0 (p
- * outside [0, 1] is clipped, NaN counts as 0).  s may be p itself.  With
- * a generator of whole 32-bit words (MT19937) a draw compares the bytes
- * of a uniform 32-bit u with p * 2^32, highest first, and one byte
- * settles 255 draws in 256; the probabilities are exactly those of
- * gsl_rng_uniform(rng) < p, the stream consumed is not (rbm.c says how).
+ * outside [0, 1] is clipped, NaN counts as 0).  s may be p itself.  rng
+ * must give whole 32-bit words (MT19937, the only generator rng.c
+ * makes): a draw compares the bytes of a uniform 32-bit u with p * 2^32,
+ * highest first, and one byte settles 255 draws in 256; the
+ * probabilities are exactly those of gsl_rng_uniform(rng) < p, the
+ * stream consumed is not (rbm.c says how).
  */
 void rbm_sample(const gsl_matrix_float *p, gsl_matrix_float *s, gsl_rng *rng);
 
