@@ -104,16 +104,9 @@ static struct rbm_data *read_validation(const struct ctx *c,
  * The signal that asked train to stop, or 0.  A handler can only reach
  * the program through a global; the training hook reads it.
  */
-static volatile sig_atomic_t stop_signal;
-
-/*
- * Stop signals received so far.  OpenBLAS's threads can take a signal
- * too, so two signals may be handled at once on two cores: counting
- * them atomically makes exactly one of them the first.
- */
-static atomic_int stop_count;
+static atomic_int stop_signal;
 _Static_assert(ATOMIC_INT_LOCK_FREE == 2, "signal handlers need a "
-	       "lock-free counter");
+	       "lock-free atomic");
 
 /*
  * The first SIGINT or SIGTERM asks train to stop; a second one ends the
@@ -126,11 +119,12 @@ static void on_stop_signal(int sig)
 	static const char msg[] = PROG ": train: interrupted again; "
 				  "exiting at once\n";
 	ssize_t k;
+	int none = 0;
 
-	if (atomic_fetch_add(&stop_count, 1) == 0) {
-		stop_signal = sig;
+	/* OpenBLAS's threads can take a signal too, so two may be handled
+	 * at once on two cores: only one of them can swap in its number. */
+	if (atomic_compare_exchange_strong(&stop_signal, &none, sig))
 		return;
-	}
 	k = write(STDERR_FILENO, msg, sizeof(msg) - 1);
 	(void)k;
 	signal(sig, SIG_DFL);
