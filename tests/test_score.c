@@ -35,30 +35,6 @@ static struct rbm *model(size_t nv, size_t nh, const float *w,
 	return m;
 }
 
-/* A model with every parameter uniform in [-scale, scale]. */
-static struct rbm *random_model(size_t nv, size_t nh, double scale,
-				unsigned long seed)
-{
-	struct rbm *m = rbm_alloc(nv, nh, NULL);
-	gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
-	size_t i, j;
-
-	ck_assert_ptr_nonnull(m);
-	gsl_rng_set(rng, seed);
-	for (i = 0; i < nv; i++)
-		for (j = 0; j < nh; j++)
-			gsl_matrix_float_set(m->w, i, j, (float)(scale *
-				(2 * gsl_rng_uniform(rng) - 1)));
-	for (i = 0; i < nv; i++)
-		gsl_vector_float_set(m->b, i, (float)(scale *
-			(2 * gsl_rng_uniform(rng) - 1)));
-	for (j = 0; j < nh; j++)
-		gsl_vector_float_set(m->c, j, (float)(scale *
-			(2 * gsl_rng_uniform(rng) - 1)));
-	gsl_rng_free(rng);
-	return m;
-}
-
 /* Bit k of n as 0.0 or 1.0: unit k of state number n. */
 static double bit(unsigned long n, size_t k)
 {
@@ -149,7 +125,7 @@ static const float c4[] = { -0.5f, 0.25f, 1.0f, -2.0f };
 /* F(v) of binary and fractional rows equals -log sum_h exp(-E(v, h)). */
 START_TEST(test_free_energy_brute_force)
 {
-	struct rbm *m = random_model(5, 4, 1.5, 11);
+	struct rbm *m = unit_random_model(5, 4, 1.5, 11);
 	gsl_matrix_float *v = all_visible(5);
 	gsl_matrix_float *work = gsl_matrix_float_alloc(40, 4);
 	double f[32], row[5];
@@ -260,7 +236,7 @@ END_TEST
  */
 START_TEST(test_log_z_layers_agree)
 {
-	struct rbm *m = random_model(5, 6, 2.0, 3);
+	struct rbm *m = unit_random_model(5, 6, 2.0, 3);
 	double zv = log_z_by(m, RBM_VISIBLE), zh = log_z_by(m, RBM_HIDDEN);
 
 	ck_assert_double_eq_tol(zv, zh, 1e-10);
@@ -275,7 +251,7 @@ END_TEST
  */
 START_TEST(test_log_z_split_states)
 {
-	struct rbm *m = random_model(12, 14, 0.5, 8);
+	struct rbm *m = unit_random_model(12, 14, 0.5, 8);
 	double zv = log_z_by(m, RBM_VISIBLE), zh = log_z_by(m, RBM_HIDDEN);
 
 	ck_assert_double_eq_tol(zv, zh, 1e-9);
@@ -340,7 +316,7 @@ END_TEST
 /* The same with random weights: only float rounding (1e-7) is left. */
 START_TEST(test_loglik_sums_to_one_random)
 {
-	struct rbm *m = random_model(6, 9, 1.0, 21);
+	struct rbm *m = unit_random_model(6, 9, 1.0, 21);
 	gsl_matrix_float *v = all_visible(6);
 	gsl_matrix_float *work = gsl_matrix_float_alloc(64, 9);
 	double f[64], z, total = 0;
@@ -510,7 +486,7 @@ static void ais_sample_rows(const struct rbm *m, struct rbm_score_sums *s)
  */
 START_TEST(test_ais_matches_exact)
 {
-	struct rbm *m = random_model(30, 20, 2.0, 5);
+	struct rbm *m = unit_random_model(30, 20, 2.0, 5);
 	struct rbm_score_sums *s = rbm_score_sums_alloc(30, NULL);
 	gsl_vector *ba = gsl_vector_alloc(30);
 	struct rbm_ais_result r;
@@ -534,7 +510,7 @@ END_TEST
 /* The same seed gives the same estimate; another seed another one. */
 START_TEST(test_ais_deterministic)
 {
-	struct rbm *m = random_model(8, 5, 1.0, 2);
+	struct rbm *m = unit_random_model(8, 5, 1.0, 2);
 	gsl_vector *ba = gsl_vector_calloc(8);
 	struct rbm_ais_result a = ais(m, ba, 20, 200, 1);
 	struct rbm_ais_result b = ais(m, ba, 20, 200, 1);

@@ -29,24 +29,9 @@
 static struct rbm *random_model(size_t nv, size_t nh, enum rbm_vis_type t,
 				size_t k, double scale, unsigned long seed)
 {
-	struct rbm *m = rbm_alloc(nv, nh, NULL);
-	gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
-	size_t i, j;
+	struct rbm *m = unit_random_model(nv, nh, scale, seed);
 
-	ck_assert_ptr_nonnull(m);
 	ck_assert_int_eq(rbm_visible_set(m, t, k, NULL), 0);
-	gsl_rng_set(rng, seed);
-	for (i = 0; i < nv; i++) {
-		gsl_vector_float_set(m->b, i, (float)(scale *
-			(2 * gsl_rng_uniform(rng) - 1)));
-		for (j = 0; j < nh; j++)
-			gsl_matrix_float_set(m->w, i, j, (float)(scale *
-				(2 * gsl_rng_uniform(rng) - 1)));
-	}
-	for (j = 0; j < nh; j++)
-		gsl_vector_float_set(m->c, j, (float)(scale *
-			(2 * gsl_rng_uniform(rng) - 1)));
-	gsl_rng_free(rng);
 	return m;
 }
 

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "rbm.h"
 #include "unit.h"
 
 /* The current TCase's scratch directory; "" outside one. */
@@ -83,6 +84,29 @@ char *unit_read_file(const char *path, size_t *len)
 	fclose(f);
 	buf[*len] = '\0';
 	return buf;
+}
+
+struct rbm *unit_random_model(size_t nv, size_t nh, double scale,
+			       unsigned long seed)
+{
+	struct rbm *m = rbm_alloc(nv, nh, NULL);
+	gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+	size_t i, j;
+
+	ck_assert_ptr_nonnull(m);
+	gsl_rng_set(rng, seed);
+	for (i = 0; i < nv; i++)
+		for (j = 0; j < nh; j++)
+			gsl_matrix_float_set(m->w, i, j, (float)(scale *
+				(2 * gsl_rng_uniform(rng) - 1)));
+	for (i = 0; i < nv; i++)
+		gsl_vector_float_set(m->b, i, (float)(scale *
+			(2 * gsl_rng_uniform(rng) - 1)));
+	for (j = 0; j < nh; j++)
+		gsl_vector_float_set(m->c, j, (float)(scale *
+			(2 * gsl_rng_uniform(rng) - 1)));
+	gsl_rng_free(rng);
+	return m;
 }
 
 /* The byte stream of unit_sample. */

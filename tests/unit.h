@@ -11,6 +11,8 @@
 #include <check.h>
 #include <gsl/gsl_rng.h>
 
+#include "rbm.h"
+
 Suite *image_suite(void);	/* image, picture, font, plot: pictures */
 Suite *rbm_suite(void);		/* rbm.c: model and conditionals */
 Suite *rows_suite(void);	/* rows.c and data.c: text rows, data set */
@@ -40,6 +42,14 @@ void unit_write_file(const char *path, const void *data, size_t len);
  * Fails the test if it cannot be read.
  */
 char *unit_read_file(const char *path, size_t *len);
+
+/*
+ * An NV x NH binary model with every parameter uniform in [-scale, scale],
+ * drawn from MT19937 seeded with seed (weights, then visible, then hidden
+ * biases); fails the test when out of memory.
+ */
+struct rbm *unit_random_model(size_t nv, size_t nh, double scale,
+			      unsigned long seed);
 
 /*
  * The reference for rbm_sample, written from its definition rather than
