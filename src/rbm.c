@@ -263,11 +263,13 @@ static void sample_segment(struct bytes *b, const float *p, float *s,
 		open[i] = first[i] == hi && q > (float)hi;
 	}
 	for (i = 0; i < n; i++) {
-		double x = (double)p[i] * 4294967296.0;	/* exact */
-		uint64_t t = (uint64_t)x;
+		double x;
+		uint64_t t;
 		int shift;
-		if (!open[i])
+		if (!open[i])	/* so 0 < p < 1 below */
 			continue;
+		x = (double)p[i] * 4294967296.0;	/* exact */
+		t = (uint64_t)x;
 		t += (double)t < x;		/* u < x  <=>  u < ceil(x) */
 		t &= 0xffffff;			/* the bits below the top byte */
 		for (shift = 16; t != 0; shift -= 8) {
