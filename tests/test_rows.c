@@ -738,7 +738,6 @@ Suite *rows_suite(void)
 
 	tcase_add_unchecked_fixture(in, unit_tmpdir_setup,
 				    unit_tmpdir_teardown);
-	tcase_set_timeout(in, 60);	/* the 64 MiB line, under sanitizers */
 	tcase_add_test(in, test_parse_layouts);
 	tcase_add_test(in, test_last_line_without_newline);
 	tcase_add_test(in, test_no_rows);

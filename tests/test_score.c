@@ -571,7 +571,6 @@ Suite *score_suite(void)
 	tcase_add_test(t, test_log_z_refuses);
 	suite_add_tcase(s, t);
 	t = tcase_create("AIS");
-	tcase_set_timeout(t, 120);	/* sanitizer builds are slow */
 	tcase_add_test(t, test_ais_beta);
 	tcase_add_test(t, test_ais_base);
 	tcase_add_test(t, test_ais_no_weights);

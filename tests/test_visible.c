@@ -1028,7 +1028,6 @@ Suite *visible_suite(void)
 	tcase_add_test(types, test_gaussian_sample_variance);
 	suite_add_tcase(s, types);
 
-	tcase_set_timeout(scores, 60);	/* the grid, under sanitizers */
 	tcase_add_test(scores, test_softmax_log_z_brute);
 	tcase_add_test(scores, test_gaussian_log_z);
 	tcase_add_test(scores, test_gaussian_log_z_one_unit);

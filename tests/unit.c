@@ -6,6 +6,13 @@
  * process, for valgrind and debuggers).  The scratch directory is made and
  * removed by an unchecked fixture, which runs in this process, so it is
  * removed even when a test fails or crashes.
+ *
+ * No test may fail for being slow: a busy machine (or a sanitizer build)
+ * can take many times as long as a quiet one.  Check's per-test timeout
+ * (4 s by default) is therefore set to an hour for every test case, far
+ * above any plausible time yet still an end to a test that hangs.
+ * CK_DEFAULT_TIMEOUT in the environment overrides it; no TCase sets its
+ * own.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -197,9 +204,12 @@ double unit_sample(gsl_rng *rng, const double *p, double *s, size_t rows,
 
 int main(void)
 {
-	SRunner *sr = srunner_create(rbm_suite());
+	SRunner *sr;
 	int failed;
 
+	/* Read by tcase_create(), so before any suite is built. */
+	setenv("CK_DEFAULT_TIMEOUT", "3600", 0);
+	sr = srunner_create(rbm_suite());
 	srunner_add_suite(sr, image_suite());
 	srunner_add_suite(sr, rows_suite());
 	srunner_add_suite(sr, state_suite());
