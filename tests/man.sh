@@ -1,17 +1,20 @@
 #!/bin/sh
-# man.sh - the man page is lint-clean and documents every command and
-# option that the program's own help lists.
+# man.sh - the man pages (rbmcmd.1, rbmcmd-training.7) are lint-clean, to
+# mandoc's style notes, and rbmcmd.1 documents every command and option
+# that the program's own help lists.
 . "$SRCDIR/tests/setup.sh"
 page=$SRCDIR/man/rbmcmd.1
 
-if command -v mandoc >/dev/null 2>&1; then
-	run mandoc -Tlint -W warning "$page"
-	expect "mandoc -Tlint is clean" 0 ""
-fi
-if command -v groff >/dev/null 2>&1; then
-	run groff -man -ww -z "$page"
-	expect "groff -ww is clean" 0 ""
-fi
+for p in "$page" "$SRCDIR/man/rbmcmd-training.7"; do
+	if command -v mandoc >/dev/null 2>&1; then
+		run mandoc -Tlint -W style "$p"
+		expect "mandoc -Tlint is clean: ${p##*/}" 0 ""
+	fi
+	if command -v groff >/dev/null 2>&1; then
+		run groff -man -ww -z "$p"
+		expect "groff -ww is clean: ${p##*/}" 0 ""
+	fi
+done
 
 "$R" --help | awk '/^  [a-z_]+ / { print $1 }' >"$T/commands"
 same "help lists seventeen commands" "$(wc -l <"$T/commands")" 17
@@ -31,6 +34,17 @@ done <"$T/options"
 for s in SYNOPSIS DESCRIPTION "EXIT STATUS" EXAMPLES COMPATIBILITY \
 	"STATE FILE"; do
 	true_ "man page has $s" grep -q "^\.SH \"*$s" "$page"
+done
+# Reference first: the sections a reader looks up, in this order, and
+# the theory in rbmcmd-training(7).
+same "rbmcmd.1 starts with the reference sections" \
+	"$(sed -n 's/^\.SH "*\([^"]*\)"*$/\1/p' "$page" | head -n 12 | tr '\n' ,)" \
+	"NAME,SYNOPSIS,DESCRIPTION,COMMANDS,OPTIONS,INPUT FORMAT,OUTPUT FORMAT,FILES,EXIT STATUS,ENVIRONMENT,EXAMPLES,COMPATIBILITY,"
+same "rbmcmd.1 ends with SEE ALSO" \
+	"$(sed -n 's/^\.SH "*\([^"]*\)"*$/\1/p' "$page" | tail -n 1)" "SEE ALSO"
+for s in TRAINING SCORING; do
+	true_ "$s is in rbmcmd-training.7" \
+		grep -q "^\.SH $s" "$SRCDIR/man/rbmcmd-training.7"
 done
 
 finish
