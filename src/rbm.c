@@ -1,8 +1,8 @@
 /*
  * rbm.c - the model and its conditional distributions (see rbm.h).
  *
- * Each conditional is one sgemm on the whole batch with the bias row
- * preloaded into the output (beta = 1), followed by an elementwise
+ * Each conditional is one affine product on the whole batch (linalg.h:
+ * the bias rows preloaded, then one sgemm), followed by an elementwise
  * logistic; no per-row dot products.
  *
  * Beyond the products, a CD-1 epoch over 60000 x 784 rows with 500 hidden
@@ -19,8 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <gsl/gsl_blas.h>
-
+#include "linalg.h"
 #include "rbm.h"
 #include "visible.h"
 
@@ -99,21 +98,6 @@ void rbm_copy(struct rbm *dst, const struct rbm *src)
 	gsl_vector_float_memcpy(dst->c, src->c);
 }
 
-/* out = x A + 1 bias', A transposed when trans is CblasTrans. */
-static void affine(const gsl_matrix_float *x, CBLAS_TRANSPOSE_t trans,
-		   const gsl_matrix_float *a, const gsl_vector_float *bias,
-		   gsl_matrix_float *out)
-{
-	size_t i, j, n = out->size1, k = out->size2;
-
-	for (i = 0; i < n; i++) {
-		float *row = gsl_matrix_float_ptr(out, i, 0);
-		for (j = 0; j < k; j++)
-			row[j] = bias->data[j * bias->stride];
-	}
-	gsl_blas_sgemm(CblasNoTrans, trans, 1.0f, x, a, 1.0f, out);
-}
-
 /*
  * 1 / (1 + exp(-x)) in single precision without branches: exp(z) for
  * z = -x clamped to [-87, 87] (the logistic is 0 or 1 in float beyond)
@@ -156,36 +140,20 @@ void rbm_logistic(float *x, size_t n)
 		x[i] = logistic(x[i]);
 }
 
-/* out = sigmoid(x A + 1 bias'). */
-static void affine_sigmoid(const gsl_matrix_float *x, CBLAS_TRANSPOSE_t trans,
-			   const gsl_matrix_float *a,
-			   const gsl_vector_float *bias, gsl_matrix_float *out)
-{
-	size_t i;
-
-	affine(x, trans, a, bias, out);
-	if (out->tda == out->size2) {
-		rbm_logistic(out->data, out->size1 * out->size2);
-		return;
-	}
-	for (i = 0; i < out->size1; i++)
-		rbm_logistic(gsl_matrix_float_ptr(out, i, 0), out->size2);
-}
-
 void rbm_hidden_probs(const struct rbm *m, const gsl_matrix_float *v,
 		      gsl_matrix_float *ph)
 {
-	affine_sigmoid(v, CblasNoTrans, m->w, m->c, ph);
+	rbm_linalg_affine(v, m->w, m->c, ph, rbm_logistic);
 }
 
 void rbm_visible_probs(const struct rbm *m, const gsl_matrix_float *h,
 		       gsl_matrix_float *pv)
 {
 	if (m->vtype == RBM_VIS_BINARY) {
-		affine_sigmoid(h, CblasTrans, m->w, m->b, pv);
+		rbm_linalg_affine_t(h, m->w, m->b, pv, rbm_logistic);
 		return;
 	}
-	affine(h, CblasTrans, m->w, m->b, pv);
+	rbm_linalg_affine_t(h, m->w, m->b, pv, NULL);
 	rbm_units_activate(m, pv);
 }
 

@@ -14,8 +14,7 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include <gsl/gsl_blas.h>
-
+#include "linalg.h"
 #include "score.h"
 #include "visible.h"
 
@@ -125,8 +124,7 @@ void rbm_score_free_energy_masked(const struct rbm *m,
 	if (n == 0)
 		return;
 	x = top_rows(work, n);
-	gsl_blas_sgemm(CblasNoTrans, CblasNoTrans, 1.0f, v, m->w, 0.0f,
-		       &x.matrix);
+	rbm_linalg_affine(v, m->w, NULL, &x.matrix, NULL);
 	for (i = 0; i < n; i++)
 		f[i] = visible_term(m, v, mask, i) -
 		       softplus_sum(gsl_matrix_float_ptr(&x.matrix, i, 0),
@@ -295,9 +293,8 @@ static void part_fill(const struct enumeration *e, struct part *p,
 							     e->w->size2);
 	gsl_vector_const_view a = gsl_vector_const_subvector(e->a, p->off,
 							     p->units);
-	gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, p->s, &w.matrix, 0.0,
-		       p->x);
-	gsl_blas_dgemv(CblasNoTrans, 1.0, p->s, &a.vector, 0.0, p->t);
+	rbm_linalg_dmul(p->s, &w.matrix, p->x);
+	rbm_linalg_dmv(p->s, &a.vector, p->t);
 }
 
 static void enum_free(struct enumeration *e)
@@ -607,8 +604,7 @@ static void ais_weights(struct ais *a, double b0, double b1)
 	const gsl_vector_float *c = a->m->c;
 	size_t r, i, j;
 
-	gsl_blas_sgemm(CblasNoTrans, CblasNoTrans, 1.0f, a->v, a->m->w, 0.0f,
-		       a->x);
+	rbm_linalg_affine(a->v, a->m->w, NULL, a->x, NULL);
 	for (r = 0; r < a->v->size1; r++) {
 		const float *v = gsl_matrix_float_const_ptr(a->v, r, 0);
 		const float *x = gsl_matrix_float_const_ptr(a->x, r, 0);
@@ -645,8 +641,7 @@ static void ais_sweep(struct ais *a, double beta, gsl_rng *rng)
 				((double)c->data[j * c->stride] + x[j])) ? 1.0f
 									 : 0.0f;
 	}
-	gsl_blas_sgemm(CblasNoTrans, CblasTrans, 1.0f, a->x, a->m->w, 0.0f,
-		       a->v);
+	rbm_linalg_affine_t(a->x, a->m->w, NULL, a->v, NULL);
 	for (r = 0; r < a->v->size1; r++) {
 		float *v = gsl_matrix_float_ptr(a->v, r, 0);
 		for (i = 0; i < b->size; i++)

@@ -1,7 +1,7 @@
 /*
  * train.c - CD-k / PCD training on mini-batches (see train.h).
  *
- * One CD-1 or PCD-1 batch costs five sgemm calls: the data's p(h|v), the
+ * One CD-1 or PCD-1 batch costs five matrix products (linalg.h): the data's p(h|v), the
  * negative phase's p(v|h) and p(h|v), and the two products of the weight
  * gradient; each further Gibbs step adds two.  Everything else is linear
  * in the batch and layer sizes: column means, offsets, the update.
@@ -10,9 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <gsl/gsl_blas.h>
 #include <gsl/gsl_randist.h>
 
+#include "linalg.h"
 #include "train.h"
 #include "visible.h"
 
@@ -508,10 +508,8 @@ static void centering_terms(struct rbm_trainer *t)
 	float r = (float)t->p->offset_rate;
 	size_t i;
 
-	gsl_blas_sgemv(CblasNoTrans, -1.0f, t->grad->w, ts->hid_offset, 1.0f,
-		       t->grad->b);
-	gsl_blas_sgemv(CblasTrans, -1.0f, t->grad->w, ts->vis_offset, 1.0f,
-		       t->grad->c);
+	rbm_linalg_mv(-1.0f, t->grad->w, ts->hid_offset, t->grad->b);
+	rbm_linalg_mv_t(-1.0f, t->grad->w, ts->vis_offset, t->grad->c);
 	for (i = 0; i < t->nv; i++)
 		if (!isnan(t->vo[i]))
 			gsl_vector_float_set(ts->vis_offset, i, (float)(
@@ -552,10 +550,8 @@ static void statistics(struct rbm_trainer *t, gsl_matrix_float *v,
 			rbm_visible_apply_mask(vneg, mask);
 		}
 	}
-	gsl_blas_sgemm(CblasTrans, CblasNoTrans, 1.0f / (float)v->size1, v,
-		       ph, 0.0f, g->w);
-	gsl_blas_sgemm(CblasTrans, CblasNoTrans, -1.0f / (float)vneg->size1,
-		       vneg, ph2, 1.0f, g->w);
+	rbm_linalg_gram(1.0f / (float)v->size1, v, ph, 0.0f, g->w);
+	rbm_linalg_gram(-1.0f / (float)vneg->size1, vneg, ph2, 1.0f, g->w);
 	for (i = 0; i < t->nv; i++)
 		gsl_vector_float_set(g->b, i, (float)(t->vd[i] - t->vm[i]));
 	for (i = 0; i < t->nh; i++)
@@ -597,20 +593,6 @@ struct rbm *rbm_train_gradient_masked(struct rbm_trainer *t,
 	return t->grad;
 }
 
-/* y += a * x over every element of two equally shaped matrices. */
-static void matrix_axpy(float a, const gsl_matrix_float *x,
-			gsl_matrix_float *y)
-{
-	size_t i;
-
-	for (i = 0; i < x->size1; i++) {
-		gsl_vector_float_const_view xr =
-			gsl_matrix_float_const_row(x, i);
-		gsl_vector_float_view yr = gsl_matrix_float_row(y, i);
-		gsl_blas_saxpy(a, &xr.vector, &yr.vector);
-	}
-}
-
 /* g -= wd * W + l1 * sign(W), weights only. */
 static void decay_terms(const struct rbm_train_params *p,
 			const struct rbm *m, struct rbm *g)
@@ -631,20 +613,14 @@ static void decay_terms(const struct rbm_train_params *p,
 static void scale_add(struct rbm *dst, float a, float b,
 		      const struct rbm *src)
 {
-	size_t i;
-
 	if (a != 1.0f) {
-		for (i = 0; i < dst->nv; i++) {
-			gsl_vector_float_view r =
-				gsl_matrix_float_row(dst->w, i);
-			gsl_blas_sscal(a, &r.vector);
-		}
-		gsl_blas_sscal(a, dst->b);
-		gsl_blas_sscal(a, dst->c);
+		rbm_linalg_matrix_scal(a, dst->w);
+		rbm_linalg_scal(a, dst->b);
+		rbm_linalg_scal(a, dst->c);
 	}
-	matrix_axpy(b, src->w, dst->w);
-	gsl_blas_saxpy(b, src->b, dst->b);
-	gsl_blas_saxpy(b, src->c, dst->c);
+	rbm_linalg_matrix_axpy(b, src->w, dst->w);
+	rbm_linalg_axpy(b, src->b, dst->b);
+	rbm_linalg_axpy(b, src->c, dst->c);
 }
 
 void rbm_train_apply(struct rbm_trainer *t, struct rbm *g, double rate,
