@@ -25,7 +25,12 @@ struct rbm_trainer {
 	struct rbm_train_state *ts;	/* its persistent training state */
 	const struct rbm_train_params *p;
 	const struct rbm_data *d;
-	size_t nv, nh, max_batch;	/* max_batch: also the PCD chains */
+	size_t nv, nh, max_batch;	/* max_batch: the global batch, and
+					 * the PCD chains of all parts */
+	size_t rows;			/* rows of all parts */
+	size_t first;			/* global index of d's first row */
+	size_t local;			/* rows of a batch this part can hold */
+	size_t chains;			/* PCD chains of this part */
 	unsigned long run_epochs;	/* epochs in this run */
 	unsigned long run_epoch;	/* epochs done in this run */
 	gsl_matrix_float *v;		/* the batch's data rows */
@@ -37,16 +42,31 @@ struct rbm_trainer {
 	gsl_matrix_float *items;	/* a batch as items, when it must be
 					 * encoded into units; else NULL */
 	gsl_matrix_float *mask;		/* its mask, when values are missing */
-	double *vd, *hd, *vm, *hm;	/* column means, data and model */
-	double *vo;			/* data means where observed (NaN
-					 * where not), for the offsets */
+	double *sums;			/* everything reduced across parts:
+					 * the six arrays below, then COUNTS */
+	size_t nsums;
+	double *vd, *hd, *vm, *hm;	/* column sums (means once combined),
+					 * data and model */
+	double *vo, *vc;		/* sums and counts of the data where
+					 * observed, for the offsets (means,
+					 * NaN where none, once combined) */
+	double *counts;			/* enum count */
+	size_t batch;			/* global rows of the current share */
 	struct rbm *grad;		/* the last gradient */
 	struct rbm *avg;		/* running average of the parameters */
 	unsigned long avg_count;	/* updates in the average */
-	size_t *order;			/* row order of the current epoch */
+	size_t *order;			/* global row order of the epoch */
+	size_t *idx;			/* this part's rows of a batch */
 	rbm_train_hook hook;		/* called after each batch, or NULL */
 	void *hook_arg;
+	rbm_train_reduce reduce;	/* sums across parts, or NULL */
+	void *reduce_arg;
+	gsl_rng *sampler;		/* for the Gibbs draws, or NULL: the
+					 * generator of rbm_train_epoch */
 };
+
+/* The counts at the end of t->sums, reduced with the rest. */
+enum count { C_ROWS, C_PARTICLES, C_STOP, NCOUNTS };
 
 void rbm_train_defaults(struct rbm_train_params *p)
 {
@@ -124,18 +144,23 @@ void rbm_train_state_clear(struct rbm_train_state *ts)
 
 /*
  * Column means of the data set's units, in double, over the rows where
- * each is observed (0 for a unit never observed); 0, or -1 when out of
- * memory.  Rows are encoded one at a time, so for binary rows with none
- * missing this is the plain column mean, summed in row order.
+ * each is observed (0 for a unit never observed), in all parts when part
+ * is not NULL (their sums and counts reduced); 0, or -1 with a message.
+ * Rows are encoded one at a time, so for binary rows with none missing
+ * this is the plain column mean, summed in row order.
  */
 static int data_means(const struct rbm *m, const struct rbm_data *d,
-		      double *mean)
+		      const struct rbm_train_part *part, double *mean,
+		      struct rbm_err *err)
 {
 	gsl_matrix_float *in = gsl_matrix_float_alloc(1, d->width);
 	gsl_matrix_float *u = gsl_matrix_float_alloc(2, m->nv);
-	size_t *count = calloc(m->nv, sizeof(*count)), i, j;
+	double *count = calloc(m->nv, sizeof(*count));
+	size_t i, j;
 	int rc = in && u && count ? 0 : -1;
 
+	if (rc < 0)
+		rbm_err_set(err, "out of memory for the data means");
 	for (j = 0; j < m->nv; j++)
 		mean[j] = 0;
 	for (i = 0; rc == 0 && i < d->n; i++) {
@@ -150,8 +175,12 @@ static int data_means(const struct rbm *m, const struct rbm_data *d,
 			count[j] += gsl_matrix_float_get(u, 1, j) != 0;
 		}
 	}
+	if (rc == 0 && part && part->reduce &&
+	    (part->reduce(part->arg, NULL, 0, mean, m->nv, err) < 0 ||
+	     part->reduce(part->arg, NULL, 0, count, m->nv, err) < 0))
+		rc = -1;
 	for (j = 0; rc == 0 && j < m->nv; j++)	/* count may be NULL */
-		mean[j] = count[j] ? mean[j] / (double)count[j] : 0;
+		mean[j] = count[j] > 0 ? mean[j] / count[j] : 0;
 	free(count);
 	if (in)
 		gsl_matrix_float_free(in);
@@ -165,14 +194,20 @@ static double clip(double x, double lo, double hi)
 	return x < lo ? lo : x > hi ? hi : x;
 }
 
-void rbm_train_data_bias(struct rbm *m, const struct rbm_data *d)
+int rbm_train_data_bias_part(struct rbm *m, const struct rbm_data *d,
+			     const struct rbm_train_part *part,
+			     struct rbm_err *err)
 {
 	double *mean = malloc(m->nv * sizeof(*mean));
 	size_t i;
 
-	if (!mean || d->n == 0 || data_means(m, d, mean) < 0) {
+	if (!mean) {
+		rbm_err_set(err, "out of memory for the data means");
+		return -1;
+	}
+	if ((!part && d->n == 0) || data_means(m, d, part, mean, err) < 0) {
 		free(mean);
-		return;
+		return part ? -1 : 0;
 	}
 	for (i = 0; i < m->nv; i++) {
 		double p = clip(mean[i], 0.001, 0.999);
@@ -182,6 +217,14 @@ void rbm_train_data_bias(struct rbm *m, const struct rbm_data *d)
 			log(p / (1 - p))));
 	}
 	free(mean);
+	return 0;
+}
+
+void rbm_train_data_bias(struct rbm *m, const struct rbm_data *d)
+{
+	struct rbm_err err;
+
+	rbm_train_data_bias_part(m, d, NULL, &err);
 }
 
 /* The first k rows of m, as a view. */
@@ -217,20 +260,25 @@ static gsl_matrix_float *load_batch(struct rbm_trainer *t, const size_t *idx,
 
 /*
  * PCD chains start as hidden samples of the first rows of the data (in
- * turn), which puts them near the data rather than at an arbitrary state.
+ * turn), which puts them near the data rather than at an arbitrary state;
+ * a part without rows starts its chains at random.
  */
 static int start_chains(struct rbm_trainer *t, gsl_rng *rng)
 {
-	size_t i, nc = t->max_batch;
+	size_t i, nc = t->chains;
 	gsl_matrix_float *c = gsl_matrix_float_alloc(nc, t->nh);
-	gsl_matrix_float_view mask;
+	gsl_matrix_float_view v = top(t->v, nc), mask;
 
 	if (!c)
 		return -1;
-	for (i = 0; i < nc; i++)
-		t->order[i] = i % t->d->n;
-	load_batch(t, t->order, nc, t->v, &mask);
-	rbm_hidden_probs(t->m, t->v, c);
+	if (t->d->n == 0) {
+		gsl_matrix_float_set_all(c, 0.5f);
+	} else {
+		for (i = 0; i < nc; i++)
+			t->order[i] = i % t->d->n;
+		load_batch(t, t->order, nc, &v.matrix, &mask);
+		rbm_hidden_probs(t->m, &v.matrix, c);
+	}
 	rbm_sample(c, c, rng);
 	free_matrix(&t->ts->chains);
 	t->ts->chains = c;
@@ -248,10 +296,13 @@ static gsl_vector_float *filled(size_t n, double x)
 }
 
 /*
- * Centering offsets start at the data means and 0.5; both again when
- * only one is there (a state file may hold either section alone).
+ * Centering offsets start at the data means (of all parts) and 0.5;
+ * both again when only one is there (a state file may hold either
+ * section alone).
  */
-static int start_offsets(struct rbm_trainer *t)
+static int start_offsets(struct rbm_trainer *t,
+			 const struct rbm_train_part *part,
+			 struct rbm_err *err)
 {
 	struct rbm_train_state *ts = t->ts;
 	size_t i;
@@ -260,21 +311,30 @@ static int start_offsets(struct rbm_trainer *t)
 	free_vector(&ts->hid_offset);
 	ts->vis_offset = filled(t->nv, 0);
 	ts->hid_offset = filled(t->nh, 0.5);
-	if (!ts->vis_offset || !ts->hid_offset ||
-	    data_means(t->m, t->d, t->vd) < 0)
+	if (!ts->vis_offset || !ts->hid_offset) {
+		rbm_err_set(err, "out of memory for training buffers");
+		return -1;
+	}
+	if (data_means(t->m, t->d, part, t->vd, err) < 0)
 		return -1;
 	for (i = 0; i < t->nv; i++)
 		gsl_vector_float_set(ts->vis_offset, i, (float)t->vd[i]);
 	return 0;
 }
 
-/* Create the parts of ts that p uses and drop those it does not. */
-static int prepare_state(struct rbm_trainer *t, gsl_rng *rng)
+/*
+ * Create the parts of ts that p uses and drop those it does not; 0, or
+ * -1 with a message.
+ */
+static int prepare_state(struct rbm_trainer *t, gsl_rng *rng,
+			 const struct rbm_train_part *part,
+			 struct rbm_err *err)
 {
 	const struct rbm_train_params *p = t->p;
 	struct rbm_train_state *ts = t->ts;
 	gsl_matrix_float *c = ts->chains;
 
+	rbm_err_set(err, "out of memory for training buffers");
 	if (!(p->momentum > 0 || p->momentum_ramp)) {
 		rbm_free(ts->velocity);
 		ts->velocity = NULL;
@@ -284,14 +344,14 @@ static int prepare_state(struct rbm_trainer *t, gsl_rng *rng)
 	}
 	if (!p->pcd)
 		free_matrix(&ts->chains);
-	else if ((!c || c->size1 != t->max_batch || c->size2 != t->nh) &&
+	else if ((!c || c->size1 != t->chains || c->size2 != t->nh) &&
 		 start_chains(t, rng) < 0)
 		return -1;
 	if (!p->centering) {
 		free_vector(&ts->vis_offset);
 		free_vector(&ts->hid_offset);
 	} else if ((!ts->vis_offset || !ts->hid_offset) &&
-		   start_offsets(t) < 0) {
+		   start_offsets(t, part, err) < 0) {
 		return -1;
 	}
 	if (!(p->sparsity_target > 0))
@@ -302,34 +362,84 @@ static int prepare_state(struct rbm_trainer *t, gsl_rng *rng)
 	return 0;
 }
 
+static size_t max_size(size_t a, size_t b)
+{
+	return a > b ? a : b;
+}
+
 static int alloc_buffers(struct rbm_trainer *t)
 {
-	size_t k = t->max_batch, nv = t->nv, nh = t->nh;
+	size_t k = t->local, nv = t->nv, nh = t->nh;
+	size_t kc = max_size(k, t->chains);	/* negative particles */
 
-	t->v = gsl_matrix_float_alloc(k, nv);
+	t->v = gsl_matrix_float_alloc(kc, nv);
 	t->ph = gsl_matrix_float_alloc(k, nh);
-	t->h = gsl_matrix_float_alloc(k, nh);
-	t->pv = gsl_matrix_float_alloc(k, nv);
-	t->vn = gsl_matrix_float_alloc(k, nv);
-	t->ph2 = gsl_matrix_float_alloc(k, nh);
-	t->vd = malloc(nv * sizeof(double));
-	t->vm = malloc(nv * sizeof(double));
-	t->vo = malloc(nv * sizeof(double));
-	t->hd = malloc(nh * sizeof(double));
-	t->hm = malloc(nh * sizeof(double));
-	t->order = malloc(t->d->n * sizeof(*t->order));
+	t->h = gsl_matrix_float_alloc(kc, nh);
+	t->pv = gsl_matrix_float_alloc(kc, nv);
+	t->vn = gsl_matrix_float_alloc(kc, nv);
+	t->ph2 = gsl_matrix_float_alloc(kc, nh);
+	t->nsums = 4 * nv + 2 * nh + NCOUNTS;
+	t->sums = calloc(t->nsums, sizeof(double));
+	t->order = malloc(t->rows * sizeof(*t->order));
+	t->idx = malloc(kc * sizeof(*t->idx));
 	t->grad = rbm_alloc(nv, nh, NULL);
 	if (t->p->average)
 		t->avg = rbm_alloc(nv, nh, NULL);
 	if (t->m->vtype != RBM_VIS_BINARY || t->d->missing) {
-		if (!(t->items = gsl_matrix_float_alloc(k, t->d->width)))
+		if (!(t->items = gsl_matrix_float_alloc(kc, t->d->width)))
 			return -1;
 	}
 	if (t->d->missing && !(t->mask = gsl_matrix_float_alloc(k, nv)))
 		return -1;
-	return t->v && t->ph && t->h && t->pv && t->vn && t->ph2 && t->vd &&
-	       t->vm && t->vo && t->hd && t->hm && t->order && t->grad &&
+	if (t->sums) {
+		t->vd = t->sums;
+		t->hd = t->vd + nv;
+		t->vm = t->hd + nh;
+		t->hm = t->vm + nv;
+		t->vo = t->hm + nh;
+		t->vc = t->vo + nv;
+		t->counts = t->vc + nv;
+	}
+	return t->v && t->ph && t->h && t->pv && t->vn && t->ph2 && t->sums &&
+	       t->order && t->idx && t->grad &&
 	       (t->avg || !t->p->average) ? 0 : -1;
+}
+
+/*
+ * The sizes of the trainer's part: all rows, a global batch, and what
+ * of them this part holds; 0, or -1 with a message.
+ */
+static int set_sizes(struct rbm_trainer *t, const struct rbm_train_part *part,
+		     struct rbm_err *err)
+{
+	size_t ranks = part ? part->ranks : 1, rank = part ? part->rank : 0;
+
+	t->rows = part ? part->rows : t->d->n;
+	t->first = part ? part->first : 0;
+	if (t->rows == 0) {
+		rbm_err_set(err, "no rows to train on");
+		return -1;
+	}
+	if (ranks < 1 || rank >= ranks || t->first > t->rows ||
+	    t->d->n > t->rows - t->first) {
+		rbm_err_set(err, "part %zu of %zu: rows %zu from %zu of %zu "
+			    "do not fit", rank, ranks, t->d->n, t->first,
+			    t->rows);
+		return -1;
+	}
+	t->max_batch = t->p->batch_size < t->rows ? t->p->batch_size :
+						    t->rows;
+	if (t->p->pcd && t->max_batch < ranks) {
+		rbm_err_set(err, "PCD needs a chain in each of %zu processes: "
+			    "use a batch size of at least %zu", ranks, ranks);
+		return -1;
+	}
+	t->local = t->max_batch < t->d->n ? t->max_batch : t->d->n;
+	if (t->local == 0)
+		t->local = 1;	/* buffers of one row, never filled */
+	t->chains = t->max_batch * (rank + 1) / ranks -
+		    t->max_batch * rank / ranks;
+	return 0;
 }
 
 struct rbm_trainer *rbm_trainer_alloc(struct rbm *m,
@@ -339,13 +449,20 @@ struct rbm_trainer *rbm_trainer_alloc(struct rbm *m,
 				      unsigned long epochs, gsl_rng *rng,
 				      struct rbm_err *err)
 {
+	return rbm_trainer_alloc_part(m, ts, p, d, epochs, rng, NULL, err);
+}
+
+struct rbm_trainer *rbm_trainer_alloc_part(struct rbm *m,
+					   struct rbm_train_state *ts,
+					   const struct rbm_train_params *p,
+					   const struct rbm_data *d,
+					   unsigned long epochs, gsl_rng *rng,
+					   const struct rbm_train_part *part,
+					   struct rbm_err *err)
+{
 	struct rbm_trainer *t;
 	size_t i;
 
-	if (d->n == 0) {
-		rbm_err_set(err, "no rows to train on");
-		return NULL;
-	}
 	if (d->width != rbm_visible_items(m)) {
 		rbm_err_set(err, "rows of %zu values for a model of %zu items",
 			    d->width, rbm_visible_items(m));
@@ -367,14 +484,25 @@ struct rbm_trainer *rbm_trainer_alloc(struct rbm *m,
 	t->d = d;
 	t->nv = m->nv;
 	t->nh = m->nh;
-	t->max_batch = p->batch_size < d->n ? p->batch_size : d->n;
 	t->run_epochs = epochs;
-	if (alloc_buffers(t) < 0 || prepare_state(t, rng) < 0) {
+	if (part) {
+		t->reduce = part->reduce;
+		t->reduce_arg = part->arg;
+	}
+	if (set_sizes(t, part, err) < 0) {
+		free(t);
+		return NULL;
+	}
+	if (alloc_buffers(t) < 0) {
 		rbm_trainer_free(t);
 		rbm_err_set(err, "out of memory for training buffers");
 		return NULL;
 	}
-	for (i = 0; i < d->n; i++)
+	if (prepare_state(t, rng, part, err) < 0) {
+		rbm_trainer_free(t);
+		return NULL;
+	}
+	for (i = 0; i < t->rows; i++)
 		t->order[i] = i;
 	return t;
 }
@@ -391,51 +519,51 @@ void rbm_trainer_free(struct rbm_trainer *t)
 	free_matrix(&t->ph2);
 	free_matrix(&t->items);
 	free_matrix(&t->mask);
-	free(t->vd);
-	free(t->vm);
-	free(t->vo);
-	free(t->hd);
-	free(t->hm);
+	free(t->sums);
 	free(t->order);
+	free(t->idx);
 	rbm_free(t->grad);
 	rbm_free(t->avg);
 	free(t);
 }
 
-/* mean[j] = column j's mean over the rows of a, in double. */
-static void column_means(const gsl_matrix_float *a, double *mean)
+/*
+ * sum[j] = column j's sum over the rows of a (none when a is NULL), in
+ * double; divided by the rows of all parts once they are reduced.
+ */
+static void column_sums(const gsl_matrix_float *a, double *sum, size_t w)
 {
-	size_t i, j, k = a->size1, w = a->size2;
+	size_t i, j, k = a ? a->size1 : 0;
 
 	for (j = 0; j < w; j++)
-		mean[j] = 0;
+		sum[j] = 0;
 	for (i = 0; i < k; i++) {
 		const float *r = gsl_matrix_float_const_ptr(a, i, 0);
 #pragma omp simd	/* each column's sum keeps its order */
 		for (j = 0; j < w; j++)
-			mean[j] += r[j];
+			sum[j] += r[j];
 	}
-	for (j = 0; j < w; j++)
-		mean[j] /= (double)k;
 }
 
 /*
- * mean[j] = column j's mean over the rows of a where mask is nonzero, or
- * NaN where there are none (mask NULL: every row).
+ * sum[j], count[j] = column j's sum and count over the rows of a where
+ * mask is nonzero.
  */
-static void observed_means(const gsl_matrix_float *a,
-			   const gsl_matrix_float *mask, double *mean)
+static void observed_sums(const gsl_matrix_float *a,
+			  const gsl_matrix_float *mask, double *sum,
+			  double *count)
 {
 	size_t i, j, w = a->size2;
 
 	for (j = 0; j < w; j++) {
 		double s = 0, n = 0;
 		for (i = 0; i < a->size1; i++) {
-			float o = mask ? gsl_matrix_float_get(mask, i, j) : 1;
+			float o = gsl_matrix_float_get(mask, i, j);
 			s += o != 0 ? gsl_matrix_float_get(a, i, j) : 0;
 			n += o != 0;
 		}
-		mean[j] = n > 0 ? s / n : NAN;
+		sum[j] = s;
+		count[j] = n;
 	}
 }
 
@@ -523,35 +651,137 @@ static void centering_terms(struct rbm_trainer *t)
 }
 
 /*
- * The gradient from the statistics: v, ph (k data rows) and vneg, ph2
- * (the negative particles); all four are used as scratch.  With a mask,
- * centered visible states are masked again after the offsets.
+ * The share's part of the statistics that need no reduction first:
+ * centered states (with a mask, centered visible states are masked again
+ * after the offsets), then the weight gradient's two products, scaled by
+ * the global rows and particles.  v, ph (k data rows, or NULL) and vneg,
+ * ph2 (the share's negative particles, or NULL) are used as scratch.
  */
-static void statistics(struct rbm_trainer *t, gsl_matrix_float *v,
-		       gsl_matrix_float *ph, gsl_matrix_float *vneg,
-		       gsl_matrix_float *ph2, const gsl_matrix_float *mask)
+static void share_products(struct rbm_trainer *t, gsl_matrix_float *v,
+			   gsl_matrix_float *ph, gsl_matrix_float *vneg,
+			   gsl_matrix_float *ph2, const gsl_matrix_float *mask)
 {
 	struct rbm *g = t->grad;
+	size_t parts = t->p->pcd ? t->max_batch : t->batch;
+
+	if (t->p->centering) {
+		if (v && mask) {
+			observed_sums(v, mask, t->vo, t->vc);
+		} else {
+			memcpy(t->vo, t->vd, t->nv * sizeof(*t->vo));
+			for (size_t i = 0; i < t->nv; i++)
+				t->vc[i] = (double)t->counts[C_ROWS];
+		}
+		if (v) {
+			subtract_rows(v, t->ts->vis_offset);
+			subtract_rows(ph, t->ts->hid_offset);
+		}
+		if (vneg) {
+			subtract_rows(vneg, t->ts->vis_offset);
+			subtract_rows(ph2, t->ts->hid_offset);
+		}
+		if (v && mask)
+			rbm_visible_apply_mask(v, mask);
+		if (vneg && mask)
+			rbm_visible_apply_mask(vneg, mask);
+	}
+	if (v)
+		rbm_linalg_gram(1.0f / (float)t->batch, v, ph, 0.0f, g->w);
+	else
+		gsl_matrix_float_set_zero(g->w);
+	if (vneg)
+		rbm_linalg_gram(-1.0f / (float)parts, vneg, ph2, 1.0f,
+				g->w);
+}
+
+void rbm_train_share(struct rbm_trainer *t, gsl_matrix_float *v,
+		     const gsl_matrix_float *mask, size_t batch, gsl_rng *rng)
+{
+	size_t k = v ? v->size1 : 0, nc = t->p->pcd ? t->chains : k;
+	gsl_matrix_float_view ph = { { 0 } }, h, pv, vn, ph2 = { { 0 } };
+	gsl_matrix_float *vneg = NULL;
+
+	memset(t->sums, 0, t->nsums * sizeof(*t->sums));
+	t->batch = batch;
+	t->counts[C_ROWS] = (double)k;
+	t->counts[C_PARTICLES] = (double)nc;
+	if (k > 0) {
+		ph = top(t->ph, k);
+		rbm_hidden_probs(t->m, v, &ph.matrix);
+		column_sums(v, t->vd, t->nv);
+		column_sums(&ph.matrix, t->hd, t->nh);
+	}
+	if (t->p->pcd)
+		mask = NULL;	/* refused with missing values; see alloc */
+	if (nc > 0) {
+		gsl_matrix_float *hs = t->ts->chains;
+		h = top(t->h, nc);
+		pv = top(t->pv, nc);
+		vn = top(t->vn, nc);
+		ph2 = top(t->ph2, nc);
+		if (!t->p->pcd) {
+			hs = &h.matrix;
+			rbm_sample(&ph.matrix, hs, rng);
+		}
+		negative_phase(t, hs, &pv.matrix, &vn.matrix, &ph2.matrix,
+			       &vneg, mask, rng);
+		column_sums(vneg, t->vm, t->nv);
+		column_sums(&ph2.matrix, t->hm, t->nh);
+	}
+	share_products(t, k ? v : NULL, k ? &ph.matrix : NULL, vneg,
+		       nc ? &ph2.matrix : NULL, mask);
+}
+
+void rbm_train_sums(struct rbm_trainer *t, float **f, size_t *nf,
+		    double **d, size_t *nd)
+{
+	*f = t->grad->w->data;	/* rbm_alloc: rows are contiguous */
+	*nf = t->nv * t->nh;
+	*d = t->sums;
+	*nd = t->nsums;
+}
+
+/* Sums of all parts into means; 0, or -1 if the counts disagree. */
+static int sums_to_means(struct rbm_trainer *t, struct rbm_err *err)
+{
+	double k = (double)t->batch;
+	double nc = t->p->pcd ? (double)t->max_batch : k;
 	size_t i;
 
-	column_means(vneg, t->vm);
-	column_means(ph2, t->hm);
-	if (t->p->centering) {
-		if (mask)
-			observed_means(v, mask, t->vo);
-		else
-			memcpy(t->vo, t->vd, t->nv * sizeof(*t->vo));
-		subtract_rows(v, t->ts->vis_offset);
-		subtract_rows(vneg, t->ts->vis_offset);
-		subtract_rows(ph, t->ts->hid_offset);
-		subtract_rows(ph2, t->ts->hid_offset);
-		if (mask) {
-			rbm_visible_apply_mask(v, mask);
-			rbm_visible_apply_mask(vneg, mask);
-		}
+	if (t->counts[C_ROWS] != k || t->counts[C_PARTICLES] != nc) {
+		rbm_err_set(err, "the processes' shares add up to %g rows and "
+			    "%g chains, not %g and %g", t->counts[C_ROWS],
+			    t->counts[C_PARTICLES], k, nc);
+		return -1;
 	}
-	rbm_linalg_gram(1.0f / (float)v->size1, v, ph, 0.0f, g->w);
-	rbm_linalg_gram(-1.0f / (float)vneg->size1, vneg, ph2, 1.0f, g->w);
+	for (i = 0; i < t->nv; i++) {
+		t->vd[i] /= k;
+		t->vm[i] /= nc;
+		t->vo[i] = t->vc[i] > 0 ? t->vo[i] / t->vc[i] : NAN;
+	}
+	for (i = 0; i < t->nh; i++) {
+		t->hd[i] /= k;
+		t->hm[i] /= nc;
+	}
+	return 0;
+}
+
+struct rbm *rbm_train_combine(struct rbm_trainer *t, int *stop,
+			      struct rbm_err *err)
+{
+	struct rbm *g = t->grad;
+	float *f;
+	double *d;
+	size_t nf, nd, i;
+
+	t->counts[C_STOP] = stop && *stop;
+	rbm_train_sums(t, &f, &nf, &d, &nd);
+	if (t->reduce && t->reduce(t->reduce_arg, f, nf, d, nd, err) < 0)
+		return NULL;
+	if (stop)
+		*stop = t->counts[C_STOP] > 0;
+	if (sums_to_means(t, err) < 0)
+		return NULL;
 	for (i = 0; i < t->nv; i++)
 		gsl_vector_float_set(g->b, i, (float)(t->vd[i] - t->vm[i]));
 	for (i = 0; i < t->nh; i++)
@@ -560,6 +790,21 @@ static void statistics(struct rbm_trainer *t, gsl_matrix_float *v,
 		centering_terms(t);
 	if (t->p->sparsity_target > 0)
 		sparsity_terms(t);
+	return g;
+}
+
+int rbm_train_step(struct rbm_trainer *t, gsl_matrix_float *v,
+		   const gsl_matrix_float *mask, size_t batch, double rate,
+		   double momentum, gsl_rng *rng, int *stop,
+		   struct rbm_err *err)
+{
+	struct rbm *g;
+
+	rbm_train_share(t, v, mask, batch, rng);
+	if (!(g = rbm_train_combine(t, stop, err)))
+		return -1;
+	rbm_train_apply(t, g, rate, momentum);
+	return 0;
 }
 
 struct rbm *rbm_train_gradient(struct rbm_trainer *t, gsl_matrix_float *v,
@@ -573,24 +818,10 @@ struct rbm *rbm_train_gradient_masked(struct rbm_trainer *t,
 				      const gsl_matrix_float *mask,
 				      gsl_rng *rng)
 {
-	size_t k = v->size1, nc = t->p->pcd ? t->max_batch : k;
-	gsl_matrix_float_view ph = top(t->ph, k), h = top(t->h, nc);
-	gsl_matrix_float_view pv = top(t->pv, nc), vn = top(t->vn, nc);
-	gsl_matrix_float_view ph2 = top(t->ph2, nc);
-	gsl_matrix_float *hs = t->p->pcd ? t->ts->chains : &h.matrix;
-	gsl_matrix_float *vneg = NULL;
+	struct rbm_err err;
 
-	rbm_hidden_probs(t->m, v, &ph.matrix);
-	column_means(v, t->vd);
-	column_means(&ph.matrix, t->hd);
-	if (!t->p->pcd)
-		rbm_sample(&ph.matrix, hs, rng);
-	if (t->p->pcd)
-		mask = NULL;	/* refused with missing values; see alloc */
-	negative_phase(t, hs, &pv.matrix, &vn.matrix, &ph2.matrix, &vneg,
-		       mask, rng);
-	statistics(t, v, &ph.matrix, vneg, &ph2.matrix, mask);
-	return t->grad;
+	rbm_train_share(t, v, mask, v->size1, rng);
+	return rbm_train_combine(t, NULL, &err);
 }
 
 /* g -= wd * W + l1 * sign(W), weights only. */
@@ -668,16 +899,59 @@ static int check_model(const struct rbm_trainer *t, struct rbm_err *err)
 	return -1;
 }
 
+/*
+ * This part's rows among the global rows g[0..k) of a batch, as indices
+ * into its data; their count.
+ */
+static size_t local_rows(struct rbm_trainer *t, const size_t *g, size_t k,
+			 const size_t **idx)
+{
+	size_t i, n = 0;
+
+	if (t->first == 0 && t->d->n == t->rows) {
+		*idx = g;	/* one part: all of them */
+		return k;
+	}
+	for (i = 0; i < k; i++)
+		if (g[i] >= t->first && g[i] - t->first < t->d->n)
+			t->idx[n++] = g[i] - t->first;
+	*idx = t->idx;
+	return n;
+}
+
+/*
+ * One batch of the epoch: the rows order[start..start+k) of all parts,
+ * this part's share of them; the hook's wish to stop goes in *stop, and
+ * comes back as the wish of any part.  0, or -1 with a message.
+ */
+static int epoch_batch(struct rbm_trainer *t, size_t start, size_t k,
+		       double rate, double mom, gsl_rng *rng, int *stop,
+		       struct rbm_err *err)
+{
+	gsl_matrix_float_view v, mv;
+	gsl_matrix_float *mask = NULL;
+	const size_t *idx;
+	size_t kl = local_rows(t, t->order + start, k, &idx);
+
+	if (kl > 0) {
+		v = top(t->v, kl);
+		mask = load_batch(t, idx, kl, &v.matrix, &mv);
+	}
+	*stop = t->hook && t->hook(t->hook_arg, start + k, t->rows);
+	return rbm_train_step(t, kl ? &v.matrix : NULL, mask, k, rate, mom,
+			      t->sampler ? t->sampler : rng, stop, err);
+}
+
 int rbm_train_epoch(struct rbm_trainer *t, gsl_rng *rng,
 		    struct rbm_epoch_stats *stats, struct rbm_err *err)
 {
 	const struct rbm_train_params *p = t->p;
-	size_t n = t->d->n, start, k, b = 0;
+	size_t n = t->rows, start, k, b = 0;
 	size_t nb = (n + t->max_batch - 1) / t->max_batch;
 	double mom = p->momentum, rate = p->learning_rate;
 	int averaging = p->average &&
 			t->run_epoch + p->average >= t->run_epochs;
-	int stopped = 0;
+	int stop = 0;
 
 	if (p->momentum_ramp && t->ts->epochs < RBM_RAMP_EPOCHS)
 		mom = 0.5;
@@ -689,25 +963,18 @@ int rbm_train_epoch(struct rbm_trainer *t, gsl_rng *rng,
 		gsl_ran_shuffle(rng, t->order, n, sizeof(*t->order));
 	}
 	for (start = 0, k = 0; start < n; start += k, b++) {
-		gsl_matrix_float_view v, mv;
-		gsl_matrix_float *mask;
 		k = n - start < t->max_batch ? n - start : t->max_batch;
-		v = top(t->v, k);
-		mask = load_batch(t, t->order + start, k, &v.matrix, &mv);
 		rate = scheduled_rate(p, ((double)t->run_epoch +
 					  (double)b / (double)nb) /
 					 (double)t->run_epochs);
-		rbm_train_apply(t, rbm_train_gradient_masked(t, &v.matrix, mask,
-							     rng), rate, mom);
+		if (epoch_batch(t, start, k, rate, mom, rng, &stop, err) < 0)
+			return -1;
 		if (averaging)
 			average_update(t);
-		if (t->hook && t->hook(t->hook_arg, start + k, n) &&
-		    start + k < n) {
-			stopped = 1;
+		if (stop && start + k < n)
 			break;
-		}
 	}
-	if (stopped) {
+	if (start < n) {
 		stats->rows = start + k;	/* trained in, epoch not counted */
 		return check_model(t, err) < 0 ? -1 : 1;
 	}
@@ -726,6 +993,11 @@ void rbm_trainer_set_hook(struct rbm_trainer *t, rbm_train_hook hook,
 {
 	t->hook = hook;
 	t->hook_arg = arg;
+}
+
+void rbm_trainer_set_sampler(struct rbm_trainer *t, gsl_rng *rng)
+{
+	t->sampler = rng;
 }
 
 void rbm_trainer_finish(struct rbm_trainer *t)

@@ -5,9 +5,15 @@
  * over an in-memory training set.
  *
  * Computing a gradient and applying it are separate steps, so that a
- * data-parallel trainer can sum gradients across processes in between.
- * The caller owns the epoch loop (GSL's alloc / iterate / test style):
- * it decides when to stop, what to print and when to save.
+ * data-parallel trainer can sum gradients across processes in between:
+ * one batch step (rbm_train_step) is the share's statistics
+ * (rbm_train_share), one reduce of everything the update takes from the
+ * batch (rbm_train_combine, through the caller's rbm_train_reduce), then
+ * the update (rbm_train_apply), identical in every process.  The epoch
+ * loop and the tests use that step; with one process and no reduce it is
+ * exactly the single-process trainer.  The caller owns the epoch loop
+ * (GSL's alloc / iterate / test style): it decides when to stop, what to
+ * print and when to save.
  *
  * The model always holds the plain parameters (energy -b.v - c.h - v'Wh).
  * Centering (Melchior, Fischer & Wiskott, JMLR 2016) only changes the
@@ -107,6 +113,41 @@ void rbm_train_state_clear(struct rbm_train_state *ts);
  */
 void rbm_train_data_bias(struct rbm *m, const struct rbm_data *d);
 
+/*
+ * Sum the buffers f[0..nf) and d[0..nd) in place across the processes
+ * that train together, as MPI_Allreduce(MPI_IN_PLACE, ..., MPI_SUM)
+ * does, every process calling it with buffers of the same sizes at the
+ * same point; 0, or -1 with a message (then no process may go on).
+ */
+typedef int (*rbm_train_reduce)(void *arg, float *f, size_t nf, double *d,
+				size_t nd, struct rbm_err *err);
+
+/*
+ * One process's part of a data set split over ranks processes: its rows
+ * are rows first..first+n-1 of all rows (n those of its rbm_data), in the
+ * concatenation of the parts by rank.  Every process draws the same row
+ * order over all rows from the same generator (its state the same in all
+ * of them), so an epoch takes every row of every part once, in the same
+ * global batches as one process trained on the concatenation would; each
+ * process computes the gradient of the rows of each batch it holds.  PCD
+ * keeps the batch size's chains in all, split as evenly as they go.
+ */
+struct rbm_train_part {
+	size_t rows;		/* rows of all parts */
+	size_t first;		/* this part's first row among them */
+	size_t rank, ranks;	/* this part's number, and how many */
+	rbm_train_reduce reduce; /* sums across the parts */
+	void *arg;		/* its first argument */
+};
+
+/*
+ * rbm_train_data_bias over all parts (part NULL: this data alone); 0, or
+ * -1 with a message (out of memory, or the reduce's).
+ */
+int rbm_train_data_bias_part(struct rbm *m, const struct rbm_data *d,
+			     const struct rbm_train_part *part,
+			     struct rbm_err *err);
+
 /* Per-epoch figures. */
 struct rbm_epoch_stats {
 	double rate;		/* learning rate of the epoch's last batch */
@@ -131,9 +172,72 @@ struct rbm_trainer *rbm_trainer_alloc(struct rbm *m,
 				      unsigned long epochs, gsl_rng *rng,
 				      struct rbm_err *err);
 
+/*
+ * The same for one part of a data set split over processes (part NULL:
+ * rbm_trainer_alloc).  Every process calls it at once with the same m,
+ * ts and p: centering's first offsets are reduced.  d may have no rows.
+ */
+struct rbm_trainer *rbm_trainer_alloc_part(struct rbm *m,
+					   struct rbm_train_state *ts,
+					   const struct rbm_train_params *p,
+					   const struct rbm_data *d,
+					   unsigned long epochs, gsl_rng *rng,
+					   const struct rbm_train_part *part,
+					   struct rbm_err *err);
+
+/*
+ * Draw the Gibbs samples from rng, not the generator of rbm_train_epoch
+ * (which then only shuffles, in step in every process); NULL: from it.
+ */
+void rbm_trainer_set_sampler(struct rbm_trainer *t, gsl_rng *rng);
+
 /* Release a workspace; NULL is a no-op. */
 void rbm_trainer_free(struct rbm_trainer *t);
 
+
+/*
+ * The batch step, part 1: this process's share v (k rows, or NULL for
+ * none; used as scratch) of a global batch of batch rows, mask as for
+ * rbm_train_gradient_masked.  Computes the share's sums: the weight
+ * gradient's products already divided by the global batch (and the
+ * global chains, with PCD), the column sums of the data and the negative
+ * phase, centering's observed sums and counts, and the share's rows and
+ * particles, all in the buffers of rbm_train_sums.
+ */
+void rbm_train_share(struct rbm_trainer *t, gsl_matrix_float *v,
+		     const gsl_matrix_float *mask, size_t batch,
+		     gsl_rng *rng);
+
+/*
+ * The buffers that rbm_train_combine hands to the reduce (floats: the
+ * weight gradient; doubles: the rest), for a caller that sums them by
+ * other means (a test).
+ */
+void rbm_train_sums(struct rbm_trainer *t, float **f, size_t *nf,
+		    double **d, size_t *nd);
+
+/*
+ * The batch step, part 2: sum the shares' buffers across the processes
+ * with the part's reduce (none for one process), then finish the
+ * gradient from the global sums (means, biases, centering's offsets and
+ * sparsity's activity, which it moves).  *stop (NULL: none) says whether
+ * this process asks to stop after this batch, and returns whether any
+ * does.  Returns the gradient (as rbm_train_gradient), or NULL with a
+ * message when the reduce fails or the shares' rows do not add up to the
+ * batch.
+ */
+struct rbm *rbm_train_combine(struct rbm_trainer *t, int *stop,
+			      struct rbm_err *err);
+
+/*
+ * The whole batch step: rbm_train_share, rbm_train_combine, then
+ * rbm_train_apply with rate and momentum.  0, or -1 with a message (the
+ * model is then unchanged).
+ */
+int rbm_train_step(struct rbm_trainer *t, gsl_matrix_float *v,
+		   const gsl_matrix_float *mask, size_t batch, double rate,
+		   double momentum, gsl_rng *rng, int *stop,
+		   struct rbm_err *err);
 
 /*
  * The gradient of the batch v (k rows, k up to the batch size; used as
@@ -141,8 +245,9 @@ void rbm_trainer_free(struct rbm_trainer *t);
  * states of the data (CD) or from the persistent chains (PCD, which it
  * advances); with CD the last reconstruction stays as probabilities, as
  * in the original.  Returns a model-shaped gradient owned by t, valid
- * until the next call; the caller may change it (sum it across processes,
- * say) before rbm_train_apply.
+ * until the next call; the caller may change it before rbm_train_apply.
+ * The step of a whole batch in one process (rbm_train_share with batch
+ * k, then rbm_train_combine).
  */
 struct rbm *rbm_train_gradient(struct rbm_trainer *t, gsl_matrix_float *v,
 			       gsl_rng *rng);
@@ -171,8 +276,10 @@ void rbm_train_apply(struct rbm_trainer *t, struct rbm *g, double rate,
 		     double momentum);
 
 /*
- * A function called after every mini-batch with the rows done in the
- * epoch so far and the epoch's rows; nonzero stops the epoch there.
+ * A function called for every mini-batch, as its step starts, with the
+ * rows done in the epoch once it is done and the epoch's rows (of all
+ * parts); nonzero stops the epoch after that batch (in every process:
+ * the wish goes through the reduce).
  */
 typedef int (*rbm_train_hook)(void *arg, size_t done, size_t rows);
 
@@ -182,7 +289,8 @@ void rbm_trainer_set_hook(struct rbm_trainer *t, rbm_train_hook hook,
 
 /*
  * One epoch: every row once, in a fresh random order when the data is
- * larger than one batch (in file order, as one full batch, when not).
+ * larger than one batch (in file order, as one full batch, when not); of
+ * all parts, each process stepping through the same global batches.
  * Returns 0; or 1 when the hook stopped it early, the model then keeping
  * the updates of the stats->rows rows trained but the epoch not counted;
  * or -1 with a message when a parameter became NaN or infinite (the
