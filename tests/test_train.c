@@ -1745,9 +1745,11 @@ static struct rbm_train_params with(enum field f, double x)
 #define M_BATCH "batch size must be between 1 and 1048576"
 #define M_CD_K "the number of Gibbs steps must be between 1 and 100000"
 #define M_MOM "momentum must be in [0, 1)"
-#define M_DECAY "weight decay and L1 must not be negative"
-#define M_SPARSE "sparsity target and decay must be in [0, 1), its cost " \
-		 "not negative"
+#define M_DECAY "weight decay must not be negative"
+#define M_L1 "L1 must not be negative"
+#define M_TARGET "sparsity target must be in [0, 1)"
+#define M_COST "sparsity cost must not be negative"
+#define M_SDECAY "sparsity decay must be in [0, 1)"
 #define M_SCHED "unknown learning-rate schedule"
 #define M_OFFSET "offset rate must be in (0, 1]"
 
@@ -1769,13 +1771,13 @@ START_TEST(test_check_params)
 		{ F_MOMENTUM, NAN, M_MOM }, { F_MOMENTUM, 0, NULL },
 		{ F_MOMENTUM, 0.999, NULL },
 		{ F_DECAY, -1e-9, M_DECAY }, { F_DECAY, INFINITY, M_DECAY },
-		{ F_DECAY, NAN, M_DECAY }, { F_L1, -1, M_DECAY },
-		{ F_L1, NAN, M_DECAY }, { F_DECAY, 5, NULL },
+		{ F_DECAY, NAN, M_DECAY }, { F_L1, -1, M_L1 },
+		{ F_L1, NAN, M_L1 }, { F_DECAY, 5, NULL },
 		{ F_L1, 0.5, NULL },
-		{ F_TARGET, -0.1, M_SPARSE }, { F_TARGET, 1, M_SPARSE },
-		{ F_TARGET, NAN, M_SPARSE }, { F_COST, -1, M_SPARSE },
-		{ F_COST, INFINITY, M_SPARSE }, { F_SDECAY, 1, M_SPARSE },
-		{ F_SDECAY, -0.5, M_SPARSE }, { F_TARGET, 0.999, NULL },
+		{ F_TARGET, -0.1, M_TARGET }, { F_TARGET, 1, M_TARGET },
+		{ F_TARGET, NAN, M_TARGET }, { F_COST, -1, M_COST },
+		{ F_COST, INFINITY, M_COST }, { F_SDECAY, 1, M_SDECAY },
+		{ F_SDECAY, -0.5, M_SDECAY }, { F_TARGET, 0.999, NULL },
 		{ F_COST, 0, NULL }, { F_SDECAY, 0, NULL },
 		{ F_SCHEDULE, -1, M_SCHED }, { F_SCHEDULE, 2, M_SCHED },
 		{ F_SCHEDULE, 1, NULL },
