@@ -4,10 +4,35 @@
  *     rbmcmd STATE COMMAND [ARGS...] [OPTIONS]
  *
  * Every command has one signature and one row in the table below; the
- * help texts are generated from it and from the option table in cli.c,
- * so they cannot drift from what is accepted.  The commands themselves
- * live in cmd_*.c and the math in the library; nothing here computes.
- * Exit status: 0 success, 1 runtime failure, 2 usage error.
+ * help texts are generated from it, from the option table in cli.c and
+ * from the table of training settings (settings.c), so they cannot drift
+ * from what is accepted.  The commands themselves live in cmd_*.c and the
+ * math in the library; nothing here computes.  src/README says which
+ * file is which.  Exit status: 0 success, 1 runtime failure, 2 usage
+ * error.
+ *
+ * Adding a command:
+ *  1. Write `int cmd_NAME(struct ctx *c)` in the cmd_*.c file of its
+ *     group (a new group is a new cmd_GROUP.c in Makefile.am's
+ *     src_rbmcmd_SOURCES) and declare it in cli.h, or cmd_picture.h for
+ *     a picture command.  It checks its positional arguments with
+ *     cli_arg_count and the like, calls the library, prints on stdout,
+ *     and returns EXIT_OK, or EXIT_FAIL / EXIT_USAGE after cli_fail /
+ *     cli_usage.  The library part goes into a library module, which
+ *     never prints.
+ *  2. Add its row to commands[] below: name, handler, the numbers of
+ *     positional arguments, their synopsis, the OPT() mask of the options
+ *     it takes (a new option is an O_* id in cli.h and a row of
+ *     cli_options[] in cli.c; a new training setting is a row of
+ *     settings.c instead), a summary, and its flags: CMD_NEW_MODEL or
+ *     CMD_TRAINS to take the training settings, CMD_NO_STATE when it is
+ *     written without STATE.  Help, completion and option parsing follow.
+ *  3. Document it in man/rbmcmd.1 (tests/man.sh fails until the page
+ *     names the command and each of its options) and in the README's
+ *     list of commands.
+ *  4. Test it: a shell test of its output and of each error (exact
+ *     message, exit status; tests/errors.tab holds the plain ones), and a
+ *     Check test for its library part.
  */
 #include <config.h>
 
@@ -24,6 +49,7 @@
 #include "cmd_picture.h"
 #include "image.h"
 
+/* The commands, in the order of the help; see "Adding a command" above. */
 static const struct command commands[] = {
 	{ "init", cmd_init, 2, 3, "NUM_VISIBLE NUM_HIDDEN [LEARNING_RATE]",
 	  OPT(O_SEED) | OPT(O_VISIBLE),
