@@ -20,8 +20,8 @@
 #include "train.h"
 #include "unit.h"
 
-#define NV UNIT_NV	/* the shared small model (unit.h) */
-#define NH UNIT_NH
+#define NV 4
+#define NH 3
 #define MAXK 8		/* rows of a batch (and PCD chains), at most */
 #define MAXN 16		/* rows of a data set, at most */
 #define TOL 1e-5	/* float against double, after a few updates */
