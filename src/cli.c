@@ -16,6 +16,7 @@
 #include "rng.h"
 #include "rows.h"
 #include "score.h"
+#include "settings.h"
 #include "train.h"
 #include "visible.h"
 
@@ -23,8 +24,6 @@
 #define FLAG(id, name, help) [id] = { name, NULL, OK_FLAG, 0, 0, 0, 0, NULL, help }
 #define COUNT(id, name, arg, lo, hi, help) \
 	[id] = { name, arg, OK_COUNT, lo, hi, 0, 0, NULL, help }
-#define REAL(id, name, lo, hi, lo_open, hi_open, help) \
-	[id] = { name, "X", OK_REAL, lo, hi, lo_open, hi_open, NULL, help }
 
 static const char *const contrast_names[] = { "tile", "global", NULL };
 
@@ -44,38 +43,6 @@ const struct cli_optdef cli_options[NOPTS] = {
 			 "gray scale per tile or for all (default tile)" },
 	COUNT(O_SEED, "seed", "N", 0, 4294967295.0,
 	      "seed the random number generator (default: from the OS)"),
-	REAL(O_RATE, "learning-rate", 0, INFINITY, 1, 1,
-	     "learning rate (default 0.1)"),
-	COUNT(O_BATCH, "batch-size", "N", 1, RBM_MAX_BATCH_SIZE,
-	      "rows per mini-batch, and PCD chains (default 100)"),
-	COUNT(O_CD_K, "cd-k", "K", 1, RBM_MAX_CD_K,
-	      "Gibbs steps in the negative phase (default 1)"),
-	FLAG(O_PCD, "pcd", "persistent contrastive divergence"),
-	FLAG(O_NO_PCD, "no-pcd", "contrastive divergence from the data"),
-	REAL(O_MOMENTUM, "momentum", 0, 1, 0, 1,
-	     "momentum in [0, 1) (default 0)"),
-	FLAG(O_RAMP, "momentum-ramp",
-	     "momentum 0.5 for a model's first 5 epochs"),
-	FLAG(O_NO_RAMP, "no-momentum-ramp", "no momentum ramp"),
-	REAL(O_DECAY, "weight-decay", 0, INFINITY, 0, 1,
-	     "L2 penalty on the weights (default 0)"),
-	REAL(O_L1, "l1", 0, INFINITY, 0, 1,
-	     "L1 penalty on the weights (default 0)"),
-	REAL(O_SPARSITY, "sparsity-target", 0, 1, 1, 1,
-	     "wanted mean hidden activity in (0, 1)"),
-	FLAG(O_NO_SPARSITY, "no-sparsity", "no sparsity penalty"),
-	REAL(O_SPARSITY_COST, "sparsity-cost", 0, INFINITY, 0, 1,
-	     "strength of the sparsity penalty (default 0.1)"),
-	REAL(O_SPARSITY_DECAY, "sparsity-decay", 0, 1, 0, 1,
-	     "smoothing of the activity estimate (default 0.95)"),
-	[O_SCHEDULE] = { "lr-schedule", "S", OK_CHOICE, 0, 0, 0, 0,
-			 rbm_schedule_names, "constant, or linear to 0 over the run" },
-	FLAG(O_CENTERING, "centering", "centered gradient (offsets)"),
-	FLAG(O_NO_CENTERING, "no-centering", "plain gradient"),
-	REAL(O_OFFSET_RATE, "offset-rate", 0, 1, 1, 0,
-	     "moving-average rate of the centering offsets (default 0.01)"),
-	COUNT(O_AVERAGE, "average", "N", 0, 4294967295.0,
-	      "keep the parameters averaged over the run's last N epochs"),
 	FLAG(O_DATA_BIAS, "data-bias",
 	     "first set visible biases to log(p/(1-p)) of the data"),
 	[O_VALIDATION] = { "validation", "FILE", OK_STRING, 0, 0, 0, 0, NULL,
@@ -105,6 +72,110 @@ const struct cli_optdef cli_options[NOPTS] = {
 	COUNT(O_TOP, "top", "N", 1, RBM_MAX_UNITS,
 	      "print the N best missing items of each row"),
 };
+
+/* Whether option id is a training setting's. */
+static int is_setting(int id)
+{
+	return id >= O_SETTING && id < O_SETTING + RBM_NSETTINGS;
+}
+
+/* The kind of option that sets a setting of the given type. */
+static enum opt_kind setting_kind(enum rbm_setting_type type)
+{
+	switch (type) {
+	case RBM_SETTING_REAL:
+		return OK_REAL;
+	case RBM_SETTING_BOOL:
+		return OK_FLAG;
+	case RBM_SETTING_CHOICE:
+		return OK_CHOICE;
+	default:
+		return OK_COUNT;
+	}
+}
+
+int cli_option_def(int id, int off, struct cli_optdef *d)
+{
+	const struct rbm_setting *s;
+
+	if (!is_setting(id)) {
+		*d = cli_options[id];
+		return !off;
+	}
+	s = &rbm_settings[id - O_SETTING];
+	memset(d, 0, sizeof(*d));
+	if (off) {	/* the switch that turns it off */
+		d->name = s->off_option;
+		d->help = s->off_help;
+		return s->off_option != NULL;
+	}
+	*d = (struct cli_optdef){ s->option, s->arg, setting_kind(s->type),
+		s->lo, s->hi, (s->flags & (RBM_SETTING_LO_OPEN |
+					   RBM_SETTING_OFF)) != 0,
+		(s->flags & RBM_SETTING_HI_OPEN) || isinf(s->hi), s->choices,
+		s->help };
+	return 1;
+}
+
+/* "[lo, hi)" and the like, for the range of a real option. */
+static void range_text(const struct cli_optdef *o, char *buf, size_t size)
+{
+	snprintf(buf, size, "%c%g, %g%c", o->lo_open ? '(' : '[', o->lo,
+		 o->hi, o->hi_open ? ')' : ']');
+}
+
+/* Append text to buf, which holds *n bytes, as far as it fits. */
+static void append(char *buf, size_t size, size_t *n, const char *text,
+		   size_t len)
+{
+	if (*n + 1 >= size)
+		return;
+	if (len > size - *n - 1)
+		len = size - *n - 1;
+	memcpy(buf + *n, text, len);
+	*n += len;
+	buf[*n] = '\0';
+}
+
+void cli_option_help(int id, int off, char *buf, size_t size)
+{
+	struct cli_optdef o;
+	const char *h, *mark;
+	char v[64];
+	size_t n = 0;
+
+	buf[0] = '\0';
+	if (!cli_option_def(id, off, &o))
+		return;
+	for (h = o.help; (mark = strchr(h, '{')); h = mark) {
+		append(buf, size, &n, h, (size_t)(mark - h));
+		if (strncmp(mark, "{range}", 7) == 0) {
+			range_text(&o, v, sizeof(v));
+			mark += 7;
+		} else if (strncmp(mark, "{default}", 9) == 0 &&
+			   is_setting(id)) {
+			snprintf(v, sizeof(v), "%g",
+				 rbm_settings[id - O_SETTING].def);
+			mark += 9;
+		} else {
+			snprintf(v, sizeof(v), "{");
+			mark++;
+		}
+		append(buf, size, &n, v, strlen(v));
+	}
+	append(buf, size, &n, h, strlen(h));
+}
+
+int cli_accepts(const struct command *cmd, int id)
+{
+	unsigned when;
+
+	if (!is_setting(id))
+		return id == O_HELP || (cmd->options & OPT(id)) != 0;
+	when = rbm_settings[id - O_SETTING].flags;
+	return ((cmd->flags & CMD_NEW_MODEL) && (when & RBM_SETTING_AT_NEW)) ||
+	       ((cmd->flags & CMD_TRAINS) && (when & RBM_SETTING_AT_TRAIN));
+}
 
 static void __attribute__((format(printf, 2, 0)))
 vsay(const struct ctx *c, const char *fmt, va_list ap)
@@ -142,7 +213,7 @@ int cli_usage(const struct ctx *c, const char *fmt, ...)
 
 const char *cli_state_word(const struct command *cmd)
 {
-	return cmd->options & CMD_NO_STATE ? "" : "STATE ";
+	return cmd->flags & CMD_NO_STATE ? "" : "STATE ";
 }
 
 int cli_fail(const struct ctx *c, const struct rbm_err *err)
@@ -178,33 +249,23 @@ int cli_arg_count(const struct ctx *c, int i, const char *what,
 	return -1;
 }
 
-int cli_parse_rate(const struct ctx *c, const char *s, double *out)
-{
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(s, &end);
-	if (end != s && !*end && !errno && isfinite(v) && v > 0) {
-		*out = v;
-		return 0;
-	}
-	cli_usage(c, "learning rate must be a positive number, not '%s'", s);
-	return -1;
-}
-
 /* The upper limit of a count option, without an out-of-range cast. */
 static unsigned long count_max(double hi)
 {
 	return hi >= (double)ULONG_MAX ? ULONG_MAX : (unsigned long)hi;
 }
 
-int cli_set_option(struct ctx *c, int id, const char *s)
+int cli_set_option(struct ctx *c, int id, int off, const char *s)
 {
-	const struct cli_optdef *o = &cli_options[id];
+	struct cli_optdef od, *o = &od;
 	struct optval *v = &c->opt[id];
-	char *end;
+	char *end, range[64];
 
+	cli_option_def(id, off, o);
+	if (off) {
+		v->off = 1;
+		return 0;
+	}
 	v->given = 1;
 	switch (o->kind) {
 	case OK_FLAG:
@@ -234,75 +295,66 @@ int cli_set_option(struct ctx *c, int id, const char *s)
 		    (o->lo_open ? v->d > o->lo : v->d >= o->lo) &&
 		    (o->hi_open ? v->d < o->hi : v->d <= o->hi))
 			return 0;
-		return cli_usage(c, "--%s must be a number in %c%g, %g%c, not "
-				 "'%s'", o->name, o->lo_open ? '(' : '[',
-				 o->lo, o->hi, o->hi_open ? ')' : ']', s);
+		range_text(o, range, sizeof(range));
+		return cli_usage(c, "--%s must be a number in %s, not '%s'",
+				 o->name, range, s);
 	}
 }
 
-/* A --x / --no-x pair into *field; EXIT_OK or a usage error. */
-static int flag_pair(const struct ctx *c, int on, int off, int *field)
+/*
+ * The positional learning rate s into p; EXIT_OK, or a usage error with
+ * the table's message for the setting.
+ */
+static int positional_rate(const struct ctx *c, const char *s,
+			   struct rbm_train_params *p)
 {
-	if (c->opt[on].given && c->opt[off].given)
-		return cli_usage(c, "--%s and --%s contradict each other",
-				 cli_options[on].name, cli_options[off].name);
-	if (c->opt[on].given)
-		*field = 1;
-	if (c->opt[off].given)
-		*field = 0;
+	const size_t i = RBM_SETTING_LEARNING_RATE;
+	struct rbm_train_params q = *p;
+	struct rbm_err err;
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	rbm_setting_set(&q, i, end == s || *end || errno ? NAN : v);
+	if (rbm_setting_check(&q, i, &err) < 0)
+		return cli_usage(c, "%s, not '%s'", err.msg, s);
+	*p = q;
 	return EXIT_OK;
 }
 
-/* The options that take a number, into their parameters. */
-static void number_options(const struct ctx *c, struct rbm_train_params *p)
+/* Setting i from its option, if given, into p; EXIT_OK or a usage error. */
+static int setting_option(const struct ctx *c, size_t i,
+			  struct rbm_train_params *p)
 {
-	const struct optval *o = c->opt;
+	const struct optval *v = &c->opt[O_SETTING + i];
+	const struct rbm_setting *s = &rbm_settings[i];
 
-	if (o[O_RATE].given)
-		p->learning_rate = o[O_RATE].d;
-	if (o[O_BATCH].given)
-		p->batch_size = o[O_BATCH].u;
-	if (o[O_CD_K].given)
-		p->cd_k = o[O_CD_K].u;
-	if (o[O_MOMENTUM].given)
-		p->momentum = o[O_MOMENTUM].d;
-	if (o[O_DECAY].given)
-		p->weight_decay = o[O_DECAY].d;
-	if (o[O_L1].given)
-		p->l1 = o[O_L1].d;
-	if (o[O_SPARSITY].given)
-		p->sparsity_target = o[O_SPARSITY].d;
-	if (o[O_NO_SPARSITY].given)
-		p->sparsity_target = 0;
-	if (o[O_SPARSITY_COST].given)
-		p->sparsity_cost = o[O_SPARSITY_COST].d;
-	if (o[O_SPARSITY_DECAY].given)
-		p->sparsity_decay = o[O_SPARSITY_DECAY].d;
-	if (o[O_SCHEDULE].given)
-		p->schedule = (int)o[O_SCHEDULE].u;
-	if (o[O_OFFSET_RATE].given)
-		p->offset_rate = o[O_OFFSET_RATE].d;
-	if (o[O_AVERAGE].given)
-		p->average = o[O_AVERAGE].u;
+	if (v->given && v->off)
+		return cli_usage(c, "--%s and --%s contradict each other",
+				 s->option, s->off_option);
+	if (v->off)
+		rbm_setting_set(p, i, s->type == RBM_SETTING_BOOL ? 0 : s->lo);
+	else if (v->given)
+		rbm_setting_set(p, i, s->type == RBM_SETTING_BOOL ? 1 :
+				s->type == RBM_SETTING_REAL ? v->d :
+				(double)v->u);
+	return EXIT_OK;
 }
 
 int cli_train_params(struct ctx *c, int i, struct rbm_train_params *p)
 {
 	struct rbm_err err;
+	size_t k;
 	int rc;
 
-	if (c->argc > i && c->opt[O_RATE].given)
+	if (c->argc > i && c->opt[O_SETTING + RBM_SETTING_LEARNING_RATE].given)
 		return cli_usage(c, "learning rate given twice");
-	if (c->argc > i && cli_parse_rate(c, c->argv[i], &p->learning_rate))
-		return EXIT_USAGE;
-	if (c->opt[O_SPARSITY].given && c->opt[O_NO_SPARSITY].given)
-		return cli_usage(c, "--sparsity-target and --no-sparsity "
-				 "contradict each other");
-	number_options(c, p);
-	if ((rc = flag_pair(c, O_PCD, O_NO_PCD, &p->pcd)) ||
-	    (rc = flag_pair(c, O_RAMP, O_NO_RAMP, &p->momentum_ramp)) ||
-	    (rc = flag_pair(c, O_CENTERING, O_NO_CENTERING, &p->centering)))
+	if (c->argc > i && (rc = positional_rate(c, c->argv[i], p)))
 		return rc;
+	for (k = 0; k < RBM_NSETTINGS; k++)
+		if ((rc = setting_option(c, k, p)))
+			return rc;
 	if (rbm_train_check_params(p, &err) < 0)
 		return cli_usage(c, "%s", err.msg);
 	return EXIT_OK;

@@ -17,6 +17,7 @@
 
 #include "err.h"
 #include "lock.h"
+#include "settings.h"
 #include "state.h"
 #include "train.h"
 
@@ -24,13 +25,17 @@
 
 enum exit_code { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
 
-/* Every option of every command; cli_options[] in cli.c describes them. */
+/*
+ * Every option of every command, in the order of the help.  The options
+ * of the training settings are generated from their table (settings.h):
+ * O_SETTING + i is the option of setting i, with its --no-NAME switch if
+ * it has one.  cli_options[] in cli.c describes the others.
+ */
 enum opt_id {
 	O_OUTPUT, O_SHAPE, O_GRID, O_UNITS, O_ZOOM, O_CONTRAST,
-	O_SEED, O_RATE, O_BATCH, O_CD_K, O_PCD, O_NO_PCD, O_MOMENTUM,
-	O_RAMP, O_NO_RAMP, O_DECAY, O_L1, O_SPARSITY, O_NO_SPARSITY,
-	O_SPARSITY_COST, O_SPARSITY_DECAY, O_SCHEDULE, O_CENTERING,
-	O_NO_CENTERING, O_OFFSET_RATE, O_AVERAGE, O_DATA_BIAS, O_VALIDATION,
+	O_SEED,
+	O_SETTING,
+	O_DATA_BIAS = O_SETTING + RBM_NSETTINGS, O_VALIDATION,
 	O_LOG, O_VERBOSE, O_QUIET, O_NAMES, O_HELP,
 	O_PROBS, O_EXACT_MAX, O_AIS, O_AIS_RUNS, O_AIS_STEPS,
 	O_VISIBLE, O_MISSING, O_TOP,
@@ -38,14 +43,7 @@ enum opt_id {
 };
 
 #define OPT(x) (1ull << (x))
-
-/* The options that set training parameters (init and train take them). */
-#define TRAIN_OPTS (OPT(O_RATE) | OPT(O_BATCH) | OPT(O_CD_K) | OPT(O_PCD) | \
-	OPT(O_NO_PCD) | OPT(O_MOMENTUM) | OPT(O_RAMP) | OPT(O_NO_RAMP) | \
-	OPT(O_DECAY) | OPT(O_L1) | OPT(O_SPARSITY) | OPT(O_NO_SPARSITY) | \
-	OPT(O_SPARSITY_COST) | OPT(O_SPARSITY_DECAY) | OPT(O_SCHEDULE) | \
-	OPT(O_CENTERING) | OPT(O_NO_CENTERING) | OPT(O_OFFSET_RATE) | \
-	OPT(O_AVERAGE))
+_Static_assert(NOPTS <= 64, "an option mask has 64 bits");
 
 enum opt_kind { OK_FLAG, OK_COUNT, OK_REAL, OK_STRING, OK_CHOICE };
 
@@ -60,11 +58,24 @@ struct cli_optdef {
 	const char *help;	/* one line for --help */
 };
 
+/* The options that are not settings (the settings' rows are empty). */
 extern const struct cli_optdef cli_options[NOPTS];
+
+/*
+ * The definition of option id into d, also for a setting's; with off, of
+ * the switch that turns the setting off (0 if it has none).  1, or 0 when
+ * there is no such option.  The help may hold "{range}" and "{default}"
+ * (see cli_option_help).
+ */
+int cli_option_def(int id, int off, struct cli_optdef *d);
+
+/* The help line of option id (off: its --no-NAME switch) into buf. */
+void cli_option_help(int id, int off, char *buf, size_t size);
 
 /* An option's value once checked against its definition. */
 struct optval {
 	int given;		/* it was on the command line */
+	int off;		/* its --no-NAME switch was (a setting's) */
 	unsigned long u;	/* OK_COUNT, or the index of an OK_CHOICE */
 	double d;		/* OK_REAL */
 	const char *s;		/* OK_STRING */
@@ -82,20 +93,29 @@ struct ctx {
 };
 
 /*
- * In a command's option mask: the command is written "rbmcmd NAME ..."
- * without STATE (plot).  Above every option's bit.
+ * Per-command setup, in a command's flags (the last column of its row
+ * in rbmcmd.c's table), so that it is not code repeated in commands.
  */
-#define CMD_NO_STATE (1ull << 63)
-_Static_assert(NOPTS < 63, "options and CMD_NO_STATE share the mask");
+#define CMD_NO_STATE 0x1u	/* written "rbmcmd NAME ..." without STATE
+				 * (plot) */
+#define CMD_NEW_MODEL 0x2u	/* makes a model: takes the settings
+				 * marked RBM_SETTING_AT_NEW */
+#define CMD_TRAINS 0x4u		/* trains: takes the settings marked
+				 * RBM_SETTING_AT_TRAIN */
 
 struct command {
 	const char *name;
 	int (*run)(struct ctx *c);
 	int min_args, max_args;
 	const char *args;		/* synopsis of the positional args */
-	unsigned long long options;	/* OPT() mask of accepted options */
+	unsigned long long options;	/* OPT() mask of accepted options,
+					 * besides the training settings */
 	const char *summary;
+	unsigned flags;			/* CMD_* */
 };
+
+/* Whether the command takes option id (--help included). */
+int cli_accepts(const struct command *cmd, int id);
 
 /* "rbmcmd: COMMAND: message" on stderr. */
 void cli_say(const struct ctx *c, const char *fmt, ...)
@@ -118,14 +138,12 @@ int cli_fail(const struct ctx *c, const struct rbm_err *err);
 int cli_arg_count(const struct ctx *c, int i, const char *what,
 		  unsigned long lo, unsigned long hi, unsigned long *out);
 
-/* A string as a positive finite learning rate; 0, or -1 after a usage error. */
-int cli_parse_rate(const struct ctx *c, const char *s, double *out);
-
 /*
  * Check the value s of option id against its definition and store it in
- * c->opt[id]; 0, or EXIT_USAGE after a message.
+ * c->opt[id] (off: the setting's --no-NAME switch was given); 0, or
+ * EXIT_USAGE after a message.
  */
-int cli_set_option(struct ctx *c, int id, const char *s);
+int cli_set_option(struct ctx *c, int id, int off, const char *s);
 
 /*
  * The training parameters in p, changed by the training options and the

@@ -7,15 +7,16 @@
 
 #include "err.h"
 
-void rbm_err_set(struct rbm_err *err, const char *fmt, ...)
+int rbm_err_set(struct rbm_err *err, const char *fmt, ...)
 {
 	va_list ap;
 
 	if (!err)
-		return;
+		return -1;
 	va_start(ap, fmt);
 	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
 	va_end(ap);
+	return -1;
 }
 
 void rbm_err_prefix(struct rbm_err *err, const char *fmt, ...)

@@ -17,8 +17,11 @@ struct rbm_err {
 	char msg[RBM_ERR_MAX];	/* NUL-terminated message, "" if none */
 };
 
-/* Format a message into err (which may be NULL, then nothing happens). */
-void rbm_err_set(struct rbm_err *err, const char *fmt, ...)
+/*
+ * Format a message into err (which may be NULL, then nothing happens).
+ * Returns -1, so that a failure is one line: return rbm_err_set(err, ...).
+ */
+int rbm_err_set(struct rbm_err *err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 /* Put "prefix: " in front of the message already in err. */

@@ -4,10 +4,35 @@
  *     rbmcmd STATE COMMAND [ARGS...] [OPTIONS]
  *
  * Every command has one signature and one row in the table below; the
- * help texts are generated from it and from the option table in cli.c,
- * so they cannot drift from what is accepted.  The commands themselves
- * live in cmd_*.c and the math in the library; nothing here computes.
- * Exit status: 0 success, 1 runtime failure, 2 usage error.
+ * help texts are generated from it, from the option table in cli.c and
+ * from the table of training settings (settings.c), so they cannot drift
+ * from what is accepted.  The commands themselves live in cmd_*.c and the
+ * math in the library; nothing here computes.  src/README says which
+ * file is which.  Exit status: 0 success, 1 runtime failure, 2 usage
+ * error.
+ *
+ * Adding a command:
+ *  1. Write `int cmd_NAME(struct ctx *c)` in the cmd_*.c file of its
+ *     group (a new group is a new cmd_GROUP.c in Makefile.am's
+ *     src_rbmcmd_SOURCES) and declare it in cli.h, or cmd_picture.h for
+ *     a picture command.  It checks its positional arguments with
+ *     cli_arg_count and the like, calls the library, prints on stdout,
+ *     and returns EXIT_OK, or EXIT_FAIL / EXIT_USAGE after cli_fail /
+ *     cli_usage.  The library part goes into a library module, which
+ *     never prints.
+ *  2. Add its row to commands[] below: name, handler, the numbers of
+ *     positional arguments, their synopsis, the OPT() mask of the options
+ *     it takes (a new option is an O_* id in cli.h and a row of
+ *     cli_options[] in cli.c; a new training setting is a row of
+ *     settings.c instead), a summary, and its flags: CMD_NEW_MODEL or
+ *     CMD_TRAINS to take the training settings, CMD_NO_STATE when it is
+ *     written without STATE.  Help, completion and option parsing follow.
+ *  3. Document it in man/rbmcmd.1 (tests/man.sh fails until the page
+ *     names the command and each of its options) and in the README's
+ *     list of commands.
+ *  4. Test it: a shell test of its output and of each error (exact
+ *     message, exit status; tests/errors.tab holds the plain ones), and a
+ *     Check test for its library part.
  */
 #include <config.h>
 
@@ -24,69 +49,70 @@
 #include "cmd_picture.h"
 #include "image.h"
 
+/* The commands, in the order of the help; see "Adding a command" above. */
 static const struct command commands[] = {
 	{ "init", cmd_init, 2, 3, "NUM_VISIBLE NUM_HIDDEN [LEARNING_RATE]",
-	  OPT(O_SEED) | TRAIN_OPTS | OPT(O_VISIBLE),
+	  OPT(O_SEED) | OPT(O_VISIBLE),
 	  "create a model with random weights (never overwrites a file "
-	  "that is not a state file)" },
+	  "that is not a state file)", CMD_NEW_MODEL },
 	{ "train", cmd_train, 1, 2, "MAX_EPOCHS [LEARNING_RATE] < ROWS",
-	  OPT(O_SEED) | TRAIN_OPTS | OPT(O_DATA_BIAS) | OPT(O_VALIDATION) |
+	  OPT(O_SEED) | OPT(O_DATA_BIAS) | OPT(O_VALIDATION) |
 	  OPT(O_LOG) | OPT(O_VERBOSE) | OPT(O_QUIET) | OPT(O_MISSING),
 	  "train on visible rows from stdin, continuing from the saved "
-	  "state" },
+	  "state", CMD_TRAINS },
 	{ "run_visible", cmd_run_visible, 0, 0, "< VISIBLE_ROWS",
 	  OPT(O_SEED) | OPT(O_PROBS) | OPT(O_MISSING),
-	  "print a sampled hidden row for each visible row" },
+	  "print a sampled hidden row for each visible row", 0 },
 	{ "run_hidden", cmd_run_hidden, 0, 0, "< HIDDEN_ROWS",
 	  OPT(O_SEED) | OPT(O_PROBS),
-	  "print a sampled visible row for each hidden row" },
+	  "print a sampled visible row for each hidden row", 0 },
 	{ "daydream_trace", cmd_daydream_trace, 1, 1, "NUM_SAMPLES",
 	  OPT(O_SEED),
 	  "print every state of one Gibbs chain started from random "
-	  "probabilities" },
+	  "probabilities", 0 },
 	{ "daydream", cmd_daydream, 2, 2, "NUM_SAMPLES NUM_DREAMS",
 	  OPT(O_SEED) | OPT(O_PROBS),
 	  "print the last state of each of NUM_DREAMS chains of NUM_SAMPLES "
-	  "states" },
+	  "states", 0 },
 	{ "import", cmd_import, 0, 0, "< PARAMETER_FILE",
-	  OPT(O_SEED) | TRAIN_OPTS | OPT(O_VISIBLE),
+	  OPT(O_SEED) | OPT(O_VISIBLE),
 	  "create a state file from a plain parameter file (never "
-	  "overwrites a file that is not a state file)" },
+	  "overwrites a file that is not a state file)", CMD_NEW_MODEL },
 	{ "export", cmd_export, 0, 0, "> PARAMETER_FILE", 0,
-	  "print the weights and biases as a plain parameter file" },
+	  "print the weights and biases as a plain parameter file", 0 },
 	{ "info", cmd_info, 0, 0, "", 0,
 	  "describe the model: sizes, training parameters and state, "
-	  "history, weight statistics" },
+	  "history, weight statistics", 0 },
 	{ "weights", cmd_weights, 0, 0, "", OPT(O_NAMES),
-	  "print the weights and biases as a table with unit names" },
+	  "print the weights and biases as a table with unit names", 0 },
 	{ "free_energy", cmd_free_energy, 0, 0, "< VISIBLE_ROWS",
 	  OPT(O_MISSING),
-	  "print the free energy F(v) of each visible row" },
+	  "print the free energy F(v) of each visible row", 0 },
 	{ "reconstruct", cmd_reconstruct, 0, 0, "< VISIBLE_ROWS",
 	  OPT(O_MISSING),
-	  "print p(v|h) at h = p(h|v) for each visible row" },
+	  "print p(v|h) at h = p(h|v) for each visible row", 0 },
 	{ "recommend", cmd_recommend, 0, 0, "< VISIBLE_ROWS",
 	  OPT(O_MISSING) | OPT(O_TOP) | OPT(O_NAMES),
 	  "fill in each row's missing values with their predictions, or "
-	  "list its best missing items" },
+	  "list its best missing items", 0 },
 	{ "loglik", cmd_loglik, 0, 0, "< VISIBLE_ROWS",
 	  OPT(O_SEED) | OPT(O_EXACT_MAX) | OPT(O_AIS) | OPT(O_AIS_RUNS) |
 	  OPT(O_AIS_STEPS),
 	  "print the rows' average log-likelihood and log Z (exact or by "
-	  "AIS)" },
+	  "AIS)", 0 },
 	{ "filters", cmd_filters, 0, 0, "-o FILE.png",
 	  OPT(O_OUTPUT) | OPT(O_SHAPE) | OPT(O_GRID) | OPT(O_UNITS) |
 	  OPT(O_ZOOM) | OPT(O_CONTRAST),
-	  "draw each hidden unit's weights as a tile of a PNG picture" },
+	  "draw each hidden unit's weights as a tile of a PNG picture", 0 },
 	{ "samples", cmd_samples, 2, 2, "NUM_SAMPLES NUM_DREAMS -o FILE.png",
 	  OPT(O_SEED) | OPT(O_OUTPUT) | OPT(O_SHAPE) | OPT(O_GRID) |
 	  OPT(O_ZOOM),
 	  "draw where NUM_DREAMS daydream chains end up as tiles of a PNG "
-	  "picture" },
+	  "picture", 0 },
 	{ "plot", cmd_plot, 1, 1, "LOGFILE -o FILE.png",
-	  OPT(O_OUTPUT) | CMD_NO_STATE,
+	  OPT(O_OUTPUT),
 	  "draw the curves of a train --log file as a PNG picture (written "
-	  "without STATE)" },
+	  "without STATE)", CMD_NO_STATE },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -139,23 +165,25 @@ static void choice_list(char *buf, size_t len, const struct cli_optdef *o)
 
 static void print_command_help(const struct command *cmd)
 {
-	unsigned long long mask = cmd->options | OPT(O_HELP);
-	char left[64];
-	int i;
+	struct cli_optdef d;
+	char left[64], help[256];
+	int i, off;
 
 	printf("Usage: %s %s%s%s%s [OPTIONS]\n\n%s.\n\nOptions:\n", PROG,
 	       cli_state_word(cmd), cmd->name, space(cmd->args), cmd->args,
 	       cmd->summary);
-	for (i = 0; i < NOPTS; i++) {
-		const struct cli_optdef *o = &cli_options[i];
-		if (!(mask & OPT(i)))
-			continue;
-		snprintf(left, sizeof(left), "--%s%s%s", o->name,
-			 o->arg ? "=" : "", o->arg ? o->arg : "");
-		if (o->choices)	/* the values, for people and completion */
-			choice_list(left, sizeof(left), o);
-		printf("  %-22s %s\n", left, o->help);
-	}
+	for (i = 0; i < NOPTS; i++)
+		for (off = 0; off < 2; off++) {
+			const struct cli_optdef *o = &d;
+			if (!cli_accepts(cmd, i) || !cli_option_def(i, off, &d))
+				continue;
+			snprintf(left, sizeof(left), "--%s%s%s", o->name,
+				 o->arg ? "=" : "", o->arg ? o->arg : "");
+			if (o->choices)	/* the values, for people, completion */
+				choice_list(left, sizeof(left), o);
+			cli_option_help(i, off, help, sizeof(help));
+			printf("  %-22s %s\n", left, help);
+		}
 }
 
 static void print_version(void)
@@ -168,26 +196,31 @@ static void print_version(void)
 
 /* ---- option parsing ---- */
 
+/* In getopt's val: the --no-NAME switch of setting option (val & ~OFF_BIT). */
+#define OFF_BIT 0x1000
+_Static_assert(NOPTS < OFF_BIT && 'h' < OFF_BIT, "OFF_BIT is above every id");
+
 /*
  * Parse the command's options (anywhere after COMMAND) into c->opt and
  * leave the positional arguments in c->argc/argv; 0 or EXIT_USAGE.
  */
 static int parse_options(struct ctx *c, int argc, char **argv)
 {
-	struct option lo[NOPTS + 1];
-	unsigned long long mask = c->cmd->options | OPT(O_HELP);
-	int i, n = 0, id;
+	struct option lo[2 * NOPTS + 1];
+	struct cli_optdef d;
+	int i, n = 0, id, off;
 
 	memset(lo, 0, sizeof(lo));
 	for (i = 0; i < NOPTS; i++)
-		if (mask & OPT(i))
-			lo[n++] = (struct option){ cli_options[i].name,
-				cli_options[i].arg ? required_argument
-						   : no_argument, NULL, i };
+		for (off = 0; off < 2; off++)	/* val: the id, OFF_BIT */
+			if (cli_accepts(c->cmd, i) && cli_option_def(i, off, &d))
+				lo[n++] = (struct option){ d.name, d.arg ?
+					required_argument : no_argument, NULL,
+					i | (off ? OFF_BIT : 0) };
 	opterr = 0;
 	optind = 1;
-	while ((id = getopt_long(argc, argv, mask & OPT(O_OUTPUT) ? "ho:" : "h",
-				 lo, NULL)) != -1) {
+	while ((id = getopt_long(argc, argv, cli_accepts(c->cmd, O_OUTPUT) ?
+				 "ho:" : "h", lo, NULL)) != -1) {
 		int rc;
 		if (id == 'h')
 			id = O_HELP;
@@ -196,7 +229,8 @@ static int parse_options(struct ctx *c, int argc, char **argv)
 		if (id == '?')
 			return cli_usage(c, "unknown option or missing value "
 					 "in '%s'", argv[optind - 1]);
-		rc = cli_set_option(c, id, optarg);
+		rc = cli_set_option(c, id & ~OFF_BIT, (id & OFF_BIT) != 0,
+				    optarg);
 		if (rc)
 			return rc;
 	}
@@ -251,7 +285,7 @@ static const struct command *stateless_command(int argc, char **argv)
 {
 	const struct command *cmd = find_command(argv[1]);
 
-	if (!cmd || !(cmd->options & CMD_NO_STATE) ||
+	if (!cmd || !(cmd->flags & CMD_NO_STATE) ||
 	    (argc > 2 && find_command(argv[2])))
 		return NULL;
 	return cmd;
@@ -302,7 +336,7 @@ static int dispatch(int argc, char **argv)
 	c.cmd = find_command(argv[2]);
 	if (!c.cmd)
 		return cli_usage(NULL, "unknown command '%s'", argv[2]);
-	if (c.cmd->options & CMD_NO_STATE)
+	if (c.cmd->flags & CMD_NO_STATE)
 		return cli_usage(&c, "takes no STATE (usage: %s %s %s)", PROG,
 				 c.cmd->name, c.cmd->args);
 	rc = parse_options(&c, argc - 2, argv + 2);

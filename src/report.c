@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "report.h"
+#include "settings.h"
 
 #define BAR_WIDTH 24
 
@@ -136,18 +137,14 @@ void report_history(char *buf, size_t len, unsigned long first,
 		    const struct rbm_train_params *p,
 		    const struct rbm_metrics *mt)
 {
-	char date[32];
+	char date[32], settings[512];
 	time_t now = time(NULL);
 	struct tm tm;
 
 	gmtime_r(&now, &tm);
 	strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	snprintf(buf, len, "%s epochs %lu-%lu rows %zu rate %g batch %zu "
-		 "cd_k %lu pcd %d momentum %g centering %d decay %g l1 %g "
-		 "sparsity %g schedule %s average %lu recon %.6g "
+	rbm_settings_history(p, settings, sizeof(settings));
+	snprintf(buf, len, "%s epochs %lu-%lu rows %zu %s recon %.6g "
 		 "free_energy %.6g validation %.6g", date, first, last, rows,
-		 p->learning_rate, p->batch_size, p->cd_k, p->pcd,
-		 p->momentum, p->centering, p->weight_decay, p->l1,
-		 p->sparsity_target, rbm_schedule_names[p->schedule],
-		 p->average, mt->recon_error, mt->fe_train, mt->fe_valid);
+		 settings, mt->recon_error, mt->fe_train, mt->fe_valid);
 }

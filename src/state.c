@@ -22,6 +22,7 @@
 
 #include "atomic.h"
 #include "rng.h"
+#include "settings.h"
 #include "state.h"
 #include "visible.h"
 
@@ -114,7 +115,9 @@ int rbm_state_add_history(struct rbm_state *s, const char *line)
 
 /*
  * The header keys: each names a field of struct header and its type, so
- * one table drives both writing and reading.
+ * one table drives both writing and reading.  The model's keys are below;
+ * the training settings' keys follow them, from the table of settings
+ * (settings.h), so a new setting needs nothing here.
  */
 struct header {
 	size_t nv, nh;
@@ -122,38 +125,38 @@ struct header {
 	struct rbm_train_params p;
 };
 
-enum key_type { T_SIZE, T_ULONG, T_REAL, T_BOOL, T_SCHEDULE };
-
 struct key {
 	const char *name;
-	enum key_type type;
+	enum rbm_setting_type type;
 	size_t offset;		/* of the field in struct header */
 	int required;		/* in every version */
 };
 
-#define K(name, type, field, req) { name, type, offsetof(struct header, field), req }
-static const struct key keys[] = {
-	K("visible", T_SIZE, nv, 1),
-	K("hidden", T_SIZE, nh, 1),
-	K("epochs", T_ULONG, epochs, 1),
-	K("learning_rate", T_REAL, p.learning_rate, 1),
-	K("batch_size", T_SIZE, p.batch_size, 1),
-	K("cd_k", T_ULONG, p.cd_k, 0),
-	K("pcd", T_BOOL, p.pcd, 0),
-	K("momentum", T_REAL, p.momentum, 0),
-	K("momentum_ramp", T_BOOL, p.momentum_ramp, 0),
-	K("weight_decay", T_REAL, p.weight_decay, 0),
-	K("l1", T_REAL, p.l1, 0),
-	K("sparsity_target", T_REAL, p.sparsity_target, 0),
-	K("sparsity_cost", T_REAL, p.sparsity_cost, 0),
-	K("sparsity_decay", T_REAL, p.sparsity_decay, 0),
-	K("lr_schedule", T_SCHEDULE, p.schedule, 0),
-	K("centering", T_BOOL, p.centering, 0),
-	K("offset_rate", T_REAL, p.offset_rate, 0),
-	K("average", T_ULONG, p.average, 0),
+#define K(name, type, field) { name, type, offsetof(struct header, field), 1 }
+static const struct key model_keys[] = {
+	K("visible", RBM_SETTING_SIZE, nv),
+	K("hidden", RBM_SETTING_SIZE, nh),
+	K("epochs", RBM_SETTING_ULONG, epochs),
 };
 #undef K
-#define NKEYS (sizeof(keys) / sizeof(keys[0]))
+#define NMODEL_KEYS (sizeof(model_keys) / sizeof(model_keys[0]))
+#define NKEYS (NMODEL_KEYS + RBM_NSETTINGS)
+
+/* Key k (0 <= k < NKEYS) in the file's order. */
+static struct key key_at(size_t k)
+{
+	const struct rbm_setting *st;
+	struct key key;
+
+	if (k < NMODEL_KEYS)
+		return model_keys[k];
+	st = &rbm_settings[k - NMODEL_KEYS];
+	key.name = st->key;
+	key.type = st->type;
+	key.offset = offsetof(struct header, p) + st->offset;
+	key.required = (st->flags & RBM_SETTING_REQUIRED) != 0;
+	return key;
+}
 
 /* ---- saving ---- */
 
@@ -166,54 +169,20 @@ static void put_floats(FILE *f, const float *x, size_t n, size_t stride)
 	fputc('\n', f);
 }
 
-/*
- * A real with %.17g, or in the shortest %g form that reads back to the
- * same double when shortest (for people; both are exact).
- */
-static void format_real(double d, int shortest, char *buf, size_t size)
+/* Write key k's line from h, reals with %.17g. */
+static void put_key(FILE *f, size_t k, const struct header *h)
 {
-	int prec;
-
-	for (prec = shortest ? 1 : 17; prec < 17; prec++) {
-		snprintf(buf, size, "%.*g", prec, d);
-		if (strtod(buf, NULL) == d)
-			return;
-	}
-	snprintf(buf, size, "%.17g", d);
-}
-
-/* The value of key k in h as text into buf (see format_real). */
-static void format_value(const struct key *k, const struct header *h,
-			 int shortest, char *buf, size_t size)
-{
-	const char *field = (const char *)h + k->offset;
-
-	switch (k->type) {
-	case T_SIZE:
-		snprintf(buf, size, "%zu", *(const size_t *)field);
-		break;
-	case T_ULONG:
-		snprintf(buf, size, "%lu", *(const unsigned long *)field);
-		break;
-	case T_REAL:
-		format_real(*(const double *)field, shortest, buf, size);
-		break;
-	case T_BOOL:
-		snprintf(buf, size, "%d", *(const int *)field ? 1 : 0);
-		break;
-	default:
-		snprintf(buf, size, "%s",
-			 rbm_schedule_names[*(const int *)field]);
-	}
-}
-
-/* Write one header key's line from h. */
-static void put_key(FILE *f, const struct key *k, const struct header *h)
-{
+	struct key key = key_at(k);
+	const char *field = (const char *)h + key.offset;
 	char buf[64];
 
-	format_value(k, h, 0, buf, sizeof(buf));
-	fprintf(f, "%s %s\n", k->name, buf);
+	if (k >= NMODEL_KEYS)
+		rbm_setting_format(&h->p, k - NMODEL_KEYS, 1, buf, sizeof(buf));
+	else if (key.type == RBM_SETTING_SIZE)
+		snprintf(buf, sizeof(buf), "%zu", *(const size_t *)field);
+	else
+		snprintf(buf, sizeof(buf), "%lu", *(const unsigned long *)field);
+	fprintf(f, "%s %s\n", key.name, buf);
 }
 
 static void put_matrix(FILE *f, const gsl_matrix_float *m)
@@ -288,7 +257,7 @@ static int format_body(const struct rbm_state *s, char **buf, size_t *len)
 		   "the last line\n# covers every byte above it.\n",
 		PACKAGE_VERSION);
 	for (i = 0; i < NKEYS; i++)
-		put_key(f, &keys[i], &h);
+		put_key(f, i, &h);
 	put_visible_type(f, s->model);
 	fprintf(f, "rng %s %s\n", gsl_rng_name(s->rng), hex);
 	free(hex);
@@ -486,27 +455,40 @@ static int parse_ulong(const char *s, unsigned long lo, unsigned long hi,
 	return 0;
 }
 
-/* Parse the value of key k into its field of h; 0 or -1. */
-static int parse_value(const struct key *k, const char *v, struct header *h)
+/* The choice among the names in list that v is; its index, or -1. */
+static int parse_choice(const char *v, const char *const *list)
 {
-	char *field = (char *)h + k->offset, *end;
+	int u;
+
+	for (u = 0; list[u]; u++)
+		if (strcmp(v, list[u]) == 0)
+			return u;
+	return -1;
+}
+
+/* Parse the value of key k into its field of h; 0 or -1. */
+static int parse_value(size_t k, const char *v, struct header *h)
+{
+	struct key key = key_at(k);
+	char *field = (char *)h + key.offset, *end;
 	unsigned long u;
 	double d;
+	int i;
 
-	switch (k->type) {
-	case T_SIZE:
+	switch (key.type) {
+	case RBM_SETTING_SIZE:
 		return parse_size(v, 0, RBM_MAX_UNITS > RBM_MAX_BATCH_SIZE ?
 				  RBM_MAX_UNITS : RBM_MAX_BATCH_SIZE,
 				  (size_t *)field);
-	case T_ULONG:
+	case RBM_SETTING_ULONG:
 		return parse_ulong(v, 0, (unsigned long)-1,
 				   (unsigned long *)field);
-	case T_BOOL:
+	case RBM_SETTING_BOOL:
 		if (parse_ulong(v, 0, 1, &u) < 0)
 			return -1;
 		*(int *)field = (int)u;
 		return 0;
-	case T_REAL:
+	case RBM_SETTING_REAL:
 		errno = 0;
 		d = strtod(v, &end);
 		if (end == v || *end || errno || !isfinite(d))
@@ -514,25 +496,41 @@ static int parse_value(const struct key *k, const char *v, struct header *h)
 		*(double *)field = d;
 		return 0;
 	default:
-		for (u = 0; u < RBM_NSCHEDULES; u++)
-			if (strcmp(v, rbm_schedule_names[u]) == 0) {
-				*(int *)field = (int)u;
-				return 0;
-			}
-		return -1;
+		i = parse_choice(v, rbm_settings[k - NMODEL_KEYS].choices);
+		if (i < 0)
+			return -1;
+		*(int *)field = i;
+		return 0;
 	}
 }
 
 /* What each type of value must be, for messages. */
 _Static_assert(RBM_MAX_UNITS == 16777216 && RBM_MAX_BATCH_SIZE <= RBM_MAX_UNITS,
-	       "key_wants[T_SIZE] names the largest size");
+	       "key_wants[RBM_SETTING_SIZE] names the largest size");
 static const char *const key_wants[] = {
-	[T_SIZE] = "a whole number up to 16777216",
-	[T_ULONG] = "a whole number",
-	[T_REAL] = "a finite number",
-	[T_BOOL] = "0 or 1",
-	[T_SCHEDULE] = "constant or linear",
+	[RBM_SETTING_SIZE] = "a whole number up to 16777216",
+	[RBM_SETTING_ULONG] = "a whole number",
+	[RBM_SETTING_REAL] = "a finite number",
+	[RBM_SETTING_BOOL] = "0 or 1",
 };
+
+/* What key k's value must be ("constant or linear" for a choice). */
+static void wants(size_t k, char *buf, size_t size)
+{
+	const char *const *list;
+	size_t n = 0, i;
+
+	if (key_at(k).type != RBM_SETTING_CHOICE) {
+		snprintf(buf, size, "%s", key_wants[key_at(k).type]);
+		return;
+	}
+	list = rbm_settings[k - NMODEL_KEYS].choices;
+	buf[0] = '\0';
+	for (i = 0; list[i] && n < size; i++)
+		n += (size_t)snprintf(buf + n, size - n, "%s%s",
+				      i == 0 ? "" : list[i + 1] ? ", " : " or ",
+				      list[i]);
+}
 
 /* One "key value" header line; 0 or -1 with a message. */
 static int header_line(struct cursor *c, struct parsed *p, char *s,
@@ -560,7 +558,7 @@ static int header_line(struct cursor *c, struct parsed *p, char *s,
 		p->rng_name = v;
 		return 0;
 	}
-	for (k = 0; k < NKEYS && strcmp(s, keys[k].name) != 0; k++)
+	for (k = 0; k < NKEYS && strcmp(s, key_at(k).name) != 0; k++)
 		;
 	if (k == NKEYS && strcmp(s, "rng") != 0) {
 		rbm_err_set(err, "%s:%lu: unknown key '%.40s'", c->path,
@@ -572,10 +570,12 @@ static int header_line(struct cursor *c, struct parsed *p, char *s,
 			    c->line, s);
 		return -1;
 	}
-	if (!v || parse_value(&keys[k], v, &p->h) < 0) {
-		rbm_err_set(err, "%s:%lu: '%s' needs %s", c->path, c->line, s,
-			    key_wants[keys[k].type]);
-		return -1;
+	if (!v || parse_value(k, v, &p->h) < 0) {
+		char want[128];
+
+		wants(k, want, sizeof(want));
+		return rbm_err_set(err, "%s:%lu: '%s' needs %s", c->path,
+				   c->line, s, want);
 	}
 	return 0;
 }
@@ -596,11 +596,9 @@ static int parse_header(struct cursor *c, struct parsed *p, int version,
 		if (s[0] != '#' && header_line(c, p, s, err) < 0)
 			return -1;
 	for (k = 0; k < NKEYS; k++)
-		if (keys[k].required && !p->seen[k]) {
-			rbm_err_set(err, "%s: no '%s' line in the header",
-				    c->path, keys[k].name);
-			return -1;
-		}
+		if (key_at(k).required && !p->seen[k])
+			return rbm_err_set(err, "%s: no '%s' line in the "
+					   "header", c->path, key_at(k).name);
 	if (!p->rng_name) {
 		rbm_err_set(err, "%s: no 'rng' line in the header", c->path);
 		return -1;
@@ -940,15 +938,8 @@ int rbm_state_may_overwrite(const char *path, struct rbm_err *err)
 const char *rbm_state_param(size_t i, const struct rbm_train_params *p,
 			    char *buf, size_t size)
 {
-	struct header h;
-	size_t k;
-
-	memset(&h, 0, sizeof(h));
-	h.p = *p;
-	for (k = 0; k < NKEYS; k++)
-		if (keys[k].offset >= offsetof(struct header, p) && i-- == 0) {
-			format_value(&keys[k], &h, 1, buf, size);
-			return keys[k].name;
-		}
-	return NULL;
+	if (i >= RBM_NSETTINGS)
+		return NULL;
+	rbm_setting_format(p, i, 0, buf, size);
+	return rbm_settings[i].key;
 }

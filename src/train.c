@@ -68,56 +68,6 @@ struct rbm_trainer {
 /* The counts at the end of t->sums, reduced with the rest. */
 enum count { C_ROWS, C_PARTICLES, C_STOP, NCOUNTS };
 
-void rbm_train_defaults(struct rbm_train_params *p)
-{
-	memset(p, 0, sizeof(*p));
-	p->learning_rate = RBM_DEFAULT_LEARNING_RATE;
-	p->batch_size = RBM_DEFAULT_BATCH_SIZE;
-	p->cd_k = 1;
-	p->pcd = 1;		/* see "Choosing the defaults" in train.h */
-	p->schedule = RBM_SCHEDULE_LINEAR;
-	p->sparsity_cost = 0.1;
-	p->sparsity_decay = 0.95;
-	p->offset_rate = 0.01;
-}
-
-/* Whether lo <= x < hi (hi_open) or lo <= x <= hi, for a finite x. */
-static int in_range(double x, double lo, double hi, int hi_open)
-{
-	return isfinite(x) && x >= lo && (hi_open ? x < hi : x <= hi);
-}
-
-int rbm_train_check_params(const struct rbm_train_params *p,
-			   struct rbm_err *err)
-{
-	const char *bad = NULL;
-
-	if (!(p->learning_rate > 0) || !isfinite(p->learning_rate))
-		bad = "learning rate must be a positive number";
-	else if (p->batch_size < 1 || p->batch_size > RBM_MAX_BATCH_SIZE)
-		bad = "batch size must be between 1 and 1048576";
-	else if (p->cd_k < 1 || p->cd_k > RBM_MAX_CD_K)
-		bad = "the number of Gibbs steps must be between 1 and 100000";
-	else if (!in_range(p->momentum, 0, 1, 1))
-		bad = "momentum must be in [0, 1)";
-	else if (!in_range(p->weight_decay, 0, INFINITY, 0) ||
-		 !in_range(p->l1, 0, INFINITY, 0))
-		bad = "weight decay and L1 must not be negative";
-	else if (!in_range(p->sparsity_target, 0, 1, 1) ||
-		 !in_range(p->sparsity_cost, 0, INFINITY, 0) ||
-		 !in_range(p->sparsity_decay, 0, 1, 1))
-		bad = "sparsity target and decay must be in [0, 1), its "
-		      "cost not negative";
-	else if (p->schedule < 0 || p->schedule >= RBM_NSCHEDULES)
-		bad = "unknown learning-rate schedule";
-	else if (!(p->offset_rate > 0) || p->offset_rate > 1)
-		bad = "offset rate must be in (0, 1]";
-	if (!bad)
-		return 0;
-	rbm_err_set(err, "%s", bad);
-	return -1;
-}
-
 static void free_matrix(gsl_matrix_float **m)
 {
 	if (*m)

@@ -45,7 +45,12 @@ enum rbm_schedule {
 /* Names of the schedules, indexed by enum rbm_schedule; NULL after. */
 extern const char *const rbm_schedule_names[RBM_NSCHEDULES + 1];
 
-/* Hyperparameters; kept in the state file so a later train continues. */
+/*
+ * Hyperparameters; kept in the state file so a later train continues.
+ * Each field is a row of the table in settings.c (its default, range,
+ * state file key and option), which rbm_train_defaults and
+ * rbm_train_check_params follow.
+ */
 struct rbm_train_params {
 	double learning_rate;	/* step size (at the start of a run) */
 	size_t batch_size;	/* rows per mini-batch; chains with pcd */
@@ -85,9 +90,12 @@ struct rbm_train_params {
  * units share the work differently), they still tell the six-movie
  * story of the seed README.  The best settings are options.
  */
-void rbm_train_defaults(struct rbm_train_params *p);
+void rbm_train_defaults(struct rbm_train_params *p);	/* in settings.c */
 
-/* 0 if the parameters make sense, else -1 and a message naming the bad one. */
+/*
+ * 0 if the parameters make sense, else -1 and a message naming the bad
+ * one (in settings.c, from the table of settings).
+ */
 int rbm_train_check_params(const struct rbm_train_params *p,
 			   struct rbm_err *err);
 

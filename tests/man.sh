@@ -16,8 +16,16 @@ for p in "$page" "$SRCDIR/man/rbmcmd-training.7"; do
 	fi
 done
 
+# The commands the help lists must be those of the command table (its
+# rows start with a tab, "{ " and the quoted name), so that none can be
+# missed by the pattern below nor the count go stale.
 "$R" --help | awk '/^  [a-z_]+ / { print $1 }' >"$T/commands"
-same "help lists seventeen commands" "$(wc -l <"$T/commands")" 17
+sed -n '/^static const struct command commands\[\] = {$/,/^};$/p' \
+	"$SRCDIR/src/rbmcmd.c" | sed -n 's/^	{ "\([a-z_]*\)".*/\1/p' \
+	>"$T/table"
+true_ "the command table has commands" test -s "$T/table"
+same "help lists the command table's $(wc -l <"$T/table") commands" \
+	"$(cat "$T/commands")" "$(cat "$T/table")"
 while read -r c; do
 	true_ "man page documents $c" grep -q "^\.TP.*$c\|^\.SS.*$c\|^\.B $c" "$page"
 done <"$T/commands"

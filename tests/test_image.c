@@ -231,21 +231,15 @@ END_TEST
 /* A 4 x 3 model with weights chosen so the gray levels are known. */
 static struct rbm *known_model(void)
 {
-	static const float w[4][3] = {
-		{ -1.0f, 0.5f, 0.0f },
-		{ 1.0f, 0.0f, 0.0f },
-		{ 0.5f, -0.25f, 0.0f },
-		{ 0.0f, 0.25f, 0.0f },
+	static const float w[12] = {
+		-1.0f, 0.5f, 0.0f,
+		1.0f, 0.0f, 0.0f,
+		0.5f, -0.25f, 0.0f,
+		0.0f, 0.25f, 0.0f,
 	};
-	struct rbm_err err;
-	struct rbm *m = rbm_alloc(4, 3, &err);
-	size_t i, j;
+	static const float zero[4];
 
-	ck_assert_ptr_nonnull(m);
-	for (i = 0; i < 4; i++)
-		for (j = 0; j < 3; j++)
-			gsl_matrix_float_set(m->w, i, j, w[i][j]);
-	return m;
+	return unit_model(4, 3, w, zero, zero);
 }
 
 /*

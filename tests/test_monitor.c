@@ -12,33 +12,9 @@
 #include "rbm.h"
 #include "unit.h"
 
-#define NV 4
-#define NH 3
+#define NV UNIT_NV	/* the shared small model (unit.h) */
+#define NH UNIT_NH
 #define TOL 1e-5
-
-/* A 4 x 3 model with hand-set weights and biases of both signs. */
-static struct rbm *small_model(void)
-{
-	static const float w[NV][NH] = { { 0.5f, -1.25f, 0.75f },
-					 { -0.5f, 1.0f, 0.25f },
-					 { 1.5f, -0.75f, -1.0f },
-					 { 0.125f, 0.5f, -0.25f } };
-	static const float b[NV] = { 0.1f, -0.2f, 0.3f, -0.4f };
-	static const float c[NH] = { -0.3f, 0.2f, 0.05f };
-	struct rbm_err err = { "" };
-	struct rbm *m = rbm_alloc(NV, NH, &err);
-	size_t a, j;
-
-	ck_assert_msg(m != NULL, "%s", err.msg);
-	for (a = 0; a < NV; a++) {
-		for (j = 0; j < NH; j++)
-			gsl_matrix_float_set(m->w, a, j, w[a][j]);
-		gsl_vector_float_set(m->b, a, b[a]);
-	}
-	for (j = 0; j < NH; j++)
-		gsl_vector_float_set(m->c, j, c[j]);
-	return m;
-}
 
 /* Row i of a pattern set: binary with fractions, different per seed. */
 static void pattern_row(size_t i, unsigned seed, float *row)
@@ -65,11 +41,6 @@ static struct rbm_data *pattern_data(size_t n, unsigned seed, size_t from)
 						 &err), 0);
 	}
 	return d;
-}
-
-static double sigmoid(double x)
-{
-	return 1.0 / (1.0 + exp(-x));
 }
 
 /* Hidden logits c + vW of one row. */
@@ -106,12 +77,12 @@ static double recon_error(const struct rbm *m, const float *v)
 
 	logits(m, v, x);
 	for (j = 0; j < NH; j++)
-		ph[j] = sigmoid(x[j]);
+		ph[j] = unit_sigmoid(x[j]);
 	for (a = 0; a < NV; a++) {
 		double y = gsl_vector_float_get(m->b, a), pv;
 		for (j = 0; j < NH; j++)
 			y += ph[j] * gsl_matrix_float_get(m->w, a, j);
-		pv = sigmoid(y);
+		pv = unit_sigmoid(y);
 		e += (v[a] - pv) * (v[a] - pv);
 	}
 	return e;
@@ -154,7 +125,7 @@ START_TEST(test_measure_small)
 {
 	struct rbm_data *train = pattern_data(5, 0, 5);
 	struct rbm_data *valid = pattern_data(3, 2, 3);
-	struct rbm *m = small_model();
+	struct rbm *m = unit_small_model();
 	struct rbm_monitor *mon = monitor(train, valid);
 	struct rbm_metrics a, b;
 	double fe, recon, fe_valid, unused;
@@ -180,7 +151,7 @@ END_TEST
 START_TEST(test_measure_no_validation)
 {
 	struct rbm_data *train = pattern_data(4, 1, 4);
-	struct rbm *m = small_model();
+	struct rbm *m = unit_small_model();
 	struct rbm_monitor *mon = monitor(train, NULL);
 	struct rbm_metrics mt;
 	double fe, recon;
@@ -206,7 +177,7 @@ START_TEST(test_measure_large)
 {
 	struct rbm_data *train = pattern_data(1300, 3, RBM_MONITOR_ROWS);
 	struct rbm_data *valid = pattern_data(700, 4, 700);
-	struct rbm *m = small_model();
+	struct rbm *m = unit_small_model();
 	struct rbm_monitor *mon = monitor(train, valid);
 	struct rbm_metrics mt;
 	static const float ones[NV] = { 1, 1, 1, 1 };

@@ -56,15 +56,10 @@ static char *written(const struct rbm *m, const char *const *names,
 /* A 2 x 1 model: b = (0.5, -1.25), c = (2), W = (-0.125; 10). */
 static struct rbm *small_model(void)
 {
-	struct rbm *m = rbm_alloc(2, 1, NULL);
+	static const float w[2] = { -0.125f, 10.0f }, b[2] = { 0.5f, -1.25f },
+			   c[1] = { 2.0f };
 
-	ck_assert_ptr_nonnull(m);
-	gsl_vector_float_set(m->b, 0, 0.5f);
-	gsl_vector_float_set(m->b, 1, -1.25f);
-	gsl_vector_float_set(m->c, 0, 2.0f);
-	gsl_matrix_float_set(m->w, 0, 0, -0.125f);
-	gsl_matrix_float_set(m->w, 1, 0, 10.0f);
-	return m;
+	return unit_model(2, 1, w, b, c);
 }
 
 /* The file of a small model is exactly the documented text. */

@@ -24,23 +24,11 @@
  */
 static struct rbm *tiny_model(void)
 {
-	static const float w[3][2] = { { 0.5f, -1 }, { 2, 0.25f },
-				       { -0.75f, 1.5f } };
+	static const float w[6] = { 0.5f, -1, 2, 0.25f, -0.75f, 1.5f };
 	static const float b[3] = { 0.125f, -0.25f, 0.375f };
 	static const float c[2] = { -0.5f, 0.25f };
-	struct rbm_err err = { "" };
-	struct rbm *m = rbm_alloc(3, 2, &err);
-	size_t i, j;
 
-	ck_assert_msg(m != NULL, "%s", err.msg);
-	for (i = 0; i < 3; i++) {
-		for (j = 0; j < 2; j++)
-			gsl_matrix_float_set(m->w, i, j, w[i][j]);
-		gsl_vector_float_set(m->b, i, b[i]);
-	}
-	for (j = 0; j < 2; j++)
-		gsl_vector_float_set(m->c, j, c[j]);
-	return m;
+	return unit_model(3, 2, w, b, c);
 }
 
 /* rbm_alloc gives the sizes asked for and every parameter exactly zero. */

@@ -17,30 +17,6 @@
 
 /* ---- helpers ---- */
 
-/* A model with the given parameters (w row-major, NV x NH). */
-static struct rbm *model(size_t nv, size_t nh, const float *w,
-			 const float *b, const float *c)
-{
-	struct rbm *m = rbm_alloc(nv, nh, NULL);
-	size_t i, j;
-
-	ck_assert_ptr_nonnull(m);
-	for (i = 0; i < nv; i++) {
-		gsl_vector_float_set(m->b, i, b[i]);
-		for (j = 0; j < nh; j++)
-			gsl_matrix_float_set(m->w, i, j, w[i * nh + j]);
-	}
-	for (j = 0; j < nh; j++)
-		gsl_vector_float_set(m->c, j, c[j]);
-	return m;
-}
-
-/* Bit k of n as 0.0 or 1.0: unit k of state number n. */
-static double bit(unsigned long n, size_t k)
-{
-	return (double)((n >> k) & 1UL);
-}
-
 /* -E(v, h) = b.v + c.h + v'Wh for real v and the hidden state number h. */
 static double neg_energy(const struct rbm *m, const double *v,
 			 unsigned long h)
@@ -49,12 +25,12 @@ static double neg_energy(const struct rbm *m, const double *v,
 	size_t i, j;
 
 	for (j = 0; j < m->nh; j++)
-		e += gsl_vector_float_get(m->c, j) * bit(h, j);
+		e += gsl_vector_float_get(m->c, j) * unit_bit(h, j);
 	for (i = 0; i < m->nv; i++) {
 		e += gsl_vector_float_get(m->b, i) * v[i];
 		for (j = 0; j < m->nh; j++)
 			e += v[i] * gsl_matrix_float_get(m->w, i, j) *
-			     bit(h, j);
+			     unit_bit(h, j);
 	}
 	return e;
 }
@@ -80,7 +56,7 @@ static double brute_log_z(const struct rbm *m)
 	ck_assert_uint_le(m->nv, 16);
 	for (n = 0; n < 1UL << m->nv; n++) {
 		for (i = 0; i < m->nv; i++)
-			v[i] = bit(n, i);
+			v[i] = unit_bit(n, i);
 		for (h = 0; h < 1UL << m->nh; h++)
 			s += exp(neg_energy(m, v, h));
 	}
@@ -96,7 +72,7 @@ static gsl_matrix_float *all_visible(size_t nv)
 
 	for (n = 0; n < 1UL << nv; n++)
 		for (i = 0; i < nv; i++)
-			gsl_matrix_float_set(v, n, i, (float)bit(n, i));
+			gsl_matrix_float_set(v, n, i, (float)unit_bit(n, i));
 	return v;
 }
 
@@ -169,7 +145,7 @@ END_TEST
 /* A reconstruction is sigmoid(b + W sigmoid(c + vW)), written out. */
 START_TEST(test_reconstruct)
 {
-	struct rbm *m = model(3, 2, w32, b3, c2);
+	struct rbm *m = unit_model(3, 2, w32, b3, c2);
 	gsl_matrix_float *v = all_visible(3);
 	gsl_matrix_float *h = gsl_matrix_float_alloc(8, 2);
 	gsl_matrix_float *out = gsl_matrix_float_alloc(8, 3);
@@ -181,7 +157,7 @@ START_TEST(test_reconstruct)
 		for (j = 0; j < 2; j++) {
 			double x = c2[j];
 			for (i = 0; i < 3; i++)
-				x += bit(n, i) * w32[i * 2 + j];
+				x += unit_bit(n, i) * w32[i * 2 + j];
 			ph[j] = 1 / (1 + exp(-x));
 		}
 		for (i = 0; i < 3; i++) {
@@ -205,7 +181,7 @@ END_TEST
 /* 3 x 2 (sums over the hidden layer): log Z equals the brute force. */
 START_TEST(test_log_z_3x2)
 {
-	struct rbm *m = model(3, 2, w32, b3, c2);
+	struct rbm *m = unit_model(3, 2, w32, b3, c2);
 	struct rbm_err err;
 	double z = NAN;
 
@@ -219,7 +195,7 @@ END_TEST
 /* 2 x 4 (sums over the visible layer): log Z equals the brute force. */
 START_TEST(test_log_z_2x4)
 {
-	struct rbm *m = model(2, 4, w24, b2, c4);
+	struct rbm *m = unit_model(2, 4, w24, b2, c4);
 	struct rbm_err err;
 	double z = NAN;
 
@@ -288,7 +264,7 @@ END_TEST
  */
 START_TEST(test_loglik_sums_to_one)
 {
-	struct rbm *m = model(3, 2, w32, b3, c2);
+	struct rbm *m = unit_model(3, 2, w32, b3, c2);
 	struct rbm_score_sums *s = rbm_score_sums_alloc(3, NULL);
 	gsl_matrix_float *v = all_visible(3);
 	gsl_matrix_float *work = gsl_matrix_float_alloc(8, 2);

@@ -27,28 +27,10 @@
 #define TOL 1e-5	/* float against double, after a few updates */
 #define MARGIN 1e-5	/* closest a replayed draw may come to its p */
 
-/* A 4 x 3 model with hand-set weights and biases of both signs. */
+/* The shared 4 x 3 model with hand-set parameters (unit.h). */
 static struct rbm *small_model(void)
 {
-	static const float w[NV][NH] = { { 0.5f, -1.25f, 0.75f },
-					 { -0.5f, 1.0f, 0.25f },
-					 { 1.5f, -0.75f, -1.0f },
-					 { 0.125f, 0.5f, -0.25f } };
-	static const float b[NV] = { 0.1f, -0.2f, 0.3f, -0.4f };
-	static const float c[NH] = { -0.3f, 0.2f, 0.05f };
-	struct rbm_err err = { "" };
-	struct rbm *m = rbm_alloc(NV, NH, &err);
-	size_t a, j;
-
-	ck_assert_msg(m != NULL, "%s", err.msg);
-	for (a = 0; a < NV; a++) {
-		for (j = 0; j < NH; j++)
-			gsl_matrix_float_set(m->w, a, j, w[a][j]);
-		gsl_vector_float_set(m->b, a, b[a]);
-	}
-	for (j = 0; j < NH; j++)
-		gsl_vector_float_set(m->c, j, c[j]);
-	return m;
+	return unit_small_model();
 }
 
 /* A data set of n rows of NV values, binary with a few fractions. */
@@ -110,11 +92,6 @@ static gsl_rng *rng_seeded(unsigned long seed)
 }
 
 /* ---- the reference trainer, in double ---- */
-
-static double sigmoid(double x)
-{
-	return 1.0 / (1.0 + exp(-x));
-}
 
 static double sign(double x)
 {
@@ -222,7 +199,7 @@ static void ref_sample(struct replay *rp, const double *p, double *s,
 	rp->draws += rows * cols;
 }
 
-/* ph = sigmoid(v W + c) for n rows. */
+/* ph = unit_sigmoid(v W + c) for n rows. */
 static void ref_hidden(const struct par *m, const double (*v)[NV], size_t n,
 		       double (*ph)[NH])
 {
@@ -233,12 +210,12 @@ static void ref_hidden(const struct par *m, const double (*v)[NV], size_t n,
 			double x = m->c[j];
 			for (a = 0; a < NV; a++)
 				x += v[i][a] * m->w[a][j];
-			ph[i][j] = sigmoid(x);
+			ph[i][j] = unit_sigmoid(x);
 		}
 	}
 }
 
-/* pv = sigmoid(h W' + b) for n rows. */
+/* pv = unit_sigmoid(h W' + b) for n rows. */
 static void ref_visible(const struct par *m, const double (*h)[NH], size_t n,
 			double (*pv)[NV])
 {
@@ -249,7 +226,7 @@ static void ref_visible(const struct par *m, const double (*h)[NH], size_t n,
 			double x = m->b[a];
 			for (j = 0; j < NH; j++)
 				x += h[i][j] * m->w[a][j];
-			pv[i][a] = sigmoid(x);
+			pv[i][a] = unit_sigmoid(x);
 		}
 	}
 }
@@ -1745,9 +1722,11 @@ static struct rbm_train_params with(enum field f, double x)
 #define M_BATCH "batch size must be between 1 and 1048576"
 #define M_CD_K "the number of Gibbs steps must be between 1 and 100000"
 #define M_MOM "momentum must be in [0, 1)"
-#define M_DECAY "weight decay and L1 must not be negative"
-#define M_SPARSE "sparsity target and decay must be in [0, 1), its cost " \
-		 "not negative"
+#define M_DECAY "weight decay must not be negative"
+#define M_L1 "L1 must not be negative"
+#define M_TARGET "sparsity target must be in [0, 1)"
+#define M_COST "sparsity cost must not be negative"
+#define M_SDECAY "sparsity decay must be in [0, 1)"
 #define M_SCHED "unknown learning-rate schedule"
 #define M_OFFSET "offset rate must be in (0, 1]"
 
@@ -1769,13 +1748,13 @@ START_TEST(test_check_params)
 		{ F_MOMENTUM, NAN, M_MOM }, { F_MOMENTUM, 0, NULL },
 		{ F_MOMENTUM, 0.999, NULL },
 		{ F_DECAY, -1e-9, M_DECAY }, { F_DECAY, INFINITY, M_DECAY },
-		{ F_DECAY, NAN, M_DECAY }, { F_L1, -1, M_DECAY },
-		{ F_L1, NAN, M_DECAY }, { F_DECAY, 5, NULL },
+		{ F_DECAY, NAN, M_DECAY }, { F_L1, -1, M_L1 },
+		{ F_L1, NAN, M_L1 }, { F_DECAY, 5, NULL },
 		{ F_L1, 0.5, NULL },
-		{ F_TARGET, -0.1, M_SPARSE }, { F_TARGET, 1, M_SPARSE },
-		{ F_TARGET, NAN, M_SPARSE }, { F_COST, -1, M_SPARSE },
-		{ F_COST, INFINITY, M_SPARSE }, { F_SDECAY, 1, M_SPARSE },
-		{ F_SDECAY, -0.5, M_SPARSE }, { F_TARGET, 0.999, NULL },
+		{ F_TARGET, -0.1, M_TARGET }, { F_TARGET, 1, M_TARGET },
+		{ F_TARGET, NAN, M_TARGET }, { F_COST, -1, M_COST },
+		{ F_COST, INFINITY, M_COST }, { F_SDECAY, 1, M_SDECAY },
+		{ F_SDECAY, -0.5, M_SDECAY }, { F_TARGET, 0.999, NULL },
 		{ F_COST, 0, NULL }, { F_SDECAY, 0, NULL },
 		{ F_SCHEDULE, -1, M_SCHED }, { F_SCHEDULE, 2, M_SCHED },
 		{ F_SCHEDULE, 1, NULL },

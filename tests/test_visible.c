@@ -45,11 +45,6 @@ static gsl_matrix_float *matrix(size_t n, size_t w, const float *x)
 	return a;
 }
 
-static double bit(unsigned long n, size_t k)
-{
-	return (double)((n >> k) & 1UL);
-}
-
 /* ---- types, encoding ---- */
 
 /* The type names parse, and everything else is refused with a reason. */
@@ -280,11 +275,11 @@ START_TEST(test_softmax_log_z_brute)
 		for (h = 0; h < 8; h++) {
 			double e = 0;
 			for (j = 0; j < 3; j++)
-				e += gsl_vector_float_get(m->c, j) * bit(h, j);
+				e += gsl_vector_float_get(m->c, j) * unit_bit(h, j);
 			for (i = 0; i < 9; i++) {
 				e += v[i] * gsl_vector_float_get(m->b, i);
 				for (j = 0; j < 3; j++)
-					e += v[i] * bit(h, j) *
+					e += v[i] * unit_bit(h, j) *
 					     gsl_matrix_float_get(m->w, i, j);
 			}
 			z += exp(e);
@@ -318,12 +313,12 @@ START_TEST(test_gaussian_log_z)
 			wh[i] = 0;
 			for (j = 0; j < 2; j++)
 				wh[i] += gsl_matrix_float_get(m->w, i, j) *
-					 bit(h, j);
+					 unit_bit(h, j);
 			t += gsl_vector_float_get(m->b, i) * wh[i] +
 			     0.5 * wh[i] * wh[i];
 		}
 		for (j = 0; j < 2; j++)
-			t += gsl_vector_float_get(m->c, j) * bit(h, j);
+			t += gsl_vector_float_get(m->c, j) * unit_bit(h, j);
 		closed += exp(t);
 	}
 	closed = log(2 * M_PI) + log(closed);

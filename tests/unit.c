@@ -1,6 +1,7 @@
 /*
  * unit.c - the unit-test binary: runs one Check suite per module and exits
- * non-zero if any test failed.  Also holds the helpers the suites share.
+ * non-zero if any test failed.  Also holds the fixtures and helpers the
+ * suites share (unit.h).
  *
  * Tests run in forked children by default (CK_FORK=no runs them in one
  * process, for valgrind and debuggers).  The scratch directory is made and
@@ -17,6 +18,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -114,6 +116,46 @@ struct rbm *unit_random_model(size_t nv, size_t nh, double scale,
 			(2 * gsl_rng_uniform(rng) - 1)));
 	gsl_rng_free(rng);
 	return m;
+}
+
+struct rbm *unit_model(size_t nv, size_t nh, const float *w, const float *b,
+		       const float *c)
+{
+	struct rbm_err err = { "" };
+	struct rbm *m = rbm_alloc(nv, nh, &err);
+	size_t i, j;
+
+	ck_assert_msg(m != NULL, "%s", err.msg);
+	for (i = 0; i < nv; i++) {
+		for (j = 0; j < nh; j++)
+			gsl_matrix_float_set(m->w, i, j, w[i * nh + j]);
+		gsl_vector_float_set(m->b, i, b[i]);
+	}
+	for (j = 0; j < nh; j++)
+		gsl_vector_float_set(m->c, j, c[j]);
+	return m;
+}
+
+struct rbm *unit_small_model(void)
+{
+	static const float w[UNIT_NV * UNIT_NH] = { 0.5f, -1.25f, 0.75f,
+						    -0.5f, 1.0f, 0.25f,
+						    1.5f, -0.75f, -1.0f,
+						    0.125f, 0.5f, -0.25f };
+	static const float b[UNIT_NV] = { 0.1f, -0.2f, 0.3f, -0.4f };
+	static const float c[UNIT_NH] = { -0.3f, 0.2f, 0.05f };
+
+	return unit_model(UNIT_NV, UNIT_NH, w, b, c);
+}
+
+double unit_sigmoid(double x)
+{
+	return 1.0 / (1.0 + exp(-x));
+}
+
+double unit_bit(unsigned long n, size_t k)
+{
+	return (double)((n >> k) & 1UL);
 }
 
 /* The byte stream of unit_sample. */
@@ -218,6 +260,7 @@ int main(void)
 	srunner_add_suite(sr, score_suite());
 	srunner_add_suite(sr, monitor_suite());
 	srunner_add_suite(sr, visible_suite());
+	srunner_add_suite(sr, settings_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

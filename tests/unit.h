@@ -1,7 +1,8 @@
 /*
  * unit.h - the Check unit tests: one suite per module of the library, and
- * the few helpers the suites share (a scratch directory, whole-file reads
- * and writes).
+ * the fixtures and helpers the suites share (a scratch directory,
+ * whole-file reads and writes, hand-set and random models, reference
+ * functions), so that no suite keeps its own copy of one.
  */
 #ifndef RBM_TESTS_UNIT_H
 #define RBM_TESTS_UNIT_H
@@ -22,6 +23,7 @@ Suite *monitor_suite(void);	/* monitor.c: per-epoch figures */
 Suite *params_suite(void);	/* params.c: parameter file, table */
 Suite *score_suite(void);	/* score.c: free energy, log Z, AIS */
 Suite *visible_suite(void);	/* visible.c: unit types, missing values */
+Suite *settings_suite(void);	/* settings.c: the training settings */
 
 /*
  * A scratch directory for the test cases of one TCase: add these two as
@@ -50,6 +52,28 @@ char *unit_read_file(const char *path, size_t *len);
  */
 struct rbm *unit_random_model(size_t nv, size_t nh, double scale,
 			      unsigned long seed);
+
+/*
+ * A model with the given parameters: w row-major (NV x NH), b (NV), c
+ * (NH); fails the test when out of memory.  The suites' hand-set models
+ * are built with it.
+ */
+struct rbm *unit_model(size_t nv, size_t nh, const float *w, const float *b,
+		       const float *c);
+
+/*
+ * The small model of the train and monitor suites: UNIT_NV x UNIT_NH,
+ * hand-set weights and biases of both signs.
+ */
+#define UNIT_NV 4
+#define UNIT_NH 3
+struct rbm *unit_small_model(void);
+
+/* The logistic function in double, for reference computations. */
+double unit_sigmoid(double x);
+
+/* Bit k of n as 0.0 or 1.0: unit k of state number n. */
+double unit_bit(unsigned long n, size_t k);
 
 /*
  * The reference for rbm_sample, written from its definition rather than
