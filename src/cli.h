@@ -90,6 +90,9 @@ struct ctx {
 	int argc;			/* positional arguments after COMMAND */
 	char **argv;
 	struct optval opt[NOPTS];	/* checked option values */
+	struct rbm_state *s;		/* CMD_LOADS: the state, loaded
+					 * before the command runs and freed
+					 * after */
 };
 
 /*
@@ -102,6 +105,8 @@ struct ctx {
 				 * marked RBM_SETTING_AT_NEW */
 #define CMD_TRAINS 0x4u		/* trains: takes the settings marked
 				 * RBM_SETTING_AT_TRAIN */
+#define CMD_LOADS 0x8u		/* only reads the state: c->s holds it,
+				 * loaded once the arguments are checked */
 
 struct command {
 	const char *name;

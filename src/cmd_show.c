@@ -3,8 +3,9 @@
  * export (the plain parameter file), info (a summary in "key: value"
  * lines) and weights (the original's weight table).
  *
- * The formats belong to the library (params.c, state.c); these only load
- * the state, pick what to show and print it on stdout.
+ * The formats belong to the library (params.c, state.c); these only pick
+ * what to show of the state (loaded for them: CMD_LOADS in rbmcmd.c's
+ * table) and print it on stdout.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,12 +18,7 @@
 
 int cmd_export(struct ctx *c)
 {
-	struct rbm_state *s = cli_load(c);
-
-	if (!s)
-		return EXIT_FAIL;
-	rbm_params_write(stdout, s->model);
-	rbm_state_free(s);
+	rbm_params_write(stdout, c->s->model);
 	return EXIT_OK;
 }
 
@@ -87,11 +83,9 @@ static void info_visible_type(const struct rbm *m)
  */
 int cmd_info(struct ctx *c)
 {
-	struct rbm_state *s = cli_load(c);
+	const struct rbm_state *s = c->s;
 	size_t i;
 
-	if (!s)
-		return EXIT_FAIL;
 	printf("format_version: %d\n", s->version);
 	printf("visible: %zu\n", s->model->nv);
 	printf("hidden: %zu\n", s->model->nh);
@@ -103,7 +97,6 @@ int cmd_info(struct ctx *c)
 	info_stats(s->model);
 	for (i = 0; i < s->nhistory; i++)
 		printf("history: %s\n", s->history[i]);
-	rbm_state_free(s);
 	return EXIT_OK;
 }
 
@@ -141,12 +134,10 @@ static struct rbm_names *unit_names(const char *path, const struct rbm *m,
 int cmd_weights(struct ctx *c)
 {
 	struct rbm_names *names = NULL;
-	struct rbm_state *s = cli_load(c);
+	const struct rbm_state *s = c->s;
 	struct rbm_err err;
 	int rc = EXIT_OK;
 
-	if (!s)
-		return EXIT_FAIL;
 	if (c->opt[O_NAMES].given &&
 	    !(names = unit_names(c->opt[O_NAMES].s, s->model, &err)))
 		rc = cli_fail(c, &err);
@@ -156,6 +147,5 @@ int cmd_weights(struct ctx *c)
 				   &err) < 0)
 		rc = cli_fail(c, &err);
 	rbm_params_free_names(names);
-	rbm_state_free(s);
 	return rc;
 }

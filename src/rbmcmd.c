@@ -25,8 +25,10 @@
  *     it takes (a new option is an O_* id in cli.h and a row of
  *     cli_options[] in cli.c; a new training setting is a row of
  *     settings.c instead), a summary, and its flags: CMD_NEW_MODEL or
- *     CMD_TRAINS to take the training settings, CMD_NO_STATE when it is
- *     written without STATE.  Help, completion and option parsing follow.
+ *     CMD_TRAINS to take the training settings, CMD_LOADS to find the
+ *     state loaded in c->s (for a command that only reads it),
+ *     CMD_NO_STATE when it is written without STATE.  Help, completion
+ *     and option parsing follow.
  *  3. Document it in man/rbmcmd.1 (tests/man.sh fails until the page
  *     names the command and each of its options) and in the README's
  *     list of commands.
@@ -79,12 +81,12 @@ static const struct command commands[] = {
 	  "create a state file from a plain parameter file (never "
 	  "overwrites a file that is not a state file)", CMD_NEW_MODEL },
 	{ "export", cmd_export, 0, 0, "> PARAMETER_FILE", 0,
-	  "print the weights and biases as a plain parameter file", 0 },
+	  "print the weights and biases as a plain parameter file", CMD_LOADS },
 	{ "info", cmd_info, 0, 0, "", 0,
 	  "describe the model: sizes, training parameters and state, "
-	  "history, weight statistics", 0 },
+	  "history, weight statistics", CMD_LOADS },
 	{ "weights", cmd_weights, 0, 0, "", OPT(O_NAMES),
-	  "print the weights and biases as a table with unit names", 0 },
+	  "print the weights and biases as a table with unit names", CMD_LOADS },
 	{ "free_energy", cmd_free_energy, 0, 0, "< VISIBLE_ROWS",
 	  OPT(O_MISSING),
 	  "print the free energy F(v) of each visible row", 0 },
@@ -291,6 +293,19 @@ static const struct command *stateless_command(int argc, char **argv)
 	return cmd;
 }
 
+/* Run c's command with the setup its flags ask for. */
+static int run_command(struct ctx *c)
+{
+	int rc;
+
+	if ((c->cmd->flags & CMD_LOADS) && !(c->s = cli_load(c)))
+		return EXIT_FAIL;
+	rc = c->cmd->run(c);
+	rbm_state_free(c->s);
+	c->s = NULL;
+	return rc;
+}
+
 /*
  * Run a command written without STATE: the steps of dispatch's end, one
  * word earlier.  Kept apart so that the common path stays as it is.
@@ -308,7 +323,7 @@ static int run_stateless(struct ctx *c, int argc, char **argv)
 	if (c->argc < c->cmd->min_args || c->argc > c->cmd->max_args)
 		return cli_usage(c, "wrong number of arguments (usage: %s %s "
 				 "%s)", PROG, c->cmd->name, c->cmd->args);
-	return c->cmd->run(c);
+	return run_command(c);
 }
 
 static int dispatch(int argc, char **argv)
@@ -350,7 +365,7 @@ static int dispatch(int argc, char **argv)
 		return cli_usage(&c, "wrong number of arguments (usage: %s "
 				 "STATE %s%s%s)", PROG, c.cmd->name,
 				 space(c.cmd->args), c.cmd->args);
-	return c.cmd->run(&c);
+	return run_command(&c);
 }
 
 int main(int argc, char **argv)
