@@ -403,6 +403,19 @@ void cli_write_rows(const gsl_matrix_float *m, size_t k)
 			       m->size2);
 }
 
+int cli_flush(const struct ctx *c)
+{
+	int e = errno;	/* the failed write's, when it failed already */
+
+	errno = 0;
+	if (fflush(stdout) == 0 && !ferror(stdout))
+		return 0;
+	if (errno)
+		e = errno;
+	cli_say(c, "write error: %s", e ? strerror(e) : "stdout failed");
+	return -1;
+}
+
 struct rbm_rows *cli_open_items(const struct ctx *c, const struct rbm *m,
 				const char *path, int allow_missing,
 				struct rbm_err *err)
@@ -439,7 +452,7 @@ int cli_write_units(const struct ctx *c, const struct rbm *m,
 
 	if (m->vtype == RBM_VIS_BINARY) {
 		cli_write_rows(units, k);
-		return 0;
+		return ferror(stdout) ? cli_flush(c) : 0;
 	}
 	if (!(row = gsl_matrix_float_alloc(1, n))) {
 		cli_say(c, "out of memory");
@@ -453,5 +466,5 @@ int cli_write_units(const struct ctx *c, const struct rbm *m,
 		cli_write_item_row(m, row->data, n);
 	}
 	gsl_matrix_float_free(row);
-	return 0;
+	return ferror(stdout) ? cli_flush(c) : 0;
 }
