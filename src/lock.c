@@ -103,6 +103,8 @@ struct rbm_lock *rbm_lock_acquire(const char *path, struct rbm_err *err)
 	else if (l->fd == -1 && (errno == ENOLCK || errno == EINVAL))
 		rbm_err_set(err, "cannot lock %s: lock file %s: %s", path,
 			    l->path, strerror(errno));
+	else if (l->fd == -1 && errno == ENOENT)	/* no directory */
+		rbm_err_set(err, "cannot save %s: %s", path, strerror(errno));
 	else if (l->fd == -1)
 		rbm_err_set(err, "cannot save %s: cannot create its lock file "
 			    "%s: %s", path, l->path, strerror(errno));
