@@ -177,13 +177,30 @@ int cli_accepts(const struct command *cmd, int id)
 	       ((cmd->flags & CMD_TRAINS) && (when & RBM_SETTING_AT_TRAIN));
 }
 
+void cli_put_clean(FILE *f, const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			fprintf(f, "\\x%02x", (unsigned char)*s);
+		else
+			fputc(*s, f);
+}
+
+/*
+ * The message, with control characters escaped (cli_put_clean): file
+ * names and words quoted from a file or the command line reach a
+ * terminal here, and an escape sequence must not act on it.
+ */
 static void __attribute__((format(printf, 2, 0)))
 vsay(const struct ctx *c, const char *fmt, va_list ap)
 {
+	char buf[RBM_ERR_MAX + 512];
+
+	vsnprintf(buf, sizeof(buf), fmt, ap);
 	fprintf(stderr, "%s: ", PROG);
 	if (c && c->cmd)
 		fprintf(stderr, "%s: ", c->cmd->name);
-	vfprintf(stderr, fmt, ap);
+	cli_put_clean(stderr, buf);
 	fputc('\n', stderr);
 }
 

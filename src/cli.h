@@ -117,7 +117,10 @@ struct command {
 /* Whether the command takes option id (--help included). */
 int cli_accepts(const struct command *cmd, int id);
 
-/* "rbmcmd: COMMAND: message" on stderr. */
+/* Write s to f with each control character as \xHH. */
+void cli_put_clean(FILE *f, const char *s);
+
+/* "rbmcmd: COMMAND: message" on stderr (control characters escaped). */
 void cli_say(const struct ctx *c, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
