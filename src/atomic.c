@@ -55,18 +55,6 @@ static int write_all(int fd, const char *p, size_t len)
 	return 0;
 }
 
-static mode_t target_mode(const char *path)
-{
-	struct stat st;
-	mode_t mask;
-
-	if (stat(path, &st) == 0)
-		return st.st_mode & 07777;
-	mask = umask(0);
-	umask(mask);
-	return 0666 & ~mask;
-}
-
 /* fsync the directory so the rename itself survives a power cut. */
 static void sync_dir(const char *dir)
 {
@@ -78,13 +66,118 @@ static void sync_dir(const char *dir)
 	}
 }
 
-int rbm_atomic_write(const char *path, const void *data, size_t len,
-		     struct rbm_err *err)
+/*
+ * Give the temporary file fd the owner, group and permissions of the file
+ * st describes (or, with st NULL, 0666 less the umask), never set-user-ID,
+ * set-group-ID or sticky bits.  Root keeps any owner.  Anyone else may
+ * only replace a file of their own: a rename by another user who can
+ * write the directory would make the file theirs, so that is refused
+ * (EPERM, *why says so).  A group the caller cannot give away (chown to a
+ * group it is not in) loses its permissions rather than pass them to the
+ * caller's group.  0, or -1 with errno.
+ */
+static int copy_owner(int fd, const struct stat *st, const char **why)
+{
+	mode_t mode, mask;
+
+	if (!st) {
+		mask = umask(0);
+		umask(mask);
+		return fchmod(fd, 0666 & ~mask);
+	}
+	mode = st->st_mode & 0777;
+	if (geteuid() == 0) {
+		if (fchown(fd, st->st_uid, st->st_gid) < 0)
+			return -1;
+	} else if (st->st_uid != geteuid()) {
+		*why = "it belongs to another user, whom a save by this user "
+		       "would take it from";
+		errno = EPERM;
+		return -1;
+	} else if (st->st_gid != getegid() &&
+		   fchown(fd, (uid_t)-1, st->st_gid) < 0) {
+		mode &= ~(mode_t)S_IRWXG;
+	}
+	return fchmod(fd, mode);
+}
+
+/*
+ * Write data in place to the existing non-regular file at path (a
+ * character device, a FIFO, a socket is refused by open): replacing it by
+ * a rename would destroy the device node or pipe.  0, or -1 with errno.
+ */
+static int write_in_place(const char *path, const void *data, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_NOCTTY | O_CLOEXEC), e;
+
+	if (fd < 0)
+		return -1;
+	if (write_all(fd, data, len) < 0) {
+		e = errno;
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	return close(fd);
+}
+
+/*
+ * The file a save to path replaces, in *target (malloc'ed): path itself,
+ * or for a symbolic link the file it names in the end (so the link
+ * stays, like cp and sed --follow-symlinks do); st filled and *exists set
+ * when there is one.  -1 with errno (ENOENT for a dangling link, since
+ * creating the file it names could put it anywhere).
+ */
+static int resolve_target(const char *path, char **target, struct stat *st,
+			  int *exists)
+{
+	struct stat lst;
+
+	*exists = 0;
+	*target = NULL;
+	if (lstat(path, &lst) < 0) {
+		if (errno != ENOENT)
+			return -1;
+		*target = strdup(path);
+		return *target ? 0 : -1;
+	}
+	if (stat(path, st) < 0)
+		return -1;	/* a dangling or looping link */
+	*exists = 1;
+	*target = S_ISLNK(lst.st_mode) && S_ISREG(st->st_mode)
+		  ? realpath(path, NULL) : strdup(path);
+	return *target ? 0 : -1;
+}
+
+/*
+ * The steps on the temporary file fd for len bytes of data: owner and
+ * mode (copy_owner), the bytes, fsync, then its size checked against len
+ * (a save that reports success has every byte on disk).
+ */
+static int fill_temp(int fd, const struct stat *old, const void *data,
+		     size_t len, const char **why)
+{
+	struct stat st;
+
+	if (copy_owner(fd, old, why) < 0 || write_all(fd, data, len) < 0 ||
+	    fsync(fd) < 0 || fstat(fd, &st) < 0)
+		return -1;
+	if ((size_t)st.st_size != len) {
+		*why = "the temporary file does not hold every byte written";
+		errno = EIO;
+		return -1;
+	}
+	return 0;
+}
+
+/* The save to a regular (or new) file target through a temporary file. */
+static int replace_file(const char *target, const struct stat *old,
+			const void *data, size_t len, const char **why)
 {
 	char *dir, *base, *tmp = NULL;
 	int fd = -1, rc = -1, created = 0, saved;
 
-	if (split_path(path, &dir, &base) < 0 ||
+	if (split_path(target, &dir, &base) < 0 ||
 	    !(tmp = malloc(strlen(dir) + strlen(base) + sizeof(TMP_TAG) +
 			   TMP_RANDOM + 2))) {
 		errno = ENOMEM;
@@ -95,13 +188,12 @@ int rbm_atomic_write(const char *path, const void *data, size_t len,
 	if (fd < 0)
 		goto out;
 	created = 1;
-	if (fchmod(fd, target_mode(path)) < 0 ||
-	    write_all(fd, data, len) < 0 || fsync(fd) < 0)
+	if (fill_temp(fd, old, data, len, why) < 0)
 		goto out;
 	rc = close(fd);
 	fd = -1;
 	if (rc == 0)
-		rc = rename(tmp, path);
+		rc = rename(tmp, target);
 	if (rc == 0)
 		sync_dir(dir);
 out:
@@ -110,12 +202,45 @@ out:
 		close(fd);
 	if (rc < 0 && created)
 		unlink(tmp);
-	if (rc < 0)
-		rbm_err_set(err, "cannot save %s: %s", path, strerror(saved));
 	free(tmp);
 	free(dir);
 	free(base);
+	errno = saved;
 	return rc;
+}
+
+int rbm_atomic_write(const char *path, const void *data, size_t len,
+		     struct rbm_err *err)
+{
+	const char *why = NULL;
+	struct stat st;
+	char *target;
+	int exists, rc = -1;
+
+	if (resolve_target(path, &target, &st, &exists) < 0) {
+		if (errno == ENOENT)
+			why = "it is a symbolic link to nothing";
+	} else if (exists && S_ISDIR(st.st_mode)) {
+		errno = EISDIR;
+	} else if (exists && !S_ISREG(st.st_mode)) {
+		rc = write_in_place(path, data, len);
+	} else {
+		rc = replace_file(target, exists ? &st : NULL, data, len,
+				  &why);
+	}
+	if (rc < 0)
+		rbm_err_set(err, "cannot save %s: %s", path,
+			    why ? why : strerror(errno));
+	free(target);
+	return rc;
+}
+
+int rbm_atomic_same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+
+	return stat(a, &sa) == 0 && stat(b, &sb) == 0 &&
+	       sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
 
 /* Whether name is ".BASE.rbmcmd-" and six characters of mkostemp's. */

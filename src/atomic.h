@@ -11,13 +11,27 @@
 #include "err.h"
 
 /*
- * Make path hold exactly the len bytes at data.  A new file gets mode
- * 0666 less the umask, a replaced one keeps its mode.  0, or -1 with a
+ * Make path hold exactly the len bytes at data.  A regular file is
+ * replaced through a temporary file that has been written, fsynced and
+ * checked to hold len bytes; it keeps the old file's owner, group and
+ * permission bits (never set-id bits), and a save that would change the
+ * owner (another user's, when not root) is refused.  A symbolic link is
+ * followed: the file it names is replaced and the link stays; one that
+ * leads nowhere is refused.  An existing non-regular file (a character
+ * device, a FIFO) is written in place, not replaced; a directory is
+ * refused.  A new file gets mode 0666 less the umask.  0, or -1 with a
  * message ("cannot save PATH: REASON"); the old file is then untouched
  * and the temporary file removed.
  */
 int rbm_atomic_write(const char *path, const void *data, size_t len,
 		     struct rbm_err *err);
+
+/*
+ * Whether paths a and b lead to one file (the same device and inode
+ * after following symbolic links: one name, a link, a hard link): 1 or 0
+ * (also when either does not exist).
+ */
+int rbm_atomic_same_file(const char *a, const char *b);
 
 /*
  * Remove the temporary files that saves to path left when they were

@@ -177,13 +177,30 @@ int cli_accepts(const struct command *cmd, int id)
 	       ((cmd->flags & CMD_TRAINS) && (when & RBM_SETTING_AT_TRAIN));
 }
 
+void cli_put_clean(FILE *f, const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			fprintf(f, "\\x%02x", (unsigned char)*s);
+		else
+			fputc(*s, f);
+}
+
+/*
+ * The message, with control characters escaped (cli_put_clean): file
+ * names and words quoted from a file or the command line reach a
+ * terminal here, and an escape sequence must not act on it.
+ */
 static void __attribute__((format(printf, 2, 0)))
 vsay(const struct ctx *c, const char *fmt, va_list ap)
 {
+	char buf[RBM_ERR_MAX + 512];
+
+	vsnprintf(buf, sizeof(buf), fmt, ap);
 	fprintf(stderr, "%s: ", PROG);
 	if (c && c->cmd)
 		fprintf(stderr, "%s: ", c->cmd->name);
-	vfprintf(stderr, fmt, ap);
+	cli_put_clean(stderr, buf);
 	fputc('\n', stderr);
 }
 
@@ -403,6 +420,19 @@ void cli_write_rows(const gsl_matrix_float *m, size_t k)
 			       m->size2);
 }
 
+int cli_flush(const struct ctx *c)
+{
+	int e = errno;	/* the failed write's, when it failed already */
+
+	errno = 0;
+	if (fflush(stdout) == 0 && !ferror(stdout))
+		return 0;
+	if (errno)
+		e = errno;
+	cli_say(c, "write error: %s", e ? strerror(e) : "stdout failed");
+	return -1;
+}
+
 struct rbm_rows *cli_open_items(const struct ctx *c, const struct rbm *m,
 				const char *path, int allow_missing,
 				struct rbm_err *err)
@@ -439,7 +469,7 @@ int cli_write_units(const struct ctx *c, const struct rbm *m,
 
 	if (m->vtype == RBM_VIS_BINARY) {
 		cli_write_rows(units, k);
-		return 0;
+		return ferror(stdout) ? cli_flush(c) : 0;
 	}
 	if (!(row = gsl_matrix_float_alloc(1, n))) {
 		cli_say(c, "out of memory");
@@ -453,5 +483,5 @@ int cli_write_units(const struct ctx *c, const struct rbm *m,
 		cli_write_item_row(m, row->data, n);
 	}
 	gsl_matrix_float_free(row);
-	return 0;
+	return ferror(stdout) ? cli_flush(c) : 0;
 }

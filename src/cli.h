@@ -122,7 +122,10 @@ struct command {
 /* Whether the command takes option id (--help included). */
 int cli_accepts(const struct command *cmd, int id);
 
-/* "rbmcmd: COMMAND: message" on stderr. */
+/* Write s to f with each control character as \xHH. */
+void cli_put_clean(FILE *f, const char *s);
+
+/* "rbmcmd: COMMAND: message" on stderr (control characters escaped). */
 void cli_say(const struct ctx *c, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
@@ -174,6 +177,14 @@ struct rbm_state *cli_load(const struct ctx *c);
 void cli_write_rows(const gsl_matrix_float *m, size_t k);
 
 /*
+ * Flush stdout and check it: 0, or -1 after "write error: REASON" once a
+ * write has failed (a full disk, a closed pipe, /dev/full), so that a
+ * command streaming rows stops at the first failure instead of computing
+ * on for output nobody receives.
+ */
+int cli_flush(const struct ctx *c);
+
+/*
  * A reader of rows of the model's items (visible.h) from path, or stdin
  * when path is NULL: values in [0, 1] for binary units, any finite value
  * for Gaussian ones, ratings 1..K for softmax ones; the missing token of
@@ -193,7 +204,8 @@ void cli_write_item_row(const struct rbm *m, const float *row, size_t n);
 /*
  * Decode the first k rows of units (k x NV) into items and write them
  * with cli_write_item_row; the decoding goes through a scratch row.
- * 0, or -1 after printing "out of memory".
+ * 0, or -1 after printing "out of memory" or, when stdout has failed, a
+ * write error (cli_flush).
  */
 int cli_write_units(const struct ctx *c, const struct rbm *m,
 		    const gsl_matrix_float *units, size_t k);

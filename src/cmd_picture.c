@@ -18,6 +18,7 @@
 
 #include "cli.h"
 #include "cmd_picture.h"
+#include "atomic.h"
 #include "image.h"
 #include "picture.h"
 #include "plot.h"
@@ -60,7 +61,24 @@ static int opt_pair(const struct ctx *c, int id, unsigned long *a,
 }
 
 /*
- * The checks every picture command starts with: PNG support, then -o.
+ * Whether -o names the file the command reads (input: the state file or
+ * plot's log), under any name (atomic.h); a usage error then, since the
+ * picture would replace what it was drawn from.
+ */
+static int output_is_input(const struct ctx *c, const char *input)
+{
+	const char *path = c->opt[O_OUTPUT].s;
+
+	if (!input || strcmp(path, "-") == 0 ||
+	    !rbm_atomic_same_file(path, input))
+		return EXIT_OK;
+	return cli_usage(c, "-o %s is %s, the file the picture is drawn "
+			 "from", path, input);
+}
+
+/*
+ * The checks every picture command starts with: PNG support, then -o
+ * (given, and not the file the picture is drawn from).
  * EXIT_OK, or the exit status after a message.
  */
 static int picture_start(const struct ctx *c)
@@ -73,7 +91,7 @@ static int picture_start(const struct ctx *c)
 	}
 	if (!c->opt[O_OUTPUT].given)
 		return cli_usage(c, "missing -o FILE (the PNG file to write)");
-	return EXIT_OK;
+	return output_is_input(c, c->state ? c->state : c->argv[0]);
 }
 
 /* --shape and --grid; EXIT_OK or a usage error. */
@@ -140,7 +158,11 @@ static int make_tiling(const struct ctx *c, const struct tiles_opts *o,
 	return EXIT_OK;
 }
 
-/* Write the picture to -o's file, or to stdout for "-"; EXIT_OK or 1. */
+/*
+ * Write the picture to -o's file, or to stdout for "-"; EXIT_OK or 1.
+ * The file is replaced atomically, or written in place when it is a
+ * device or FIFO, or through a symbolic link (atomic.h).
+ */
 static int save_picture(const struct ctx *c, const struct rbm_image *im)
 {
 	const char *path = c->opt[O_OUTPUT].s;
@@ -153,9 +175,9 @@ static int save_picture(const struct ctx *c, const struct rbm_image *im)
 			       ? EXIT_OK : cli_fail(c, &err);
 	if (rbm_image_encode_png(im, &buf, &len, &err) < 0)
 		return cli_fail(c, &err);
-	fwrite(buf, 1, len, stdout);	/* main checks stdout's errors */
+	fwrite(buf, 1, len, stdout);
 	free(buf);
-	return EXIT_OK;
+	return cli_flush(c) < 0 ? EXIT_FAIL : EXIT_OK;
 }
 
 /* ---- filters ---- */

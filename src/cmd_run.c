@@ -144,7 +144,8 @@ static int run_layer(struct ctx *c, int visible_in)
 		else if (cli_write_units(c, r.s->model, &out.matrix,
 					 (size_t)k) < 0)
 			rc = EXIT_FAIL;
-		fflush(stdout);
+		if (rc == EXIT_OK && cli_flush(c) < 0)
+			rc = EXIT_FAIL;
 	}
 	run_free(&r);
 	return rc;

@@ -157,14 +157,12 @@ static int print_free_energies(struct ctx *c, struct scoring *sc,
 {
 	size_t i;
 
-	(void)c;
 	rbm_score_free_energy_masked(sc->s->model, &b->v.matrix,
 				     b->missing ? &b->mask.matrix : NULL,
 				     sc->h, sc->f);
 	for (i = 0; i < b->v.matrix.size1; i++)
 		printf("%.10g\n", sc->f[i]);
-	fflush(stdout);
-	return 0;
+	return cli_flush(c);
 }
 
 int cmd_free_energy(struct ctx *c)
@@ -188,8 +186,7 @@ static int print_reconstructions(struct ctx *c, struct scoring *sc,
 
 	rbm_score_reconstruct(sc->s->model, v, sc->h, v);
 	rc = cli_write_units(c, sc->s->model, v, v->size1);
-	fflush(stdout);
-	return rc;
+	return rc < 0 ? rc : cli_flush(c);
 }
 
 int cmd_reconstruct(struct ctx *c)
@@ -406,8 +403,7 @@ static int print_recommendations(struct ctx *c, struct scoring *sc,
 				row[j] = p[j];
 		cli_write_item_row(m, row, in->size2);
 	}
-	fflush(stdout);
-	return 0;
+	return cli_flush(c);
 }
 
 /* --names and the room --top needs, once the model is known; 0 or -1. */

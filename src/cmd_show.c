@@ -95,8 +95,11 @@ int cmd_info(struct ctx *c)
 	printf("rng: %s\n", gsl_rng_name(s->rng));
 	info_train_state(&s->train);
 	info_stats(s->model);
-	for (i = 0; i < s->nhistory; i++)
-		printf("history: %s\n", s->history[i]);
+	for (i = 0; i < s->nhistory; i++) {
+		fputs("history: ", stdout);	/* from the file: escaped */
+		cli_put_clean(stdout, s->history[i]);
+		putchar('\n');
+	}
 	return EXIT_OK;
 }
 

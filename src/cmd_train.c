@@ -10,7 +10,11 @@
  *
  * Once training starts, the first SIGINT or SIGTERM stops it at the end
  * of the mini-batch in progress and saves what it learnt (exit 128 +
- * signal); a second ends it at once without saving.
+ * signal); a second ends it at once without saving.  So does the first
+ * alone when no mini-batch ends within a grace period after it (a BLAS
+ * library stuck in an allocation it retries for ever, guard.h): 5
+ * seconds, or four times the longest mini-batch so far if that is more.
+ * Ending at once is safe because saves are atomic renames.
  */
 #include <math.h>
 #include <signal.h>
@@ -19,6 +23,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include "atomic.h"
 #include "cli.h"
 #include "data.h"
 #include "lock.h"
@@ -108,6 +113,29 @@ static atomic_int stop_signal;
 _Static_assert(ATOMIC_INT_LOCK_FREE == 2, "signal handlers need a "
 	       "lock-free atomic");
 
+#define MIN_GRACE 5	/* seconds from the first signal to a batch's end */
+
+/*
+ * The grace period in seconds while epochs run (the training hook keeps
+ * it up to date), 0 outside them: a signal during the final save must
+ * not cut it short.
+ */
+static atomic_uint grace;
+
+/* The end of the grace period: end the process by the stop signal. */
+static void on_grace_over(int unused)
+{
+	static const char msg[] = PROG ": train: no mini-batch ended after "
+				  "the signal; exiting at once\n";
+	int sig = stop_signal;
+	ssize_t k = write(STDERR_FILENO, msg, sizeof(msg) - 1);
+
+	(void)k;
+	(void)unused;
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
 /*
  * The first SIGINT or SIGTERM asks train to stop; a second one ends the
  * process at once by that signal, without saving (a save in progress then
@@ -123,8 +151,11 @@ static void on_stop_signal(int sig)
 
 	/* OpenBLAS's threads can take a signal too, so two may be handled
 	 * at once on two cores: only one of them can swap in its number. */
-	if (atomic_compare_exchange_strong(&stop_signal, &none, sig))
+	if (atomic_compare_exchange_strong(&stop_signal, &none, sig)) {
+		if (grace)
+			alarm(grace);
 		return;
+	}
 	k = write(STDERR_FILENO, msg, sizeof(msg) - 1);
 	(void)k;
 	signal(sig, SIG_DFL);
@@ -152,13 +183,39 @@ static void catch_stop_signals(void)
 		if (sigaction(sigs[i], NULL, &old) == 0 &&
 		    old.sa_handler != SIG_IGN)
 			sigaction(sigs[i], &sa, NULL);
+	sa.sa_handler = on_grace_over;
+	sigaction(SIGALRM, &sa, NULL);
 }
 
-/* Training hook: draw the progress bar; stop when a signal asked. */
+/*
+ * Training hook, after each mini-batch: draw the progress bar; keep the
+ * grace period at four times the longest batch; stop when a signal asked
+ * (and cancel the grace period's alarm: the batch did end).
+ */
+struct hook_arg {
+	struct report *rep;
+	double last;		/* when the last batch ended, or 0 */
+	double longest;		/* the longest batch so far, seconds */
+};
+
 static int train_hook(void *arg, size_t done, size_t rows)
 {
-	report_progress(arg, done, rows);
-	return stop_signal != 0;
+	struct hook_arg *h = arg;
+	double now = report_now();
+
+	report_progress(h->rep, done, rows);
+	if (h->last > 0 && now - h->last > h->longest) {
+		h->longest = now - h->last;
+		if (4 * h->longest > MIN_GRACE && 4 * h->longest < 1e6)
+			grace = (unsigned)ceil(4 * h->longest);
+	}
+	h->last = now;
+	if (stop_signal) {
+		grace = 0;
+		alarm(0);
+		return 1;
+	}
+	return 0;
 }
 
 /*
@@ -217,6 +274,7 @@ static int run_epochs(const struct ctx *c, struct rbm_state *s,
 	struct rbm_monitor *mon = NULL;
 	struct rbm_metrics mt;
 	struct report rep;
+	struct hook_arg hook = { 0 };
 	struct rbm_err err;
 	char line[RBM_HISTORY_LEN + 1];
 	size_t partial = 0;
@@ -234,9 +292,13 @@ static int run_epochs(const struct ctx *c, struct rbm_state *s,
 		cli_fail(c, &err);
 		goto out;
 	}
-	rbm_trainer_set_hook(t, train_hook, &rep);
+	hook.rep = &rep;
+	rbm_trainer_set_hook(t, train_hook, &hook);
+	grace = MIN_GRACE;
 	catch_stop_signals();
 	rc = epochs_loop(c, s, t, mon, &rep, epochs, &partial);
+	grace = 0;
+	alarm(0);
 	if (rc != EXIT_OK)
 		goto out;
 	rbm_trainer_finish(t);
@@ -268,6 +330,10 @@ int cmd_train(struct ctx *c)
 	if (cli_arg_count(c, 0, "MAX_EPOCHS", 0, (unsigned long)-1,
 			  &epochs) < 0)
 		return EXIT_USAGE;
+	if (c->opt[O_LOG].given &&
+	    rbm_atomic_same_file(c->opt[O_LOG].s, c->state))
+		return cli_usage(c, "--log %s is the state file, which the "
+				 "log would overwrite", c->opt[O_LOG].s);
 	if (!(lock = cli_lock_state(c)))
 		return EXIT_FAIL;
 	s = cli_load(c);

@@ -101,9 +101,13 @@ struct rbm_lock *rbm_lock_acquire(const char *path, struct rbm_err *err)
 		rbm_err_set(err, "%s is locked by another rbmcmd (pid %ld)",
 			    path, holder);
 	else if (l->fd == -1 && (errno == ENOLCK || errno == EINVAL))
-		rbm_err_set(err, "cannot lock %s: %s", path, strerror(errno));
-	else if (l->fd == -1)
+		rbm_err_set(err, "cannot lock %s: lock file %s: %s", path,
+			    l->path, strerror(errno));
+	else if (l->fd == -1 && errno == ENOENT)	/* no directory */
 		rbm_err_set(err, "cannot save %s: %s", path, strerror(errno));
+	else if (l->fd == -1)
+		rbm_err_set(err, "cannot save %s: cannot create its lock file "
+			    "%s: %s", path, l->path, strerror(errno));
 	else
 		rbm_err_set(err, "cannot lock %s: it keeps changing", path);
 	free(l->path);

@@ -24,8 +24,8 @@ struct rbm_lock;
  * Lock the file at path for writing, without waiting.  NULL with a
  * message when another process holds it ("PATH is locked by another
  * rbmcmd (pid N)") or when the lock file cannot be made in that
- * directory ("cannot save PATH: REASON", since the save could not be
- * made either).
+ * directory ("cannot save PATH: cannot create its lock file LOCK:
+ * REASON", since the save could not be made either).
  */
 struct rbm_lock *rbm_lock_acquire(const char *path, struct rbm_err *err);
 

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "params.h"
 
@@ -326,6 +327,30 @@ static int read_body(struct reader *r, struct rbm *m, struct rbm_err *err)
 	return rc;
 }
 
+/*
+ * Whether a regular file in can hold the nv x nh model line 1 declares
+ * (at least two bytes a number: a digit and a space or line end), so that
+ * a tiny file cannot make import allocate gigabytes first; a pipe cannot
+ * tell, and gets the allocation.  Small models are left to the reader,
+ * whose messages name the line that is short.  0, or -1 with a message.
+ */
+#define ROOM_CHECKED 1e6	/* bytes: below this, allocating is cheap */
+static int check_room(struct reader *r, size_t nv, size_t nh,
+		      struct rbm_err *err)
+{
+	struct stat st;
+	double need = 2.0 * ((double)nv * (double)nh + (double)nv +
+			     (double)nh);
+
+	if (need < ROOM_CHECKED || fstat(fileno(r->in), &st) < 0 ||
+	    !S_ISREG(st.st_mode) || (double)st.st_size >= need)
+		return 0;
+	rbm_err_set(err, "%s:1: a %zu x %zu model needs at least %.0f bytes, "
+		    "but the file has %lld", r->name, nv, nh, need,
+		    (long long)st.st_size);
+	return -1;
+}
+
 struct rbm *rbm_params_read(FILE *in, const char *name, struct rbm_err *err)
 {
 	struct reader r = { in, name, 0, NULL, 0 };
@@ -333,6 +358,7 @@ struct rbm *rbm_params_read(FILE *in, const char *name, struct rbm_err *err)
 	size_t nv, nh;
 
 	if (read_sizes(&r, &nv, &nh, err) == 0 &&
+	    check_room(&r, nv, nh, err) == 0 &&
 	    (m = rbm_alloc(nv, nh, err)) && read_body(&r, m, err) < 0) {
 		rbm_free(m);
 		m = NULL;

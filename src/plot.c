@@ -361,17 +361,39 @@ static int chart_setup(const struct rbm_log *log, const struct chart_def *d,
 	return 1;
 }
 
+#define MAX_TICKS 100	/* per axis; more means step and range disagree */
+
+/*
+ * The ticks i * step from lo to hi (both multiples of step, rounded, when
+ * snap; else the multiples inside [lo, hi]): the first index in *first
+ * and their number, or 0 when there would be more than MAX_TICKS or the
+ * indices are not finite or too large for a double to count by one (an
+ * epoch of 1e20 made the loop over them endless, and a long overflow).
+ */
+static long tick_range(double lo, double hi, double step, int snap,
+		       double *first)
+{
+	double a = snap ? round(lo / step) : ceil(lo / step);
+	double b = snap ? round(hi / step) : floor(hi / step);
+
+	*first = a;
+	if (!isfinite(a) || !isfinite(b) || fabs(a) > 1e15 ||
+	    fabs(b) > 1e15 || b < a || b - a >= MAX_TICKS)
+		return 0;
+	return (long)(b - a) + 1;
+}
+
 /* Widest tick label of the chart, in pixels. */
 static size_t label_width(const struct chart *ch)
 {
-	size_t w = 0, k;
-	long i0 = lround(ch->y0 / ch->step), i1 = lround(ch->y1 / ch->step);
+	size_t w = 0;
+	double i0;
+	long k, n = tick_range(ch->y0, ch->y1, ch->step, 1, &i0);
 	char buf[64];
 
-	for (k = 0; i0 + (long)k <= i1; k++) {
+	for (k = 0; k < n; k++) {
 		rbm_plot_tick_label(buf, sizeof(buf),
-				    (double)(i0 + (long)k) * ch->step,
-				    ch->step);
+				    (i0 + (double)k) * ch->step, ch->step);
 		if (rbm_font_width(buf, S) > w)
 			w = rbm_font_width(buf, S);
 	}
@@ -433,20 +455,21 @@ static void draw_title(struct rbm_image *im, const struct layout *L,
 static void draw_axes(struct rbm_image *im, const struct layout *L,
 		      const struct chart *ch, long top)
 {
-	long i, i0 = lround(ch->y0 / ch->step), i1 = lround(ch->y1 / ch->step);
+	double i0, x0;
+	long i, ny = tick_range(ch->y0, ch->y1, ch->step, 1, &i0);
+	long nx = tick_range(L->x0, L->x1, L->xstep, 0, &x0);
 	char buf[64];
 
-	for (i = i0; i <= i1; i++) {
-		double v = (double)i * ch->step;
+	for (i = 0; i < ny; i++) {
+		double v = (i0 + (double)i) * ch->step;
 		long y = lround(py(ch, top, v));
 		rbm_image_rect(im, L->left, y, L->w, 1, grid);
 		rbm_plot_tick_label(buf, sizeof(buf), v, ch->step);
 		rbm_font_draw(im, L->left - 10 - (long)rbm_font_width(buf, S),
 			      y - CAP_H / 2, buf, S, grey);
 	}
-	for (i = (long)ceil(L->x0 / L->xstep);
-	     (double)i * L->xstep <= L->x1; i++) {
-		double v = (double)i * L->xstep;
+	for (i = 0; i < nx; i++) {
+		double v = (x0 + (double)i) * L->xstep;
 		long x = lround(px(L, v));
 		rbm_image_rect(im, x, top, 1, PLOT_H, grid);
 		rbm_image_rect(im, x, top + PLOT_H, 1, 5, frame);

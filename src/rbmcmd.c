@@ -43,12 +43,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_version.h>
 
 #include "cli.h"
 #include "cmd_picture.h"
+#include "guard.h"
 #include "image.h"
 
 /* The commands, in the order of the help; see "Adding a command" above. */
@@ -371,14 +373,22 @@ static int dispatch(int argc, char **argv)
 int main(int argc, char **argv)
 {
 	static char outbuf[1 << 16];
+	struct rbm_err err;
 	int rc;
 
 	gsl_set_error_handler(gsl_handler);
 	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
+	if (rbm_guard_blas(argv, &err) < 0) {
+		fprintf(stderr, "%s: %s\n", PROG, err.msg);
+		_exit(EXIT_FAIL);	/* not exit: see guard.h */
+	}
 	rc = dispatch(argc, argv);
+	/* A command that streams has said so already (cli_flush). */
+	errno = 0;
 	if (fflush(stdout) != 0 || ferror(stdout) || fclose(stdout) != 0) {
-		fprintf(stderr, "%s: write error: %s\n", PROG,
-			strerror(errno));
+		if (rc == EXIT_OK)
+			fprintf(stderr, "%s: write error: %s\n", PROG,
+				errno ? strerror(errno) : "stdout failed");
 		rc = EXIT_FAIL;
 	}
 	return rc;

@@ -1,9 +1,10 @@
 /*
  * state.c - the state file (format in state.h).
  *
- * Saving formats the whole file in memory (open_memstream), appends the
- * checksum line and hands the bytes to rbm_atomic_write.  Loading reads
- * the whole file, checks magic, version, end line and checksum before it
+ * Saving formats the whole file into a buffer of its own (struct outbuf,
+ * every append checked), appends the checksum line and hands the bytes
+ * to rbm_atomic_write, which checks the file's size before its rename.
+ * Loading reads the whole file, checks magic, version, end line and checksum before it
  * believes anything else, then parses with a line cursor so that every
  * message names the line.
  */
@@ -14,6 +15,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -160,17 +162,105 @@ static struct key key_at(size_t k)
 
 /* ---- saving ---- */
 
-static void put_floats(FILE *f, const float *x, size_t n, size_t stride)
+/*
+ * The file is formatted into a buffer this module owns rather than an
+ * open_memstream stream: glibc's memstream does not set the stream's
+ * error flag when its buffer cannot grow (fprintf returns -1, ferror
+ * stays 0, fclose returns 0), so a save under memory pressure would have
+ * checksummed and written a torn body.  Here the first failure sticks:
+ * every later append is a no-op, so a big save that runs out of memory
+ * stops at once instead of retrying a huge allocation per line.
+ */
+struct outbuf {
+	char *p;	/* the bytes so far, malloc'ed */
+	size_t len;	/* used */
+	size_t cap;	/* allocated */
+	int failed;	/* an append failed: the buffer is incomplete */
+};
+
+/* Room for n more bytes (plus a NUL); 0, or -1 (sticky) if no memory. */
+static int ob_reserve(struct outbuf *o, size_t n)
+{
+	size_t cap = o->cap ? o->cap : 4096;
+	char *p;
+
+	if (o->failed)
+		return -1;
+	if (n + 1 <= o->cap - o->len)
+		return 0;
+	while (cap - o->len < n + 1) {
+		if (cap > ((size_t)-1) / 2)
+			goto fail;
+		cap *= 2;
+	}
+	if (!(p = realloc(o->p, cap)))
+		goto fail;
+	o->p = p;
+	o->cap = cap;
+	return 0;
+fail:
+	o->failed = 1;
+	return -1;
+}
+
+static void ob_write(struct outbuf *o, const char *s, size_t n)
+{
+	if (ob_reserve(o, n) == 0) {
+		memcpy(o->p + o->len, s, n);
+		o->len += n;
+	}
+}
+
+static void ob_puts(struct outbuf *o, const char *s)
+{
+	ob_write(o, s, strlen(s));
+}
+
+/* printf into the buffer; any formatting error also sticks. */
+__attribute__((format(printf, 2, 3)))
+static void ob_printf(struct outbuf *o, const char *fmt, ...)
+{
+	char small[256];
+	va_list ap;
+	int n;
+
+	if (o->failed)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(small, sizeof(small), fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		o->failed = 1;
+	} else if ((size_t)n < sizeof(small)) {
+		ob_write(o, small, (size_t)n);
+	} else if (ob_reserve(o, (size_t)n) == 0) {
+		va_start(ap, fmt);
+		if (vsnprintf(o->p + o->len, (size_t)n + 1, fmt, ap) != n)
+			o->failed = 1;
+		else
+			o->len += (size_t)n;
+		va_end(ap);
+	}
+}
+
+static void put_floats(struct outbuf *o, const float *x, size_t n,
+		       size_t stride)
 {
 	size_t i;
 
-	for (i = 0; i < n; i++)
-		fprintf(f, i ? " %.9g" : "%.9g", (double)x[i * stride]);
-	fputc('\n', f);
+	/* At most 16 bytes a number ("-1.23456789e-38 "): reserve a row
+	 * at once so that a row costs one check, not n. */
+	if (n > ((size_t)-1) / 17 || ob_reserve(o, 17 * n + 1) < 0) {
+		o->failed = 1;
+		return;
+	}
+	for (i = 0; i < n && !o->failed; i++)
+		ob_printf(o, i ? " %.9g" : "%.9g", (double)x[i * stride]);
+	ob_write(o, "\n", 1);
 }
 
 /* Write key k's line from h, reals with %.17g. */
-static void put_key(FILE *f, size_t k, const struct header *h)
+static void put_key(struct outbuf *f, size_t k, const struct header *h)
 {
 	struct key key = key_at(k);
 	const char *field = (const char *)h + key.offset;
@@ -182,10 +272,10 @@ static void put_key(FILE *f, size_t k, const struct header *h)
 		snprintf(buf, sizeof(buf), "%zu", *(const size_t *)field);
 	else
 		snprintf(buf, sizeof(buf), "%lu", *(const unsigned long *)field);
-	fprintf(f, "%s %s\n", key.name, buf);
+	ob_printf(f, "%s %s\n", key.name, buf);
 }
 
-static void put_matrix(FILE *f, const gsl_matrix_float *m)
+static void put_matrix(struct outbuf *f, const gsl_matrix_float *m)
 {
 	size_t i;
 
@@ -193,25 +283,25 @@ static void put_matrix(FILE *f, const gsl_matrix_float *m)
 		put_floats(f, gsl_matrix_float_const_ptr(m, i, 0), m->size2, 1);
 }
 
-static void put_vector(FILE *f, const char *name, const gsl_vector_float *v)
+static void put_vector(struct outbuf *f, const char *name, const gsl_vector_float *v)
 {
-	fprintf(f, "%s\n", name);
+	ob_printf(f, "%s\n", name);
 	put_floats(f, v->data, v->size, v->stride);
 }
 
-static void put_model(FILE *f, const struct rbm *m)
+static void put_model(struct outbuf *f, const struct rbm *m)
 {
 	put_vector(f, "visible_bias", m->b);
 	put_vector(f, "hidden_bias", m->c);
-	fputs("weights\n", f);
+	ob_puts(f, "weights\n");
 	put_matrix(f, m->w);
 }
 
 /* The optional sections of the training state that exist. */
-static void put_train_state(FILE *f, const struct rbm_train_state *ts)
+static void put_train_state(struct outbuf *f, const struct rbm_train_state *ts)
 {
 	if (ts->velocity) {
-		fputs("velocity\n", f);
+		ob_puts(f, "velocity\n");
 		put_floats(f, ts->velocity->b->data, ts->velocity->nv,
 			   ts->velocity->b->stride);
 		put_floats(f, ts->velocity->c->data, ts->velocity->nh,
@@ -219,7 +309,7 @@ static void put_train_state(FILE *f, const struct rbm_train_state *ts)
 		put_matrix(f, ts->velocity->w);
 	}
 	if (ts->chains) {
-		fprintf(f, "chains %zu\n", ts->chains->size1);
+		ob_printf(f, "chains %zu\n", ts->chains->size1);
 		put_matrix(f, ts->chains);
 	}
 	if (ts->vis_offset)
@@ -231,61 +321,74 @@ static void put_train_state(FILE *f, const struct rbm_train_state *ts)
 }
 
 /* The visible_type line, for a model that is not binary. */
-static void put_visible_type(FILE *f, const struct rbm *m)
+static void put_visible_type(struct outbuf *f, const struct rbm *m)
 {
 	if (m->vtype == RBM_VIS_SOFTMAX)
-		fprintf(f, "visible_type softmax %zu\n", m->k);
+		ob_printf(f, "visible_type softmax %zu\n", m->k);
 	else if (m->vtype != RBM_VIS_BINARY)
-		fprintf(f, "visible_type %s\n", rbm_vis_type_names[m->vtype]);
+		ob_printf(f, "visible_type %s\n", rbm_vis_type_names[m->vtype]);
 }
 
-/* The file's bytes up to (not including) the end line; -1 if no memory. */
-static int format_body(const struct rbm_state *s, char **buf, size_t *len)
+/*
+ * An upper bound on the formatted size, so that the buffer is allocated
+ * once (doubling a buffer of hundreds of megabytes needs half as much
+ * again, briefly); 0 if it would overflow.
+ */
+static size_t size_bound(const struct rbm_state *s)
+{
+	size_t nv = s->model->nv, nh = s->model->nh, rows;
+	size_t copies = s->train.velocity ? 2 : 1;
+
+	rows = s->train.chains ? s->train.chains->size1 : 0;
+	if ((nh && nv > ((size_t)-1) / 128 / nh) ||
+	    (rows && nv > ((size_t)-1) / 128 / rows))
+		return 0;
+	return 17 * (copies * (nv * nh + nv + nh) + rows * nv +
+		     3 * (nv + nh)) + 65536 + 160 * s->nhistory;
+}
+
+/* The file's bytes up to (not including) the end line, in o. */
+static void format_body(const struct rbm_state *s, struct outbuf *o)
 {
 	struct header h = { s->model->nv, s->model->nh, s->train.epochs,
 			    s->params };
 	char *hex = rbm_rng_state_hex(s->rng);
-	size_t i;
-	FILE *f;
+	size_t i, bound = size_bound(s);
 
-	if (!hex || !(f = open_memstream(buf, len))) {
+	if (!hex || !bound || ob_reserve(o, bound) < 0) {
 		free(hex);
-		return -1;
+		o->failed = 1;
+		return;
 	}
-	fprintf(f, "%s %d\n", RBM_STATE_MAGIC, RBM_STATE_VERSION);
-	fprintf(f, "# rbmcmd %s state file, see rbmcmd(1). The checksum on "
+	ob_printf(o, "%s %d\n", RBM_STATE_MAGIC, RBM_STATE_VERSION);
+	ob_printf(o, "# rbmcmd %s state file, see rbmcmd(1). The checksum on "
 		   "the last line\n# covers every byte above it.\n",
 		PACKAGE_VERSION);
 	for (i = 0; i < NKEYS; i++)
-		put_key(f, i, &h);
-	put_visible_type(f, s->model);
-	fprintf(f, "rng %s %s\n", gsl_rng_name(s->rng), hex);
+		put_key(o, i, &h);
+	put_visible_type(o, s->model);
+	ob_printf(o, "rng %s %s\n", gsl_rng_name(s->rng), hex);
 	free(hex);
 	for (i = 0; i < s->nhistory; i++)
-		fprintf(f, "history %s\n", s->history[i]);
-	put_model(f, s->model);
-	put_train_state(f, &s->train);
-	if (ferror(f)) {
-		fclose(f);
-		free(*buf);
-		return -1;
-	}
-	return fclose(f) == 0 ? 0 : -1;
+		ob_printf(o, "history %s\n", s->history[i]);
+	put_model(o, s->model);
+	put_train_state(o, &s->train);
 }
 
 int rbm_state_format(const struct rbm_state *s, char **out, size_t *outlen)
 {
-	char *buf = NULL, *all;
-	size_t len = 0, tail = sizeof(END_TAG) + 18;
+	struct outbuf o = { 0 };
+	uint64_t sum;
 
-	if (format_body(s, &buf, &len) < 0 || !(all = realloc(buf, len + tail))) {
-		free(buf);
+	format_body(s, &o);
+	sum = o.failed ? 0 : rbm_state_checksum(o.p, o.len);
+	ob_printf(&o, END_TAG "%016" PRIx64 "\n", sum);
+	if (o.failed) {
+		free(o.p);
 		return -1;
 	}
-	len += (size_t)snprintf(all + len, tail, END_TAG "%016" PRIx64 "\n",
-				rbm_state_checksum(all, len));
-	*out = all;
-	*outlen = len;
+	*out = o.p;
+	*outlen = o.len;
 	return 0;
 }
 

@@ -139,7 +139,8 @@ if [ "$as_user" != none ]; then
 	echo $rc >fs/rc
 	ls -A ro >fs/ls
 	cp ro/s.rbm fs/s.rbm
-	fail_save "read-only directory" "ro/s.rbm: Permission denied"
+	fail_save "read-only directory" \
+		"ro/s.rbm: cannot create its lock file ro/.s.rbm.lock: Permission denied"
 else
 	echo "skip: nobody cannot run $R here"
 fi

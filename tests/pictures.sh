@@ -208,7 +208,7 @@ try "samples into a missing directory" 1 \
 if [ -w /dev/full ]; then
 	run sh -c "'$R' m.rbm filters --shape 4x3 -o - >/dev/full"
 	expect "-o - to a full device" 1 \
-		"rbmcmd: write error: No space left on device"
+		"rbmcmd: filters: write error: No space left on device"
 fi
 
 printf 'epoch,recon_error\n1,0.5\n2\n' >bad.csv

@@ -1,0 +1,116 @@
+/*
+ * guard.c - the BLAS library's buffers taken early, under a watchdog
+ * (see guard.h).
+ */
+#include <config.h>
+
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <gsl/gsl_blas.h>
+
+#include "cli.h"
+#include "guard.h"
+
+#define BLAS_BUFFER ((size_t)128 << 20)	/* OpenBLAS's BUFFER_SIZE, x86-64 */
+#define WARM_N 256	/* 256^3 multiply-adds: past OpenBLAS small-matrix
+			 * path and its threading threshold (2^18) */
+
+/* Whether this process's address space is limited. */
+static int limited(void)
+{
+	struct rlimit rl;
+
+	return getrlimit(RLIMIT_AS, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY;
+}
+
+/*
+ * OpenBLAS's thread controls, weak so that a build with another CBLAS
+ * links (they are then NULL).
+ */
+extern int openblas_get_num_threads(void) __attribute__((weak));
+extern void openblas_set_num_threads(int) __attribute__((weak));
+
+/* Whether k more BLAS buffers (and a little) fit in the address space. */
+static int buffers_fit(size_t k)
+{
+	size_t n = k * BLAS_BUFFER + ((size_t)8 << 20);
+	void *p = mmap(NULL, n, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+
+	if (p == MAP_FAILED)
+		return 0;
+	munmap(p, n);
+	return 1;
+}
+
+/* The watchdog: the first product is stuck; say so and end the process. */
+static void on_alarm(int sig)
+{
+	static const char msg[] = PROG ": out of memory: the BLAS library "
+		"cannot get its buffers under this address-space limit "
+		"(ulimit -v)\n";
+	ssize_t k = write(STDERR_FILENO, msg, sizeof(msg) - 1);
+
+	(void)k;
+	(void)sig;
+	_exit(1);
+}
+
+/* One product big enough for OpenBLAS to use every thread; -1 if no memory. */
+static int warm_up(void)
+{
+	gsl_matrix_float *a = gsl_matrix_float_calloc(WARM_N, WARM_N);
+	gsl_matrix_float *c = gsl_matrix_float_alloc(WARM_N, WARM_N);
+	int rc = -1;
+
+	if (a && c) {
+		gsl_blas_sgemm(CblasNoTrans, CblasNoTrans, 1.0f, a, a, 0.0f, c);
+		rc = 0;
+	}
+	if (a)
+		gsl_matrix_float_free(a);
+	if (c)
+		gsl_matrix_float_free(c);
+	return rc;
+}
+
+int rbm_guard_blas(char **argv, struct rbm_err *err)
+{
+	struct sigaction sa, old;
+	int rc, threads;
+
+	if (!openblas_get_num_threads || !openblas_set_num_threads ||
+	    !limited())
+		return 0;
+	/* Every thread takes a buffer (a worker at its start, before
+	 * main): with room for fewer, start again with one thread, the
+	 * only way to keep OpenBLAS from starting the others. */
+	threads = openblas_get_num_threads();
+	if (threads > 1 && !buffers_fit((size_t)threads)) {
+		setenv("OPENBLAS_NUM_THREADS", "1", 1);
+		execv("/proc/self/exe", argv);
+		openblas_set_num_threads(1);	/* no /proc: the next best */
+	}
+	if (!buffers_fit(1)) {
+		rbm_err_set(err, "out of memory: the BLAS library needs %zu "
+			    "MiB of address space for each thread's buffer "
+			    "(ulimit -v)", BLAS_BUFFER >> 20);
+		return -1;
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_alarm;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGALRM, &sa, &old);
+	alarm(RBM_GUARD_SECONDS);
+	rc = warm_up();
+	alarm(0);
+	sigaction(SIGALRM, &old, NULL);
+	if (rc < 0)
+		rbm_err_set(err, "out of memory");
+	return rc;
+}
