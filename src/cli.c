@@ -444,34 +444,20 @@ struct rbm_rows *cli_open_items(const struct ctx *c, const struct rbm *m,
 
 	if (!r)
 		return NULL;
-	if (m->vtype == RBM_VIS_GAUSSIAN)
-		rbm_rows_set_range(r, -HUGE_VAL, HUGE_VAL);
-	else if (m->vtype == RBM_VIS_SOFTMAX)
-		rbm_rows_set_ratings(r, m->k);
+	rbm_visible_reader(m, r);
 	rbm_rows_set_missing(r, c->opt[O_MISSING].given ?
 			     c->opt[O_MISSING].s : NULL, allow_missing);
 	return r;
-}
-
-void cli_write_item_row(const struct rbm *m, const float *row, size_t n)
-{
-	if (m->vtype == RBM_VIS_BINARY)
-		rbm_rows_write(stdout, row, n);
-	else
-		rbm_rows_write_plain(stdout, row, n);
 }
 
 int cli_write_units(const struct ctx *c, const struct rbm *m,
 		    const gsl_matrix_float *units, size_t k)
 {
 	size_t i, n = rbm_visible_items(m);
-	gsl_matrix_float *row;
+	gsl_matrix_float *row = NULL;
 
-	if (m->vtype == RBM_VIS_BINARY) {
-		cli_write_rows(units, k);
-		return ferror(stdout) ? cli_flush(c) : 0;
-	}
-	if (!(row = gsl_matrix_float_alloc(1, n))) {
+	if (!rbm_visible_items_are_units(m) &&
+	    !(row = gsl_matrix_float_alloc(1, n))) {
 		cli_say(c, "out of memory");
 		return -1;
 	}
@@ -479,9 +465,12 @@ int cli_write_units(const struct ctx *c, const struct rbm *m,
 		gsl_matrix_float_const_view u =
 			gsl_matrix_float_const_submatrix(units, i, 0, 1,
 							 units->size2);
-		rbm_visible_decode(m, &u.matrix, row);
-		cli_write_item_row(m, row->data, n);
+		if (row)
+			rbm_visible_decode(m, &u.matrix, row);
+		rbm_visible_write_items(m, stdout, row ? row->data :
+					u.matrix.data, n);
 	}
-	gsl_matrix_float_free(row);
+	if (row)
+		gsl_matrix_float_free(row);
 	return ferror(stdout) ? cli_flush(c) : 0;
 }

@@ -186,8 +186,8 @@ int cli_flush(const struct ctx *c);
 
 /*
  * A reader of rows of the model's items (visible.h) from path, or stdin
- * when path is NULL: values in [0, 1] for binary units, any finite value
- * for Gaussian ones, ratings 1..K for softmax ones; the missing token of
+ * when path is NULL, taking the values the type takes
+ * (rbm_visible_reader); the missing token of
  * --missing (default "?") allowed when allow_missing.  NULL with a
  * message in err.
  */
@@ -196,16 +196,10 @@ struct rbm_rows *cli_open_items(const struct ctx *c, const struct rbm *m,
 				struct rbm_err *err);
 
 /*
- * Write one row of n item values as the model's type wants them: the
- * original's tokens for binary units, plain numbers (%.6g) otherwise.
- */
-void cli_write_item_row(const struct rbm *m, const float *row, size_t n);
-
-/*
  * Decode the first k rows of units (k x NV) into items and write them
- * with cli_write_item_row; the decoding goes through a scratch row.
- * 0, or -1 after printing "out of memory" or, when stdout has failed, a
- * write error (cli_flush).
+ * with rbm_visible_write_items; the decoding goes through a scratch row
+ * unless the items are the units.  0, or -1 after printing "out of
+ * memory" or, when stdout has failed, a write error (cli_flush).
  */
 int cli_write_units(const struct ctx *c, const struct rbm *m,
 		    const gsl_matrix_float *units, size_t k);

@@ -35,29 +35,20 @@ static unsigned long new_seed(const struct ctx *c)
  */
 static int visible_option(struct ctx *c, enum rbm_vis_type *type, size_t *k)
 {
+	const char *name = c->opt[O_VISIBLE].given ? c->opt[O_VISIBLE].s
+						    : RBM_VISIBLE_DEFAULT;
 	struct rbm_err err;
 
-	*type = RBM_VIS_BINARY;
-	*k = 1;
-	if (c->opt[O_VISIBLE].given &&
-	    rbm_visible_parse(c->opt[O_VISIBLE].s, type, k, &err) < 0)
+	if (rbm_visible_parse(name, type, k, &err) < 0)
 		return cli_usage(c, "--visible: %s", err.msg);
 	return EXIT_OK;
 }
 
-/*
- * The defaults of a new model of the given type: Gaussian units learn at
- * 0.01 (Hinton's practical guide: their inputs are not bounded by 1), and
- * softmax models, whose ratings are mostly missing, with CD-1 (PCD cannot
- * mask its chains per row).
- */
+/* The defaults of a new model of the given type (rbm_visible_defaults). */
 static void type_defaults(enum rbm_vis_type type, struct rbm_train_params *p)
 {
 	rbm_train_defaults(p);
-	if (type == RBM_VIS_GAUSSIAN)
-		p->learning_rate = RBM_DEFAULT_GAUSSIAN_RATE;
-	if (type == RBM_VIS_SOFTMAX)
-		p->pcd = 0;
+	rbm_visible_defaults(type, &p->learning_rate, &p->pcd);
 }
 
 int cmd_init(struct ctx *c)

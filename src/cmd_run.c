@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include "batch.h"
+#include "chain.h"
 #include "cli.h"
 #include "rbm.h"
 #include "rows.h"
@@ -16,13 +18,12 @@
 
 /* Everything a streaming or dreaming command holds; freed in one place. */
 struct run {
+	struct ctx *c;			/* the command, for messages */
 	struct rbm_state *s;
 	gsl_rng *rng;
 	struct rbm_rows *rows;
+	struct rbm_batch *batch;	/* run_visible: rows read as units */
 	gsl_matrix_float *a, *b;
-	gsl_matrix_float *items;	/* run_visible: the rows as read (a
-					 * itself for a binary model, encoded
-					 * in place when values are missing) */
 };
 
 static void run_free(struct run *r)
@@ -31,8 +32,7 @@ static void run_free(struct run *r)
 	if (r->rng)
 		gsl_rng_free(r->rng);
 	rbm_rows_close(r->rows);
-	if (r->items && r->items != r->a)
-		gsl_matrix_float_free(r->items);
+	rbm_batch_free(r->batch);
 	if (r->a)
 		gsl_matrix_float_free(r->a);
 	if (r->b)
@@ -62,24 +62,24 @@ static int run_open(struct ctx *c, struct run *r, size_t k, int a_visible)
 }
 
 /*
- * The next batch of input rows into the first rows of r->a, as units: a
- * visible row is read as items and encoded (missing values allowed, as
- * zeros that drive nothing).  The number of rows, 0 at the end, or -1.
+ * The next batch of input rows as *in: a visible row is read as items and
+ * encoded (missing values allowed, as zeros that drive nothing).  The
+ * number of rows, 0 at the end, or -1.
  */
-static ssize_t read_batch(struct run *r, int visible_in, struct rbm_err *err)
+static ssize_t read_batch(struct run *r, gsl_matrix_float_view *in,
+			  struct rbm_err *err)
 {
-	gsl_matrix_float_view in, u;
 	ssize_t k;
 
-	if (!visible_in)
-		return rbm_rows_read(r->rows, r->a->data, STREAM_BATCH, err);
-	k = rbm_rows_read(r->rows, r->items->data, STREAM_BATCH, err);
-	if (k <= 0 || (r->items == r->a && !rbm_rows_first_missing(r->rows)))
-		return k;	/* binary rows are their units */
-	in = gsl_matrix_float_submatrix(r->items, 0, 0, (size_t)k,
-					r->items->size2);
-	u = gsl_matrix_float_submatrix(r->a, 0, 0, (size_t)k, r->a->size2);
-	rbm_visible_encode(r->s->model, &in.matrix, &u.matrix, NULL);
+	if (r->batch) {
+		k = rbm_batch_read(r->batch, r->rows, err);
+		if (k > 0)
+			*in = rbm_batch_top(r->batch->v, (size_t)k);
+		return k;
+	}
+	k = rbm_rows_read(r->rows, r->a->data, STREAM_BATCH, err);
+	if (k > 0)
+		*in = rbm_batch_top(r->a, (size_t)k);
 	return k;
 }
 
@@ -89,18 +89,12 @@ static int open_input(struct ctx *c, struct run *r, int visible_in)
 	const struct rbm *m = r->s->model;
 	struct rbm_err err;
 
-	if (visible_in) {
-		r->items = m->vtype == RBM_VIS_BINARY ? r->a :
-			   gsl_matrix_float_alloc(STREAM_BATCH,
-						  rbm_visible_items(m));
-		if (!r->items) {
-			cli_say(c, "out of memory");
-			return EXIT_FAIL;
-		}
-		r->rows = cli_open_items(c, m, NULL, 1, &err);
-	} else {
-		r->rows = rbm_rows_open_fd(STDIN_FILENO, "stdin", m->nh, &err);
-	}
+	if (visible_in &&
+	    !(r->batch = rbm_batch_alloc(m, STREAM_BATCH, 0, &err)))
+		return cli_fail(c, &err);
+	r->rows = visible_in ? cli_open_items(c, m, NULL, 1, &err)
+			     : rbm_rows_open_fd(STDIN_FILENO, "stdin", m->nh,
+						&err);
 	return r->rows ? EXIT_OK : cli_fail(c, &err);
 }
 
@@ -115,21 +109,17 @@ static int run_layer(struct ctx *c, int visible_in)
 	struct run r = { 0 };
 	struct rbm_err err;
 	ssize_t k;
+	gsl_matrix_float_view in, out;
 	int rc = run_open(c, &r, STREAM_BATCH, visible_in);
 
 	if (rc == EXIT_OK)
 		rc = open_input(c, &r, visible_in);
-	while (rc == EXIT_OK && (k = read_batch(&r, visible_in, &err))) {
-		gsl_matrix_float_view in, out;
-
+	while (rc == EXIT_OK && (k = read_batch(&r, &in, &err))) {
 		if (k < 0) {
 			rc = cli_fail(c, &err);
 			break;
 		}
-		in = gsl_matrix_float_submatrix(r.a, 0, 0, (size_t)k,
-						r.a->size2);
-		out = gsl_matrix_float_submatrix(r.b, 0, 0, (size_t)k,
-						 r.b->size2);
+		out = rbm_batch_top(r.b, (size_t)k);
 		if (visible_in)
 			rbm_hidden_probs(r.s->model, &in.matrix, &out.matrix);
 		else
@@ -137,7 +127,7 @@ static int run_layer(struct ctx *c, int visible_in)
 		if (!c->opt[O_PROBS].given && visible_in)
 			rbm_sample(&out.matrix, &out.matrix, r.rng);
 		else if (!c->opt[O_PROBS].given)
-			rbm_sample_visible(r.s->model, &out.matrix,
+			rbm_visible_sample(r.s->model, &out.matrix,
 					   &out.matrix, r.rng);
 		if (visible_in)
 			cli_write_rows(&out.matrix, (size_t)k);
@@ -161,64 +151,31 @@ int cmd_run_hidden(struct ctx *c)
 	return run_layer(c, 0);
 }
 
-/*
- * The last step of a chain with --probs: sample h from p(h|v) and leave
- * p(v|h) in v instead of a sample from it.
- */
-static void last_step_probs(struct run *r)
+/* daydream_trace's rbm_chain_fn: print the chains' state. */
+static int print_state(void *arg, const gsl_matrix_float *v)
 {
-	rbm_hidden_probs(r->s->model, r->a, r->b);
-	rbm_sample(r->b, r->b, r->rng);
-	rbm_visible_probs(r->s->model, r->b, r->a);
+	struct run *r = arg;
+
+	return cli_write_units(r->c, r->s->model, v, v->size1);
 }
 
 /*
- * The chains' random start in r->a: uniform probabilities for binary
- * units, a softmax of uniform numbers for each softmax group, N(0, 1)
- * for Gaussian units (data standardized to mean 0, variance 1).
- */
-static void random_start(struct run *r)
-{
-	const struct rbm *m = r->s->model;
-	float *v = r->a->data;
-	size_t j;
-
-	for (j = 0; j < r->a->size1 * r->a->size2; j++)
-		v[j] = m->vtype == RBM_VIS_GAUSSIAN ? 0.0f
-			: (float)gsl_rng_uniform(r->rng);
-	if (m->vtype == RBM_VIS_GAUSSIAN)
-		rbm_units_sample(m, r->a, r->a, r->rng);
-	else if (m->vtype == RBM_VIS_SOFTMAX)
-		rbm_units_activate(m, r->a);
-}
-
-/*
- * Daydreams: k chains start from random visible states (random_start)
- * and run until they have steps states; with trace, every state of the
- * chains is printed, otherwise only the last (as probabilities, means or
- * expected ratings with probs).
+ * Daydreams: k chains (rbm_chain_dream) run until they have steps
+ * states; with trace, every state of the chains is printed, otherwise
+ * only the last (as probabilities, means or expected ratings with probs).
  */
 static int dream(struct ctx *c, size_t k, unsigned long steps, int trace,
 		 int probs)
 {
 	struct run r = { 0 };
-	unsigned long i;
 	int rc = run_open(c, &r, k, 1);
 
-	if (rc == EXIT_OK) {
-		random_start(&r);
-		for (i = 1; i < steps && rc == EXIT_OK; i++) {
-			if (trace && cli_write_units(c, r.s->model, r.a, k) < 0)
-				rc = EXIT_FAIL;
-			if (probs && i + 1 == steps)
-				last_step_probs(&r);
-			else
-				rbm_gibbs_step(r.s->model, r.a, r.b, r.rng);
-		}
-		if (rc == EXIT_OK &&
-		    cli_write_units(c, r.s->model, r.a, k) < 0)
-			rc = EXIT_FAIL;
-	}
+	r.c = c;
+	if (rc == EXIT_OK &&
+	    (rbm_chain_dream(r.s->model, r.a, r.b, steps, probs, r.rng,
+			     trace ? print_state : NULL, &r) < 0 ||
+	     cli_write_units(c, r.s->model, r.a, k) < 0))
+		rc = EXIT_FAIL;
 	run_free(&r);
 	return rc;
 }

@@ -70,7 +70,7 @@ static void info_visible_type(const struct rbm *m)
 {
 	char buf[32];
 
-	if (m->vtype == RBM_VIS_BINARY)
+	if (rbm_visible_is_default(m))
 		return;
 	rbm_visible_name(m, buf, sizeof(buf));
 	printf("visible_type: %s\n", buf);

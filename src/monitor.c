@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "monitor.h"
+#include "batch.h"
 #include "score.h"
 #include "visible.h"
 
@@ -15,11 +16,10 @@ struct rbm_monitor {
 	const struct rbm_data *train, *valid;
 	size_t ntrain, nvalid;		/* rows measured */
 	size_t *idx;			/* 0 .. BATCH-1 offsets, reused */
-	gsl_matrix_float *v, *h, *pv;	/* BATCH rows each */
+	struct rbm_batch *batch;	/* rows as units, for the model: */
+	const struct rbm *m;		/* the one last measured */
+	gsl_matrix_float *h, *pv;	/* BATCH rows each */
 	double *fe;			/* BATCH free energies */
-	gsl_matrix_float *u, *pu, *mask; /* BATCH x nv units, when rows
-					  * must be encoded (visible.h) */
-	size_t nv;			/* their width */
 };
 
 struct rbm_monitor *rbm_monitor_alloc(const struct rbm_data *train,
@@ -37,11 +37,9 @@ struct rbm_monitor *rbm_monitor_alloc(const struct rbm_data *train,
 	mon->nvalid = !valid ? 0 : valid->n < RBM_MONITOR_ROWS ? valid->n
 							      : RBM_MONITOR_ROWS;
 	mon->idx = malloc(BATCH * sizeof(*mon->idx));
-	mon->v = gsl_matrix_float_alloc(BATCH, train->width);
-	mon->pv = gsl_matrix_float_alloc(BATCH, train->width);
 	mon->h = gsl_matrix_float_alloc(BATCH, nh);
 	mon->fe = malloc(BATCH * sizeof(*mon->fe));
-	if (mon->idx && mon->v && mon->pv && mon->h && mon->fe)
+	if (mon->idx && mon->h && mon->fe)
 		return mon;
 oom:
 	rbm_monitor_free(mon);
@@ -49,28 +47,22 @@ oom:
 	return NULL;
 }
 
-static void free_units(struct rbm_monitor *mon)
+/* The batch and reconstruction buffers for m; 0, or -1 (no memory). */
+static int buffers_ready(struct rbm_monitor *mon, const struct rbm *m)
 {
-	if (mon->u)
-		gsl_matrix_float_free(mon->u);
-	if (mon->pu)
-		gsl_matrix_float_free(mon->pu);
-	if (mon->mask)
-		gsl_matrix_float_free(mon->mask);
-	mon->u = mon->pu = mon->mask = NULL;
-}
+	int flags = mon->train->missing || (mon->valid &&
+					    mon->valid->missing) ?
+		    RBM_BATCH_MASK : 0;
 
-/* Buffers of units for the model m; 0, or -1 when out of memory. */
-static int units_ready(struct rbm_monitor *mon, const struct rbm *m)
-{
-	if (mon->u && mon->nv == m->nv)
+	if (mon->batch && mon->m == m)
 		return 0;
-	free_units(mon);
-	mon->nv = m->nv;
-	mon->u = gsl_matrix_float_alloc(BATCH, m->nv);
-	mon->pu = gsl_matrix_float_alloc(BATCH, m->nv);
-	mon->mask = gsl_matrix_float_alloc(BATCH, m->nv);
-	return mon->u && mon->pu && mon->mask ? 0 : -1;
+	rbm_batch_free(mon->batch);
+	if (mon->pv)
+		gsl_matrix_float_free(mon->pv);
+	mon->m = m;
+	mon->batch = rbm_batch_alloc(m, BATCH, flags, NULL);
+	mon->pv = gsl_matrix_float_alloc(BATCH, m->nv);
+	return mon->batch && mon->pv ? 0 : -1;
 }
 
 void rbm_monitor_free(struct rbm_monitor *mon)
@@ -78,14 +70,12 @@ void rbm_monitor_free(struct rbm_monitor *mon)
 	if (!mon)
 		return;
 	free(mon->idx);
-	if (mon->v)
-		gsl_matrix_float_free(mon->v);
+	rbm_batch_free(mon->batch);
 	if (mon->pv)
 		gsl_matrix_float_free(mon->pv);
 	if (mon->h)
 		gsl_matrix_float_free(mon->h);
 	free(mon->fe);
-	free_units(mon);
 	free(mon);
 }
 
@@ -105,71 +95,39 @@ static double squared_error(const gsl_matrix_float *a,
 	return s;
 }
 
-/* The rows in, their reconstructions and mask of one batch. */
-struct batch {
-	gsl_matrix_float *in, *rec, *mask;
-	gsl_matrix_float_view v, pv, u, pu, mv;
-};
-
-/*
- * Rows start .. start + k - 1 of d into b: as read, or encoded into units
- * with enc (then with their mask if d has missing values).
- */
-static void load(struct rbm_monitor *mon, const struct rbm *m,
-		 const struct rbm_data *d, size_t start, size_t k, int enc,
-		 struct batch *b)
-{
-	size_t i;
-
-	for (i = 0; i < k; i++)
-		mon->idx[i] = start + i;
-	b->v = gsl_matrix_float_submatrix(mon->v, 0, 0, k, d->width);
-	b->pv = gsl_matrix_float_submatrix(mon->pv, 0, 0, k, d->width);
-	rbm_data_gather(d, mon->idx, k, &b->v.matrix);
-	b->in = &b->v.matrix;
-	b->rec = &b->pv.matrix;
-	b->mask = NULL;
-	if (!enc)
-		return;
-	b->u = gsl_matrix_float_submatrix(mon->u, 0, 0, k, m->nv);
-	b->pu = gsl_matrix_float_submatrix(mon->pu, 0, 0, k, m->nv);
-	b->mv = gsl_matrix_float_submatrix(mon->mask, 0, 0, k, m->nv);
-	rbm_visible_encode(m, &b->v.matrix, &b->u.matrix, &b->mv.matrix);
-	b->in = &b->u.matrix;
-	b->rec = &b->pu.matrix;
-	b->mask = d->missing ? &b->mv.matrix : NULL;
-}
-
 /*
  * Mean free energy of the first n rows of d; with recon, also add the
  * summed reconstruction error to *recon (over the observed units).  NAN
- * when out of memory for the units of a model that needs them.
+ * when out of memory for the buffers.
  */
 static double mean_fe(struct rbm_monitor *mon, const struct rbm *m,
 		      const struct rbm_data *d, size_t n, double *recon)
 {
-	int enc = m->vtype != RBM_VIS_BINARY || d->missing;
+	struct rbm_batch *b;
 	size_t start, i, k;
 	double sum = 0;
 
-	if (enc && units_ready(mon, m) < 0)
+	if (buffers_ready(mon, m) < 0)
 		return NAN;
+	b = mon->batch;
 	for (start = 0; start < n; start += k) {
-		gsl_matrix_float_view h;
-		struct batch b;
+		gsl_matrix_float_view h, rec;
 		k = n - start < BATCH ? n - start : BATCH;
-		load(mon, m, d, start, k, enc, &b);
-		h = gsl_matrix_float_submatrix(mon->h, 0, 0, k, m->nh);
-		rbm_score_free_energy_masked(m, b.in, b.mask, &h.matrix,
+		for (i = 0; i < k; i++)
+			mon->idx[i] = start + i;
+		rbm_batch_gather(b, d, mon->idx, k);
+		h = rbm_batch_top(mon->h, k);
+		rbm_score_free_energy_masked(m, b->v, b->mask, &h.matrix,
 					     mon->fe);
 		for (i = 0; i < k; i++)
 			sum += mon->fe[i];
 		if (!recon)
 			continue;
-		rbm_score_reconstruct(m, b.in, &h.matrix, b.rec);
-		if (b.mask)
-			rbm_visible_apply_mask(b.rec, b.mask);
-		*recon += squared_error(b.in, b.rec);
+		rec = rbm_batch_top(mon->pv, k);
+		rbm_score_reconstruct(m, b->v, &h.matrix, &rec.matrix);
+		if (b->mask)
+			rbm_visible_apply_mask(&rec.matrix, b->mask);
+		*recon += squared_error(b->v, &rec.matrix);
 	}
 	return sum / (double)n;
 }

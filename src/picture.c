@@ -4,6 +4,7 @@
  */
 #include <stdlib.h>
 
+#include "chain.h"
 #include "picture.h"
 
 #define FILTER_BORDER 0		/* black: mid-gray is a zero weight */
@@ -82,29 +83,6 @@ struct rbm_image *rbm_picture_filters(const struct rbm *m,
 	return im;
 }
 
-/*
- * Run k chains from uniform random probabilities for steps states into
- * v (k x NV), ending with the probabilities of the last state; h is
- * k x NH scratch.
- */
-static void run_chains(const struct rbm *m, gsl_matrix_float *v,
-		       gsl_matrix_float *h, unsigned long steps,
-		       gsl_rng *rng)
-{
-	unsigned long i;
-	size_t x;
-
-	for (x = 0; x < v->size1 * v->size2; x++)
-		v->data[x] = (float)gsl_rng_uniform(rng);
-	for (i = 2; i < steps; i++)
-		rbm_gibbs_step(m, v, h, rng);
-	if (steps > 1) {	/* a Gibbs step without the final sampling */
-		rbm_hidden_probs(m, v, h);
-		rbm_sample(h, h, rng);
-		rbm_visible_probs(m, h, v);
-	}
-}
-
 struct rbm_image *rbm_picture_samples(const struct rbm *m,
 				      const struct rbm_tiling *t, size_t k,
 				      unsigned long steps, gsl_rng *rng,
@@ -121,7 +99,7 @@ struct rbm_image *rbm_picture_samples(const struct rbm *m,
 		im = NULL;
 	}
 	if (im && k) {
-		run_chains(m, v, h, steps, rng);
+		rbm_chain_dream(m, v, h, steps, 1, rng, NULL, NULL);
 		for (j = 0; j < k; j++)
 			rbm_image_tile(im, t, j,
 				       gsl_matrix_float_const_ptr(v, j, 0), 0,

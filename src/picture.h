@@ -40,12 +40,12 @@ struct rbm_image *rbm_picture_filters(const struct rbm *m,
 				      struct rbm_err *err);
 
 /*
- * k daydream chains run as the daydream command does (from uniform
- * random visible probabilities, steps states in all), drawn as the
- * visible probabilities of their last state (black 0, white 1), chain j
- * as tile j of t.  With the same generator state, daydream's last rows
- * are samples of exactly these probabilities.  The border is gray.
- * NULL with a message.
+ * k daydream chains (rbm_chain_dream, as the daydream command runs them:
+ * steps states in all), drawn as the visible probabilities of their last
+ * state (black 0, white 1), chain j as tile j of t.  With the same
+ * generator state, daydream --probs prints exactly these probabilities
+ * (decoded into items), and daydream's last rows are samples of them.
+ * The border is gray.  NULL with a message.
  */
 struct rbm_image *rbm_picture_samples(const struct rbm *m,
 				      const struct rbm_tiling *t, size_t k,

@@ -49,8 +49,7 @@ struct rbm *rbm_alloc(size_t nv, size_t nh, struct rbm_err *err)
 	m = calloc(1, sizeof(*m));
 	if (!m)
 		goto oom;
-	m->vtype = RBM_VIS_BINARY;
-	m->k = 1;
+	m->k = 1;	/* and vtype 0: binary (rbm.h) */
 	m->nv = nv;
 	m->nh = nh;
 	m->w = gsl_matrix_float_calloc(nv, nh);
@@ -149,12 +148,8 @@ void rbm_hidden_probs(const struct rbm *m, const gsl_matrix_float *v,
 void rbm_visible_probs(const struct rbm *m, const gsl_matrix_float *h,
 		       gsl_matrix_float *pv)
 {
-	if (m->vtype == RBM_VIS_BINARY) {
-		rbm_linalg_affine_t(h, m->w, m->b, pv, rbm_logistic);
-		return;
-	}
 	rbm_linalg_affine_t(h, m->w, m->b, pv, NULL);
-	rbm_units_activate(m, pv);
+	rbm_visible_activate(m, pv);
 }
 
 /*
@@ -268,22 +263,13 @@ void rbm_sample(const gsl_matrix_float *p, gsl_matrix_float *s, gsl_rng *rng)
 	}
 }
 
-void rbm_sample_visible(const struct rbm *m, const gsl_matrix_float *p,
-			gsl_matrix_float *s, gsl_rng *rng)
-{
-	if (m->vtype == RBM_VIS_BINARY)
-		rbm_sample(p, s, rng);
-	else
-		rbm_units_sample(m, p, s, rng);
-}
-
 void rbm_gibbs_step(const struct rbm *m, gsl_matrix_float *v,
 		    gsl_matrix_float *h, gsl_rng *rng)
 {
 	rbm_hidden_probs(m, v, h);
 	rbm_sample(h, h, rng);
 	rbm_visible_probs(m, h, v);
-	rbm_sample_visible(m, v, v, rng);
+	rbm_visible_sample(m, v, v, rng);
 }
 
 static int all_finite(const float *x, size_t n, size_t stride)

@@ -37,9 +37,13 @@
 #define RBM_MAX_UNITS	(1UL << 24)	/* units in one layer */
 #define RBM_MAX_WEIGHTS	(1UL << 30)	/* NV * NH (4 GiB of floats) */
 
-/* What the visible units are (see visible.h). */
+/*
+ * What the visible units are: only visible.c tests it (its table of
+ * operations per type); everything else asks visible.h.
+ */
 enum rbm_vis_type {
-	RBM_VIS_BINARY,		/* Bernoulli units: p(v=1|h) = sigmoid */
+	RBM_VIS_BINARY,		/* Bernoulli units: p(v=1|h) = sigmoid;
+				 * first, so a zeroed model is binary */
 	RBM_VIS_GAUSSIAN,	/* p(v|h) = N(b + W h, 1) */
 	RBM_VIS_SOFTMAX,	/* groups of k units, one of which is on */
 	RBM_NVIS_TYPES
@@ -86,7 +90,8 @@ void rbm_hidden_probs(const struct rbm *m, const gsl_matrix_float *v,
 /*
  * p(v|h) for every row of h (n x NH) into pv (n x NV): sigmoid(h W' + b)
  * for binary units, the mean b + W h for Gaussian ones, and a softmax
- * over each group of k units for softmax ones.
+ * over each group of k units for softmax ones (rbm_visible_activate).
+ * Samples of it: rbm_visible_sample.
  */
 void rbm_visible_probs(const struct rbm *m, const gsl_matrix_float *h,
 		       gsl_matrix_float *pv);
@@ -109,14 +114,6 @@ void rbm_logistic(float *x, size_t n);
  * stream consumed is not (rbm.c says how).
  */
 void rbm_sample(const gsl_matrix_float *p, gsl_matrix_float *s, gsl_rng *rng);
-
-/*
- * Samples of the visible units from p, the output of rbm_visible_probs:
- * Bernoulli for binary units, p + N(0, 1) for Gaussian ones, one unit on
- * in each softmax group.  s may be p itself.
- */
-void rbm_sample_visible(const struct rbm *m, const gsl_matrix_float *p,
-			gsl_matrix_float *s, gsl_rng *rng);
 
 /*
  * One step of block Gibbs sampling on every row of v (n x NV): sample h

@@ -14,6 +14,7 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "batch.h"
 #include "linalg.h"
 #include "score.h"
 #include "visible.h"
@@ -22,17 +23,6 @@
 #define BASE_P_MIN 1e-3		/* clamp of the AIS base rates */
 
 /* ---- small helpers ---- */
-
-/* sum_i x[i] * y_i in double, y a float vector of x's length. */
-static double dot_float(const float *x, const gsl_vector_float *y)
-{
-	double s = 0;
-	size_t i;
-
-	for (i = 0; i < y->size; i++)
-		s += (double)x[i] * y->data[i * y->stride];
-	return s;
-}
 
 /*
  * A sum of softplus terms that takes one log per SP_BLOCK terms instead of
@@ -86,12 +76,6 @@ static double softplus_sum(const float *x, const gsl_vector_float *c)
 	return sp_total(&s);
 }
 
-/* The first n rows of m as a view (n > 0). */
-static gsl_matrix_float_view top_rows(gsl_matrix_float *m, size_t n)
-{
-	return gsl_matrix_float_submatrix(m, 0, 0, n, m->size2);
-}
-
 /* ---- free energy and reconstruction ---- */
 
 void rbm_score_free_energy(const struct rbm *m, const gsl_matrix_float *v,
@@ -104,13 +88,9 @@ void rbm_score_free_energy(const struct rbm *m, const gsl_matrix_float *v,
 static double visible_term(const struct rbm *m, const gsl_matrix_float *v,
 			   const gsl_matrix_float *mask, size_t i)
 {
-	const float *row = gsl_matrix_float_const_ptr(v, i, 0);
-
-	if (m->vtype != RBM_VIS_GAUSSIAN)	/* missing units are 0 */
-		return -dot_float(row, m->b);
-	return rbm_visible_energy(m, row, mask ?
-				  gsl_matrix_float_const_ptr(mask, i, 0) :
-				  NULL);
+	return rbm_visible_energy(m, gsl_matrix_float_const_ptr(v, i, 0),
+				  mask ? gsl_matrix_float_const_ptr(mask, i, 0)
+				       : NULL);
 }
 
 void rbm_score_free_energy_masked(const struct rbm *m,
@@ -123,7 +103,7 @@ void rbm_score_free_energy_masked(const struct rbm *m,
 
 	if (n == 0)
 		return;
-	x = top_rows(work, n);
+	x = rbm_batch_top(work, n);
 	rbm_linalg_affine(v, m->w, NULL, &x.matrix, NULL);
 	for (i = 0; i < n; i++)
 		f[i] = visible_term(m, v, mask, i) -
@@ -138,10 +118,17 @@ void rbm_score_reconstruct(const struct rbm *m, const gsl_matrix_float *v,
 
 	if (v->size1 == 0)
 		return;
-	hv = top_rows(h, v->size1);
-	ov = top_rows(out, v->size1);
+	hv = rbm_batch_top(h, v->size1);
+	ov = rbm_batch_top(out, v->size1);
 	rbm_hidden_probs(m, v, &hv.matrix);
 	rbm_visible_probs(m, &hv.matrix, &ov.matrix);
+}
+
+void rbm_score_predict(const struct rbm *m, gsl_matrix_float *v,
+		       gsl_matrix_float *h, gsl_matrix_float *pred)
+{
+	rbm_score_reconstruct(m, v, h, v);
+	rbm_visible_decode(m, v, pred);
 }
 
 /* ---- running totals ---- */
@@ -388,12 +375,12 @@ int rbm_score_log_z_layer(const struct rbm *m, enum rbm_layer layer,
 	struct enumeration e = { 0 };
 	double acc = -INFINITY;
 
-	if (m->vtype != RBM_VIS_BINARY && !hidden) {
+	if (!rbm_visible_bernoulli(m) && !hidden) {
 		rbm_err_set(err, "exact log Z sums over the hidden units of "
 			    "a model whose visible units are not binary");
 		return -1;
 	}
-	if (m->vtype != RBM_VIS_BINARY)
+	if (!rbm_visible_bernoulli(m))
 		return hidden_log_z(m, max_units, log_z, err);
 	if (u > max_units || u > RBM_SCORE_EXACT_LIMIT) {
 		rbm_err_set(err, "exact log Z over the %zu %s units needs "
@@ -419,38 +406,6 @@ int rbm_score_log_z_layer(const struct rbm *m, enum rbm_layer layer,
 	enum_free(&e);
 	*log_z = acc;
 	return 0;
-}
-
-/*
- * The log of the visible layer's integral or sum given the hidden state
- * whose products are x = b + W h (NV, double):
- *     Gaussian  NV/2 log 2pi + sum_i (x_i^2 - b_i^2) / 2
- *     softmax   sum over groups of log sum_k exp(x_k)
- * (Gaussian: the integral of exp(-|v-b|^2/2 + v'Wh) is
- * (2 pi)^(NV/2) exp(b'Wh + |Wh|^2/2), and b'Wh + |Wh|^2/2 is the sum.)
- */
-static double visible_log_sum(const struct rbm *m, const double *x)
-{
-	size_t i, q, k = m->k;
-	double s = 0;
-
-	if (m->vtype == RBM_VIS_GAUSSIAN) {
-		for (i = 0; i < m->nv; i++) {
-			double b = gsl_vector_float_get(m->b, i);
-			s += 0.5 * (x[i] * x[i] - b * b);
-		}
-		return s + 0.5 * (double)m->nv * log(2 * M_PI);
-	}
-	for (i = 0; i < m->nv; i += k) {
-		double max = x[i], t = 0;
-		for (q = 1; q < k; q++)
-			if (x[i + q] > max)
-				max = x[i + q];
-		for (q = 0; q < k; q++)
-			t += exp(x[i + q] - max);
-		s += max + log(t);
-	}
-	return s;
 }
 
 /* x += sign * column j of W; the Gray-code step of hidden_log_z. */
@@ -487,7 +442,7 @@ static int hidden_log_z(const struct rbm *m, size_t max_units,
 	for (i = 0; i < m->nv; i++)
 		x[i] = gsl_vector_float_get(m->b, i);
 	for (n = 0;;) {
-		acc = log_add(acc, ch + visible_log_sum(m, x));
+		acc = log_add(acc, ch + rbm_visible_log_sum(m, x));
 		if (++n == 1UL << m->nh)
 			break;
 		i = (size_t)__builtin_ctzl(n);	/* the unit that flips */
@@ -504,7 +459,7 @@ static int hidden_log_z(const struct rbm *m, size_t max_units,
 int rbm_score_log_z_exact(const struct rbm *m, size_t max_units,
 			  double *log_z, struct rbm_err *err)
 {
-	if (m->vtype != RBM_VIS_BINARY)
+	if (!rbm_visible_bernoulli(m))
 		return hidden_log_z(m, max_units, log_z, err);
 	return rbm_score_log_z_layer(m, m->nh <= m->nv ? RBM_HIDDEN
 						       : RBM_VISIBLE,
@@ -694,12 +649,12 @@ static double ais_log_z_base(const struct rbm *m, const gsl_vector *ba)
 
 /* 0 if p and ba suit m, else -1 with a message. */
 static int ais_check(const struct rbm *m, const gsl_vector *ba,
-		     const struct rbm_ais_params *p, struct rbm_err *err)
+		     const struct rbm_ais_settings *p, struct rbm_err *err)
 {
-	if (m->vtype != RBM_VIS_BINARY) {
+	if (!rbm_visible_bernoulli(m)) {
 		rbm_err_set(err, "AIS is implemented for binary visible units "
 			    "only; log Z of a %s model is exact up to %d "
-			    "hidden units", rbm_vis_type_names[m->vtype],
+			    "hidden units", rbm_visible_type_name(m),
 			    RBM_SCORE_EXACT_LIMIT);
 		return -1;
 	}
@@ -722,7 +677,7 @@ static int ais_check(const struct rbm *m, const gsl_vector *ba,
 }
 
 int rbm_score_ais(const struct rbm *m, const gsl_vector *ba,
-		  const struct rbm_ais_params *p, gsl_rng *rng,
+		  const struct rbm_ais_settings *p, gsl_rng *rng,
 		  struct rbm_ais_result *out, struct rbm_err *err)
 {
 	struct ais a = { m, ba, NULL, NULL, NULL, NULL };
@@ -747,4 +702,69 @@ int rbm_score_ais(const struct rbm *m, const gsl_vector *ba,
 	ais_finish(&a, out);
 	ais_free(&a);
 	return 0;
+}
+
+/* ---- the choice of method ---- */
+
+/*
+ * Why a Gaussian or softmax model's log Z is out of reach: it has more
+ * hidden units than the limit of exact log Z, and AIS, which a binary
+ * model falls back on, is for binary units only.  -1.
+ */
+static int no_log_z(const struct rbm *m, struct rbm_err *err)
+{
+	const char *type = rbm_visible_type_name(m);
+
+	if (m->nh <= RBM_SCORE_EXACT_LIMIT)
+		rbm_err_set(err, "exact log Z of a %s model sums over its "
+			    "2^%zu hidden states: give --exact-max-units=%zu "
+			    "(AIS handles binary visible units only)", type,
+			    m->nh, m->nh);
+	else
+		rbm_err_set(err, "exact log Z of a %s model sums over its "
+			    "2^%zu hidden states; the limit is %d hidden "
+			    "units, and AIS handles binary visible units only",
+			    type, m->nh, RBM_SCORE_EXACT_LIMIT);
+	return -1;
+}
+
+/* AIS from the base rates of the rows in sums; 0, or -1 with a message. */
+static int ais_log_z(const struct rbm *m, const struct rbm_score_sums *sums,
+		     const struct rbm_ais_settings *p, gsl_rng *rng,
+		     struct rbm_log_z *out, struct rbm_err *err)
+{
+	gsl_vector *ba = gsl_vector_alloc(m->nv);
+	struct rbm_ais_result res;
+	int rc = -1;
+
+	out->ais = 1;
+	if (!ba) {
+		rbm_err_set(err, "out of memory");
+		return -1;
+	}
+	rbm_score_ais_base(sums, ba);
+	if (rbm_score_ais(m, ba, p, rng, &res, err) == 0) {
+		out->value = res.log_z;
+		out->stderr_ = res.log_z_stderr;
+		out->ess = res.ess;
+		rc = 0;
+	}
+	gsl_vector_free(ba);
+	return rc;
+}
+
+int rbm_score_log_z(const struct rbm *m, const struct rbm_score_sums *sums,
+		    const struct rbm_log_z_settings *s, gsl_rng *rng,
+		    struct rbm_log_z *out, struct rbm_err *err)
+{
+	int bern = rbm_visible_bernoulli(m);
+	size_t u = !bern ? m->nh : m->nv < m->nh ? m->nv : m->nh;
+
+	if (!s->ais && u > s->exact_max && !bern)
+		return no_log_z(m, err);
+	if (s->ais || u > s->exact_max)
+		return ais_log_z(m, sums, &s->runs, rng, out, err);
+	out->ais = 0;
+	out->stderr_ = 0;
+	return rbm_score_log_z_exact(m, s->exact_max, &out->value, err);
 }

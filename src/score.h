@@ -61,6 +61,16 @@ void rbm_score_free_energy_masked(const struct rbm *m,
 void rbm_score_reconstruct(const struct rbm *m, const gsl_matrix_float *v,
 			   gsl_matrix_float *h, gsl_matrix_float *out);
 
+/*
+ * Predictions of missing values (recommend): the observed units of v
+ * (n x NV, missing units 0), clamped, give h = p(h|v) (missing units
+ * drive nothing); p(v|h), decoded, is every item's prediction: a
+ * probability, a mean or an expected rating, into pred (n x items).  v
+ * is overwritten with p(v|h); h (at least n x NH) is scratch.
+ */
+void rbm_score_predict(const struct rbm *m, gsl_matrix_float *v,
+		       gsl_matrix_float *h, gsl_matrix_float *pred);
+
 /* Running totals of rows streamed in batches (for loglik and AIS). */
 struct rbm_score_sums {
 	size_t rows;		/* rows added so far */
@@ -120,7 +130,7 @@ int rbm_score_log_z_exact(const struct rbm *m, size_t max_units,
  * sigmoid((1-B_k) b_A + B_k (b + Wh))).  All runs are the rows of one
  * matrix, so a step is two sgemm products.
  */
-struct rbm_ais_params {
+struct rbm_ais_settings {
 	size_t runs;		/* independent runs, at least 2 */
 	unsigned long steps;	/* intermediate distributions, >= 3 */
 };
@@ -156,7 +166,33 @@ double rbm_score_ais_beta(unsigned long k, unsigned long n);
  * visible units are not binary, or no memory.
  */
 int rbm_score_ais(const struct rbm *m, const gsl_vector *ba,
-		  const struct rbm_ais_params *p, gsl_rng *rng,
+		  const struct rbm_ais_settings *p, gsl_rng *rng,
 		  struct rbm_ais_result *out, struct rbm_err *err);
+
+/* How rbm_score_log_z finds log Z. */
+struct rbm_log_z_settings {
+	size_t exact_max;	/* most units exact log Z enumerates */
+	int ais;		/* AIS even where log Z could be exact */
+	struct rbm_ais_settings runs; /* AIS's runs and steps */
+};
+
+/* log Z as rbm_score_log_z found it. */
+struct rbm_log_z {
+	double value;		/* log Z */
+	double stderr_;		/* its standard error (0 when exact) */
+	int ais;		/* estimated by AIS (else exact) */
+	double ess;		/* AIS: effective number of runs */
+};
+
+/*
+ * log Z of m for the rows totalled in sums: exact (rbm_score_log_z_exact)
+ * when the layer it sums over has at most s->exact_max units and s->ais
+ * is 0, else by AIS from the rows' base rates with rng.  A model whose
+ * visible units are not binary has no AIS: beyond the limit it is an
+ * error saying which limit to raise.  0, or -1 with a message.
+ */
+int rbm_score_log_z(const struct rbm *m, const struct rbm_score_sums *sums,
+		    const struct rbm_log_z_settings *s, gsl_rng *rng,
+		    struct rbm_log_z *out, struct rbm_err *err);
 
 #endif

@@ -323,10 +323,12 @@ static void put_train_state(struct outbuf *f, const struct rbm_train_state *ts)
 /* The visible_type line, for a model that is not binary. */
 static void put_visible_type(struct outbuf *f, const struct rbm *m)
 {
-	if (m->vtype == RBM_VIS_SOFTMAX)
-		ob_printf(f, "visible_type softmax %zu\n", m->k);
-	else if (m->vtype != RBM_VIS_BINARY)
-		ob_printf(f, "visible_type %s\n", rbm_vis_type_names[m->vtype]);
+	char buf[64];
+
+	if (rbm_visible_is_default(m))
+		return;
+	rbm_visible_state_value(m, buf, sizeof(buf));
+	ob_printf(f, "visible_type %s\n", buf);
 }
 
 /*
@@ -509,7 +511,7 @@ struct parsed {
 	unsigned char seen[NKEYS];
 	int vis_seen;			/* a visible_type line was read */
 	unsigned long vis_line;		/* on this line */
-	enum rbm_vis_type vtype;	/* its type (binary when absent) */
+	enum rbm_vis_type vis_type; /* its type (binary when absent) */
 	size_t vis_k;			/* and its K (1 unless softmax) */
 };
 
@@ -533,7 +535,7 @@ static int visible_type_line(struct cursor *c, struct parsed *p, char *v,
 		snprintf(buf, sizeof(buf), "%s", v);
 	else
 		buf[0] = '\0';
-	if (rbm_visible_parse(buf, &p->vtype, &p->vis_k, err) < 0) {
+	if (rbm_visible_parse(buf, &p->vis_type, &p->vis_k, err) < 0) {
 		if (buf[0] && strncmp(v, "softmax ", 8) == 0)	/* bad K */
 			rbm_err_prefix(err, "%s:%lu", c->path, c->line);
 		else
@@ -834,7 +836,7 @@ static struct rbm_state *new_state(const char *path, struct parsed *p,
 
 	if (!s || !(s->model = rbm_alloc(p->h.nv, p->h.nh, err)))
 		goto fail;
-	if (rbm_visible_set(s->model, p->vtype, p->vis_k, err) < 0) {
+	if (rbm_visible_set(s->model, p->vis_type, p->vis_k, err) < 0) {
 		rbm_err_prefix(err, "%s:%lu", path, p->vis_line);
 		goto fail;
 	}

@@ -12,6 +12,8 @@
 
 #include <gsl/gsl_randist.h>
 
+#include "batch.h"
+#include "chain.h"
 #include "linalg.h"
 #include "train.h"
 #include "visible.h"
@@ -33,15 +35,12 @@ struct rbm_trainer {
 	size_t chains;			/* PCD chains of this part */
 	unsigned long run_epochs;	/* epochs in this run */
 	unsigned long run_epoch;	/* epochs done in this run */
-	gsl_matrix_float *v;		/* the batch's data rows */
+	struct rbm_batch *in;		/* the batch's data rows as units */
 	gsl_matrix_float *ph;		/* p(h|v) of the data */
 	gsl_matrix_float *h;		/* hidden states of CD chains */
 	gsl_matrix_float *pv;		/* p(v|h) in the negative phase */
 	gsl_matrix_float *vn;		/* sampled visible states */
 	gsl_matrix_float *ph2;		/* p(h|v) in the negative phase */
-	gsl_matrix_float *items;	/* a batch as items, when it must be
-					 * encoded into units; else NULL */
-	gsl_matrix_float *mask;		/* its mask, when values are missing */
 	double *sums;			/* everything reduced across parts:
 					 * the six arrays below, then COUNTS */
 	size_t nsums;
@@ -92,38 +91,41 @@ void rbm_train_state_clear(struct rbm_train_state *ts)
 	free_vector(&ts->hid_mean);
 }
 
+#define MEANS_BATCH 256	/* rows a batch in data_means */
+
 /*
  * Column means of the data set's units, in double, over the rows where
  * each is observed (0 for a unit never observed), in all parts when part
  * is not NULL (their sums and counts reduced); 0, or -1 with a message.
- * Rows are encoded one at a time, so for binary rows with none missing
- * this is the plain column mean, summed in row order.
+ * The sums run in row order, so for binary rows with none missing this
+ * is the plain column mean.
  */
 static int data_means(const struct rbm *m, const struct rbm_data *d,
 		      const struct rbm_train_part *part, double *mean,
 		      struct rbm_err *err)
 {
-	gsl_matrix_float *in = gsl_matrix_float_alloc(1, d->width);
-	gsl_matrix_float *u = gsl_matrix_float_alloc(2, m->nv);
+	struct rbm_batch *b = rbm_batch_alloc(m, MEANS_BATCH,
+					      d->missing ? RBM_BATCH_MASK : 0,
+					      NULL);
 	double *count = calloc(m->nv, sizeof(*count));
-	size_t i, j;
-	int rc = in && u && count ? 0 : -1;
+	size_t i, j, r, k, idx[MEANS_BATCH];
+	int rc = b && count ? 0 : -1;
 
 	if (rc < 0)
 		rbm_err_set(err, "out of memory for the data means");
 	for (j = 0; j < m->nv; j++)
 		mean[j] = 0;
-	for (i = 0; rc == 0 && i < d->n; i++) {
-		gsl_matrix_float_view uv = gsl_matrix_float_submatrix(u, 0, 0, 1,
-								      m->nv);
-		gsl_matrix_float_view mv = gsl_matrix_float_submatrix(u, 1, 0, 1,
-								      m->nv);
-		rbm_data_gather(d, &i, 1, in);
-		rbm_visible_encode(m, in, &uv.matrix, &mv.matrix);
-		for (j = 0; j < m->nv; j++) {
-			mean[j] += gsl_matrix_float_get(u, 0, j);
-			count[j] += gsl_matrix_float_get(u, 1, j) != 0;
-		}
+	for (i = 0; rc == 0 && i < d->n; i += k) {
+		k = d->n - i < MEANS_BATCH ? d->n - i : MEANS_BATCH;
+		for (r = 0; r < k; r++)
+			idx[r] = i + r;
+		rbm_batch_gather(b, d, idx, k);
+		for (r = 0; r < k; r++)
+			for (j = 0; j < m->nv; j++) {
+				mean[j] += gsl_matrix_float_get(b->v, r, j);
+				count[j] += !b->mask || gsl_matrix_float_get(
+					b->mask, r, j) != 0;
+			}
 	}
 	if (rc == 0 && part && part->reduce &&
 	    (part->reduce(part->arg, NULL, 0, mean, m->nv, err) < 0 ||
@@ -132,16 +134,8 @@ static int data_means(const struct rbm *m, const struct rbm_data *d,
 	for (j = 0; rc == 0 && j < m->nv; j++)	/* count may be NULL */
 		mean[j] = count[j] > 0 ? mean[j] / count[j] : 0;
 	free(count);
-	if (in)
-		gsl_matrix_float_free(in);
-	if (u)
-		gsl_matrix_float_free(u);
+	rbm_batch_free(b);
 	return rc;
-}
-
-static double clip(double x, double lo, double hi)
-{
-	return x < lo ? lo : x > hi ? hi : x;
 }
 
 int rbm_train_data_bias_part(struct rbm *m, const struct rbm_data *d,
@@ -149,7 +143,6 @@ int rbm_train_data_bias_part(struct rbm *m, const struct rbm_data *d,
 			     struct rbm_err *err)
 {
 	double *mean = malloc(m->nv * sizeof(*mean));
-	size_t i;
 
 	if (!mean) {
 		rbm_err_set(err, "out of memory for the data means");
@@ -159,13 +152,7 @@ int rbm_train_data_bias_part(struct rbm *m, const struct rbm_data *d,
 		free(mean);
 		return part ? -1 : 0;
 	}
-	for (i = 0; i < m->nv; i++) {
-		double p = clip(mean[i], 0.001, 0.999);
-		gsl_vector_float_set(m->b, i, (float)(
-			m->vtype == RBM_VIS_GAUSSIAN ? mean[i] :
-			m->vtype == RBM_VIS_SOFTMAX ? log(p) :
-			log(p / (1 - p))));
-	}
+	rbm_visible_bias_from_means(m, mean);
 	free(mean);
 	return 0;
 }
@@ -177,37 +164,6 @@ void rbm_train_data_bias(struct rbm *m, const struct rbm_data *d)
 	rbm_train_data_bias_part(m, d, NULL, &err);
 }
 
-/* The first k rows of m, as a view. */
-static gsl_matrix_float_view top(gsl_matrix_float *m, size_t k)
-{
-	return gsl_matrix_float_submatrix(m, 0, 0, k, m->size2);
-}
-
-/*
- * Rows idx[0..k) of the data as units into v (k x NV); the mask of the
- * batch (a view of t->mask) when values are missing, else NULL.
- */
-static gsl_matrix_float *load_batch(struct rbm_trainer *t, const size_t *idx,
-				    size_t k, gsl_matrix_float *v,
-				    gsl_matrix_float_view *mask)
-{
-	gsl_matrix_float_view in;
-
-	if (!t->items) {
-		rbm_data_gather(t->d, idx, k, v);
-		return NULL;
-	}
-	in = top(t->items, k);
-	rbm_data_gather(t->d, idx, k, &in.matrix);
-	if (!t->mask) {
-		rbm_visible_encode(t->m, &in.matrix, v, NULL);
-		return NULL;
-	}
-	*mask = top(t->mask, k);
-	rbm_visible_encode(t->m, &in.matrix, v, &mask->matrix);
-	return &mask->matrix;
-}
-
 /*
  * PCD chains start as hidden samples of the first rows of the data (in
  * turn), which puts them near the data rather than at an arbitrary state;
@@ -217,19 +173,18 @@ static int start_chains(struct rbm_trainer *t, gsl_rng *rng)
 {
 	size_t i, nc = t->chains;
 	gsl_matrix_float *c = gsl_matrix_float_alloc(nc, t->nh);
-	gsl_matrix_float_view v = top(t->v, nc), mask;
 
 	if (!c)
 		return -1;
 	if (t->d->n == 0) {
 		gsl_matrix_float_set_all(c, 0.5f);
+		rbm_sample(c, c, rng);
 	} else {
 		for (i = 0; i < nc; i++)
 			t->order[i] = i % t->d->n;
-		load_batch(t, t->order, nc, &v.matrix, &mask);
-		rbm_hidden_probs(t->m, &v.matrix, c);
+		rbm_batch_gather(t->in, t->d, t->order, nc);
+		rbm_chain_start_hidden(t->m, t->in->v, c, rng);
 	}
-	rbm_sample(c, c, rng);
 	free_matrix(&t->ts->chains);
 	t->ts->chains = c;
 	return 0;
@@ -322,7 +277,8 @@ static int alloc_buffers(struct rbm_trainer *t)
 	size_t k = t->local, nv = t->nv, nh = t->nh;
 	size_t kc = max_size(k, t->chains);	/* negative particles */
 
-	t->v = gsl_matrix_float_alloc(kc, nv);
+	t->in = rbm_batch_alloc(t->m, kc, t->d->missing ? RBM_BATCH_MASK
+							      : 0, NULL);
 	t->ph = gsl_matrix_float_alloc(k, nh);
 	t->h = gsl_matrix_float_alloc(kc, nh);
 	t->pv = gsl_matrix_float_alloc(kc, nv);
@@ -335,12 +291,6 @@ static int alloc_buffers(struct rbm_trainer *t)
 	t->grad = rbm_alloc(nv, nh, NULL);
 	if (t->p->average)
 		t->avg = rbm_alloc(nv, nh, NULL);
-	if (t->m->vtype != RBM_VIS_BINARY || t->d->missing) {
-		if (!(t->items = gsl_matrix_float_alloc(kc, t->d->width)))
-			return -1;
-	}
-	if (t->d->missing && !(t->mask = gsl_matrix_float_alloc(k, nv)))
-		return -1;
 	if (t->sums) {
 		t->vd = t->sums;
 		t->hd = t->vd + nv;
@@ -350,7 +300,7 @@ static int alloc_buffers(struct rbm_trainer *t)
 		t->vc = t->vo + nv;
 		t->counts = t->vc + nv;
 	}
-	return t->v && t->ph && t->h && t->pv && t->vn && t->ph2 && t->sums &&
+	return t->in && t->ph && t->h && t->pv && t->vn && t->ph2 && t->sums &&
 	       t->order && t->idx && t->grad &&
 	       (t->avg || !t->p->average) ? 0 : -1;
 }
@@ -461,14 +411,12 @@ void rbm_trainer_free(struct rbm_trainer *t)
 {
 	if (!t)
 		return;
-	free_matrix(&t->v);
+	rbm_batch_free(t->in);
 	free_matrix(&t->ph);
 	free_matrix(&t->h);
 	free_matrix(&t->pv);
 	free_matrix(&t->vn);
 	free_matrix(&t->ph2);
-	free_matrix(&t->items);
-	free_matrix(&t->mask);
 	free(t->sums);
 	free(t->order);
 	free(t->idx);
@@ -547,7 +495,7 @@ static void negative_phase(struct rbm_trainer *t, gsl_matrix_float *hs,
 		rbm_visible_probs(t->m, hs, pv);
 		*vneg = last && !pcd ? pv : vn;
 		if (*vneg == vn)
-			rbm_sample_visible(t->m, pv, vn, rng);
+			rbm_visible_sample(t->m, pv, vn, rng);
 		if (mask)	/* missing units stay absent */
 			rbm_visible_apply_mask(*vneg, mask);
 		rbm_hidden_probs(t->m, *vneg, ph2);
@@ -656,7 +604,7 @@ void rbm_train_share(struct rbm_trainer *t, gsl_matrix_float *v,
 	t->counts[C_ROWS] = (double)k;
 	t->counts[C_PARTICLES] = (double)nc;
 	if (k > 0) {
-		ph = top(t->ph, k);
+		ph = rbm_batch_top(t->ph, k);
 		rbm_hidden_probs(t->m, v, &ph.matrix);
 		column_sums(v, t->vd, t->nv);
 		column_sums(&ph.matrix, t->hd, t->nh);
@@ -665,10 +613,10 @@ void rbm_train_share(struct rbm_trainer *t, gsl_matrix_float *v,
 		mask = NULL;	/* refused with missing values; see alloc */
 	if (nc > 0) {
 		gsl_matrix_float *hs = t->ts->chains;
-		h = top(t->h, nc);
-		pv = top(t->pv, nc);
-		vn = top(t->vn, nc);
-		ph2 = top(t->ph2, nc);
+		h = rbm_batch_top(t->h, nc);
+		pv = rbm_batch_top(t->pv, nc);
+		vn = rbm_batch_top(t->vn, nc);
+		ph2 = rbm_batch_top(t->ph2, nc);
 		if (!t->p->pcd) {
 			hs = &h.matrix;
 			rbm_sample(&ph.matrix, hs, rng);
@@ -878,17 +826,14 @@ static int epoch_batch(struct rbm_trainer *t, size_t start, size_t k,
 		       double rate, double mom, gsl_rng *rng, int *stop,
 		       struct rbm_err *err)
 {
-	gsl_matrix_float_view v, mv;
-	gsl_matrix_float *mask = NULL;
 	const size_t *idx;
 	size_t kl = local_rows(t, t->order + start, k, &idx);
 
-	if (kl > 0) {
-		v = top(t->v, kl);
-		mask = load_batch(t, idx, kl, &v.matrix, &mv);
-	}
+	if (kl > 0)
+		rbm_batch_gather(t->in, t->d, idx, kl);
 	*stop = t->hook && t->hook(t->hook_arg, start + k, t->rows);
-	return rbm_train_step(t, kl ? &v.matrix : NULL, mask, k, rate, mom,
+	return rbm_train_step(t, kl ? t->in->v : NULL,
+			      kl ? t->in->mask : NULL, k, rate, mom,
 			      t->sampler ? t->sampler : rng, stop, err);
 }
 

@@ -71,7 +71,6 @@ struct rbm_train_params {
 };
 
 #define RBM_DEFAULT_LEARNING_RATE 0.1
-#define RBM_DEFAULT_GAUSSIAN_RATE 0.01	/* for Gaussian visible units */
 #define RBM_DEFAULT_BATCH_SIZE 100
 #define RBM_MAX_BATCH_SIZE (1UL << 20)
 #define RBM_MAX_CD_K 100000

@@ -1,8 +1,10 @@
 /*
  * visible.c - the types of visible units (see visible.h).
  *
- * Everything here works a row at a time on contiguous floats; the
- * products stay in rbm.c.  Softmax groups are normalized relative to
+ * Each type is a row of struct vis_ops; the exported functions look up
+ * the model's row and call it, so a new type is a new row and its
+ * functions.  Everything here works a row at a time on contiguous floats;
+ * the products stay in rbm.c.  Softmax groups are normalized relative to
  * their largest input, so no exponential overflows.
  */
 #include <errno.h>
@@ -154,19 +156,6 @@ static void softmax_group(float *x, size_t k)
 		x[q] = (float)(exp((double)x[q] - max) / sum);
 }
 
-void rbm_units_activate(const struct rbm *m, gsl_matrix_float *a)
-{
-	size_t r, g;
-
-	if (m->vtype != RBM_VIS_SOFTMAX)
-		return;		/* Gaussian: the mean is b + W h itself */
-	for (r = 0; r < a->size1; r++) {
-		float *x = gsl_matrix_float_ptr(a, r, 0);
-		for (g = 0; g + m->k <= a->size2; g += m->k)
-			softmax_group(x + g, m->k);
-	}
-}
-
 /* One unit of p[0..k) on in s[0..k), drawn with probabilities p. */
 static void sample_group(const float *p, float *s, size_t k, gsl_rng *rng)
 {
@@ -184,23 +173,235 @@ static void sample_group(const float *p, float *s, size_t k, gsl_rng *rng)
 		s[q] = q == pick ? 1.0f : 0.0f;
 }
 
-void rbm_units_sample(const struct rbm *m, const gsl_matrix_float *p,
-		      gsl_matrix_float *s, gsl_rng *rng)
+/* ---- binary ---- */
+
+static void binary_activate(const struct rbm *m, gsl_matrix_float *a)
+{
+	size_t r;
+
+	(void)m;
+	for (r = 0; r < a->size1; r++)
+		rbm_logistic(gsl_matrix_float_ptr(a, r, 0), a->size2);
+}
+
+static void binary_sample(const struct rbm *m, const gsl_matrix_float *p,
+			  gsl_matrix_float *s, gsl_rng *rng)
+{
+	(void)m;
+	rbm_sample(p, s, rng);
+}
+
+/* Uniform numbers into all of v (contiguous). */
+static void uniform_fill(gsl_matrix_float *v, gsl_rng *rng)
+{
+	size_t x;
+
+	for (x = 0; x < v->size1 * v->size2; x++)
+		v->data[x] = (float)gsl_rng_uniform(rng);
+}
+
+static void binary_random(const struct rbm *m, gsl_matrix_float *v,
+			  gsl_rng *rng)
+{
+	(void)m;
+	uniform_fill(v, rng);
+}
+
+/* -b.v over the units whose mask is nonzero (binary and softmax). */
+static double linear_energy(const struct rbm *m, const float *v,
+			    const float *mask)
+{
+	const gsl_vector_float *b = m->b;
+	double s = 0;
+	size_t i;
+
+	for (i = 0; i < m->nv; i++)
+		if (!mask || mask[i] != 0)
+			s += (double)v[i] * b->data[i * b->stride];
+	return -s;
+}
+
+static double binary_bias(double mean)
+{
+	double p = mean < 0.001 ? 0.001 : mean > 0.999 ? 0.999 : mean;
+
+	return log(p / (1 - p));
+}
+
+/* ---- Gaussian ---- */
+
+static void gaussian_activate(const struct rbm *m, gsl_matrix_float *a)
+{
+	(void)m;
+	(void)a;	/* the mean is b + W h itself */
+}
+
+static void gaussian_sample(const struct rbm *m, const gsl_matrix_float *p,
+			    gsl_matrix_float *s, gsl_rng *rng)
+{
+	size_t r, j;
+
+	(void)m;
+	for (r = 0; r < p->size1; r++) {
+		const float *pr = gsl_matrix_float_const_ptr(p, r, 0);
+		float *sr = gsl_matrix_float_ptr(s, r, 0);
+		for (j = 0; j < p->size2; j++)
+			sr[j] = pr[j] + (float)gsl_ran_gaussian_ziggurat(
+				rng, 1.0);
+	}
+}
+
+static void gaussian_random(const struct rbm *m, gsl_matrix_float *v,
+			    gsl_rng *rng)
+{
+	gsl_matrix_float_set_zero(v);
+	gaussian_sample(m, v, v, rng);
+}
+
+/* |v - b|^2 / 2 over the units whose mask is nonzero. */
+static double gaussian_energy(const struct rbm *m, const float *v,
+			      const float *mask)
+{
+	const gsl_vector_float *b = m->b;
+	double s = 0;
+	size_t i;
+
+	for (i = 0; i < m->nv; i++) {
+		double d = (double)v[i] - b->data[i * b->stride];
+		if (!mask || mask[i] != 0)
+			s += 0.5 * d * d;
+	}
+	return s;
+}
+
+static double gaussian_bias(double mean)
+{
+	return mean;
+}
+
+/*
+ * The integral of exp(-|v-b|^2/2 + v'Wh) is (2 pi)^(NV/2) exp(b'Wh +
+ * |Wh|^2/2), and b'Wh + |Wh|^2/2 = sum_i (x_i^2 - b_i^2) / 2.
+ */
+static double gaussian_log_sum(const struct rbm *m, const double *x)
+{
+	double s = 0;
+	size_t i;
+
+	for (i = 0; i < m->nv; i++) {
+		double b = gsl_vector_float_get(m->b, i);
+		s += 0.5 * (x[i] * x[i] - b * b);
+	}
+	return s + 0.5 * (double)m->nv * log(2 * M_PI);
+}
+
+/* ---- softmax ---- */
+
+static void softmax_activate(const struct rbm *m, gsl_matrix_float *a)
+{
+	size_t r, g;
+
+	for (r = 0; r < a->size1; r++) {
+		float *x = gsl_matrix_float_ptr(a, r, 0);
+		for (g = 0; g + m->k <= a->size2; g += m->k)
+			softmax_group(x + g, m->k);
+	}
+}
+
+static void softmax_sample(const struct rbm *m, const gsl_matrix_float *p,
+			   gsl_matrix_float *s, gsl_rng *rng)
 {
 	size_t r, j;
 
 	for (r = 0; r < p->size1; r++) {
 		const float *pr = gsl_matrix_float_const_ptr(p, r, 0);
 		float *sr = gsl_matrix_float_ptr(s, r, 0);
-		if (m->vtype == RBM_VIS_SOFTMAX) {
-			for (j = 0; j + m->k <= p->size2; j += m->k)
-				sample_group(pr + j, sr + j, m->k, rng);
-		} else {
-			for (j = 0; j < p->size2; j++)
-				sr[j] = pr[j] + (float)gsl_ran_gaussian_ziggurat(
-					rng, 1.0);
-		}
+		for (j = 0; j + m->k <= p->size2; j += m->k)
+			sample_group(pr + j, sr + j, m->k, rng);
 	}
+}
+
+static void softmax_random(const struct rbm *m, gsl_matrix_float *v,
+			   gsl_rng *rng)
+{
+	uniform_fill(v, rng);
+	softmax_activate(m, v);
+}
+
+static double softmax_bias(double mean)
+{
+	return log(mean < 0.001 ? 0.001 : mean > 0.999 ? 0.999 : mean);
+}
+
+static double softmax_log_sum(const struct rbm *m, const double *x)
+{
+	size_t i, q, k = m->k;
+	double s = 0;
+
+	for (i = 0; i < m->nv; i += k) {
+		double max = x[i], t = 0;
+		for (q = 1; q < k; q++)
+			if (x[i + q] > max)
+				max = x[i + q];
+		for (q = 0; q < k; q++)
+			t += exp(x[i + q] - max);
+		s += max + log(t);
+	}
+	return s;
+}
+
+/* ---- the table ---- */
+
+struct vis_ops {
+	void (*activate)(const struct rbm *m, gsl_matrix_float *a);
+	void (*sample)(const struct rbm *m, const gsl_matrix_float *p,
+		       gsl_matrix_float *s, gsl_rng *rng);
+	void (*random)(const struct rbm *m, gsl_matrix_float *v,
+		       gsl_rng *rng);
+	double (*energy)(const struct rbm *m, const float *v,
+			 const float *mask);
+	double (*bias)(double mean);	/* a unit's bias from its mean */
+	double (*log_sum)(const struct rbm *m, const double *x); /* NULL:
+					 * Bernoulli, either layer sums */
+	double lo, hi;			/* item values read (not ratings) */
+	int ratings;			/* items are ratings 1..K */
+	int plain;			/* items print as plain numbers */
+	double rate;			/* default learning rate, or 0 */
+	int pcd;			/* PCD suits it by default */
+};
+
+static const struct vis_ops ops[RBM_NVIS_TYPES] = {
+	[RBM_VIS_BINARY] = {
+		binary_activate, binary_sample, binary_random,
+		linear_energy, binary_bias, NULL, 0, 1, 0, 0, 0, 1,
+	},
+	[RBM_VIS_GAUSSIAN] = {
+		gaussian_activate, gaussian_sample, gaussian_random,
+		gaussian_energy, gaussian_bias, gaussian_log_sum,
+		-HUGE_VAL, HUGE_VAL, 0, 1, RBM_DEFAULT_GAUSSIAN_RATE, 1,
+	},
+	[RBM_VIS_SOFTMAX] = {
+		softmax_activate, softmax_sample, softmax_random,
+		linear_energy, softmax_bias, softmax_log_sum, 0, 1, 1, 1, 0,
+		0,
+	},
+};
+
+void rbm_visible_activate(const struct rbm *m, gsl_matrix_float *a)
+{
+	ops[m->vtype].activate(m, a);
+}
+
+void rbm_visible_sample(const struct rbm *m, const gsl_matrix_float *p,
+			gsl_matrix_float *s, gsl_rng *rng)
+{
+	ops[m->vtype].sample(m, p, s, rng);
+}
+
+void rbm_visible_random(const struct rbm *m, gsl_matrix_float *v,
+			gsl_rng *rng)
+{
+	ops[m->vtype].random(m, v, rng);
 }
 
 void rbm_visible_apply_mask(gsl_matrix_float *a, const gsl_matrix_float *mask)
@@ -218,16 +419,74 @@ void rbm_visible_apply_mask(gsl_matrix_float *a, const gsl_matrix_float *mask)
 double rbm_visible_energy(const struct rbm *m, const float *v,
 			  const float *mask)
 {
-	const gsl_vector_float *b = m->b;
-	double s = 0;
+	return ops[m->vtype].energy(m, v, mask);
+}
+
+void rbm_visible_bias_from_means(struct rbm *m, const double *mean)
+{
 	size_t i;
 
-	for (i = 0; i < m->nv; i++) {
-		double bi = b->data[i * b->stride], d = (double)v[i] - bi;
-		if (mask && mask[i] == 0)
-			continue;
-		s += m->vtype == RBM_VIS_GAUSSIAN ? 0.5 * d * d
-						  : -(double)v[i] * bi;
-	}
-	return s;
+	for (i = 0; i < m->nv; i++)
+		gsl_vector_float_set(m->b, i,
+				     (float)ops[m->vtype].bias(mean[i]));
+}
+
+int rbm_visible_bernoulli(const struct rbm *m)
+{
+	return !ops[m->vtype].log_sum;
+}
+
+double rbm_visible_log_sum(const struct rbm *m, const double *x)
+{
+	return ops[m->vtype].log_sum(m, x);
+}
+
+int rbm_visible_items_are_units(const struct rbm *m)
+{
+	return m->k == 1;
+}
+
+int rbm_visible_is_default(const struct rbm *m)
+{
+	return m->vtype == RBM_VIS_BINARY;
+}
+
+const char *rbm_visible_type_name(const struct rbm *m)
+{
+	return rbm_vis_type_names[m->vtype];
+}
+
+void rbm_visible_state_value(const struct rbm *m, char *buf, size_t size)
+{
+	rbm_visible_name(m, buf, size);
+	if (m->vtype == RBM_VIS_SOFTMAX)
+		buf[strlen("softmax")] = ' ';	/* "softmax K" */
+}
+
+void rbm_visible_reader(const struct rbm *m, struct rbm_rows *r)
+{
+	const struct vis_ops *o = &ops[m->vtype];
+
+	if (o->ratings)
+		rbm_rows_set_ratings(r, m->k);
+	else if (o->lo != 0 || o->hi != 1)
+		rbm_rows_set_range(r, o->lo, o->hi);
+}
+
+void rbm_visible_write_items(const struct rbm *m, FILE *out, const float *row,
+			     size_t n)
+{
+	if (ops[m->vtype].plain)
+		rbm_rows_write_plain(out, row, n);
+	else
+		rbm_rows_write(out, row, n);
+}
+
+void rbm_visible_defaults(enum rbm_vis_type type, double *learning_rate,
+			  int *pcd)
+{
+	if (ops[type].rate > 0)
+		*learning_rate = ops[type].rate;
+	if (!ops[type].pcd)
+		*pcd = 0;
 }

@@ -17,20 +17,31 @@
  *     binary, softmax   E = -b.v - c.h - v'Wh  (softmax: v one-hot per group)
  *     Gaussian          E = |v - b|^2 / 2 - c.h - v'Wh
  * so p(v|h) is sigmoid(x), a softmax of x over each group, or N(x, 1).
+ *
+ * Everything that depends on the type lives here, as one table of
+ * operations per type in visible.c (activate, sample, random start,
+ * free-energy term, data bias, log-partition term, reader range, output
+ * format, training defaults); encoding and decoding are the same code
+ * for every type, with K units an item.  No other module tests the type:
+ * it asks these functions (tests/layering.sh checks).
  */
 #ifndef RBM_VISIBLE_H
 #define RBM_VISIBLE_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include <gsl/gsl_matrix.h>
 #include <gsl/gsl_rng.h>
 
 #include "err.h"
 #include "rbm.h"
+#include "rows.h"
 
+#define RBM_VISIBLE_DEFAULT "binary"	/* the type of a model not told */
 #define RBM_SOFTMAX_MIN_K 2
 #define RBM_SOFTMAX_MAX_K 100
+#define RBM_DEFAULT_GAUSSIAN_RATE 0.01	/* see rbm_visible_defaults */
 
 /* Names of the types, indexed by enum rbm_vis_type; NULL after. */
 extern const char *const rbm_vis_type_names[RBM_NVIS_TYPES + 1];
@@ -69,17 +80,28 @@ void rbm_visible_decode(const struct rbm *m, const gsl_matrix_float *units,
 			gsl_matrix_float *items);
 
 /*
- * Turn a = b + W h (n x NV) into p(v|h) in place for a model that is not
- * binary: Gaussian means stay, each softmax group is normalized.
+ * p(v|h) in place: a holds b + W h (n x NV) and becomes the logistic of
+ * it for binary units, stays the mean for Gaussian ones, and is
+ * normalized over each softmax group.  Views are fine.
  */
-void rbm_units_activate(const struct rbm *m, gsl_matrix_float *a);
+void rbm_visible_activate(const struct rbm *m, gsl_matrix_float *a);
 
 /*
- * Samples from p = p(v|h) of a model that is not binary: p + N(0, 1), or
- * one unit on in each softmax group.  s may be p.
+ * Samples from p = p(v|h): Bernoulli for binary units (rbm_sample),
+ * p + N(0, 1) for Gaussian ones, one unit on in each softmax group.  s
+ * may be p.
  */
-void rbm_units_sample(const struct rbm *m, const gsl_matrix_float *p,
-		      gsl_matrix_float *s, gsl_rng *rng);
+void rbm_visible_sample(const struct rbm *m, const gsl_matrix_float *p,
+			gsl_matrix_float *s, gsl_rng *rng);
+
+/*
+ * Random visible states where a daydream chain starts (v is k x NV,
+ * contiguous): uniform probabilities for binary units, a softmax of
+ * uniform numbers over each group, N(0, 1) for Gaussian units (data
+ * standardized to mean 0, variance 1).
+ */
+void rbm_visible_random(const struct rbm *m, gsl_matrix_float *v,
+			gsl_rng *rng);
 
 /* a *= mask, element by element (equal shapes; views are fine). */
 void rbm_visible_apply_mask(gsl_matrix_float *a, const gsl_matrix_float *mask);
@@ -91,5 +113,70 @@ void rbm_visible_apply_mask(gsl_matrix_float *a, const gsl_matrix_float *mask);
  */
 double rbm_visible_energy(const struct rbm *m, const float *v,
 			  const float *mask);
+
+/*
+ * Set the visible biases from the data's mean of each unit (NV values):
+ * log(p / (1 - p)) for binary units and log p for softmax ones (p clipped
+ * to [0.001, 0.999]), the mean itself for Gaussian ones.
+ */
+void rbm_visible_bias_from_means(struct rbm *m, const double *mean);
+
+/*
+ * Whether the visible units are Bernoulli like the hidden ones.  Then,
+ * and only then, exact log Z may sum over either layer and AIS (whose
+ * base model is Bernoulli) applies; otherwise log Z sums over the hidden
+ * states with rbm_visible_log_sum.
+ */
+int rbm_visible_bernoulli(const struct rbm *m);
+
+/*
+ * The log of the visible layer's sum (or integral) over its states given
+ * x = b + W h (NV, double), for a model that is not rbm_visible_bernoulli:
+ *     Gaussian  NV/2 log 2pi + sum_i (x_i^2 - b_i^2) / 2
+ *     softmax   sum over groups of log sum_k exp(x_k)
+ * (the Gaussian sum leaves out b.b / 2, the constant of the energy).
+ */
+double rbm_visible_log_sum(const struct rbm *m, const double *x);
+
+/* Whether rows of items are the units themselves (encoding copies). */
+int rbm_visible_items_are_units(const struct rbm *m);
+
+/*
+ * Whether the model is of the default type (binary), which state files
+ * and info leave unsaid.
+ */
+int rbm_visible_is_default(const struct rbm *m);
+
+/* The name of the model's type without its K ("softmax"). */
+const char *rbm_visible_type_name(const struct rbm *m);
+
+/*
+ * The value of the state file's visible_type line ("softmax 5",
+ * "gaussian") into buf.
+ */
+void rbm_visible_state_value(const struct rbm *m, char *buf, size_t size);
+
+/*
+ * Let the reader r accept the model's item values: [0, 1] for binary
+ * units, any finite number for Gaussian ones, ratings 1..K for softmax.
+ */
+void rbm_visible_reader(const struct rbm *m, struct rbm_rows *r);
+
+/*
+ * Write a row of n items: the original tool's tokens for binary units,
+ * plain numbers (%.6g) otherwise (rows.h).  Errors show in ferror(out).
+ */
+void rbm_visible_write_items(const struct rbm *m, FILE *out, const float *row,
+			     size_t n);
+
+/*
+ * The training defaults of a type that differ from train.h's: a learning
+ * rate (0 when the usual one suits) and whether PCD suits it.  Gaussian
+ * units learn at RBM_DEFAULT_GAUSSIAN_RATE (Hinton's practical guide:
+ * their inputs are not bounded by 1); softmax models, whose ratings are
+ * mostly missing, train with CD (PCD cannot mask its chains per row).
+ */
+void rbm_visible_defaults(enum rbm_vis_type type, double *learning_rate,
+			  int *pcd);
 
 #endif

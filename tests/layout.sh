@@ -30,6 +30,16 @@ while read -r name fn; do
 		grep -q "^int cmd_$name(struct ctx \*c)$" src/cmd_*.c
 done <"$T/table"
 
+# The visible unit type is visible.c's business: no other source names a
+# type's enum constant, reads a model's vtype or indexes the type names;
+# they ask visible.h's functions.  The enum's definition in rbm.h is the
+# one exception.
+grep -n 'RBM_VIS_[A-Z]\|->vtype\|\.vtype\|rbm_vis_type_names' \
+	src/*.c src/*.h | grep -v '^src/visible\.[ch]:' |
+	grep -v '^src/rbm\.h:.*RBM_VIS_[A-Z_]*,' >"$T/type" || true
+same "no branch on the visible unit type outside visible.c" \
+	"$(cat "$T/type")" ""
+
 for f in src/*.c; do
 	true_ "$f is built (named in Makefile.am)" grep -q "$f" Makefile.am
 done

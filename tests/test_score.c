@@ -383,7 +383,7 @@ static struct rbm_ais_result ais(const struct rbm *m, const gsl_vector *ba,
 				 size_t runs, unsigned long steps,
 				 unsigned long seed)
 {
-	struct rbm_ais_params p = { runs, steps };
+	struct rbm_ais_settings p = { runs, steps };
 	struct rbm_ais_result r;
 	struct rbm_err err = { "" };
 	gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
@@ -505,7 +505,7 @@ START_TEST(test_ais_bad_params)
 	struct rbm *m = rbm_alloc(4, 3, NULL);
 	gsl_vector *ba = gsl_vector_calloc(4), *short_ba = gsl_vector_calloc(3);
 	gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
-	struct rbm_ais_params p = { 1, 100 };
+	struct rbm_ais_settings p = { 1, 100 };
 	struct rbm_ais_result r;
 	struct rbm_err err;
 

@@ -153,7 +153,7 @@ START_TEST(test_softmax_sums_to_one)
 			}
 			ck_assert_double_eq_tol(s, 1, 1e-6);
 		}
-	rbm_sample_visible(m, pv, pv, rng);	/* one unit on a group */
+	rbm_visible_sample(m, pv, pv, rng);	/* one unit on a group */
 	for (r = 0; r < 2; r++)
 		for (g = 0; g < 4; g++) {
 			double s = 0;
@@ -241,7 +241,7 @@ START_TEST(test_gaussian_sample_variance)
 	size_t i;
 
 	gsl_matrix_float_set_all(p, 3.0f);
-	rbm_sample_visible(m, p, s, rng);
+	rbm_visible_sample(m, p, s, rng);
 	for (i = 0; i < 20000; i++) {
 		double x = gsl_matrix_float_get(s, i, 0) - 3.0;
 		sum += x;
@@ -403,7 +403,7 @@ END_TEST
 START_TEST(test_ais_refuses)
 {
 	struct rbm *m = random_model(6, 2, RBM_VIS_SOFTMAX, 3, 0.5, 6);
-	struct rbm_ais_params p = { 10, 100 };
+	struct rbm_ais_settings p = { 10, 100 };
 	struct rbm_ais_result res;
 	gsl_vector *ba = gsl_vector_calloc(6);
 	gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
