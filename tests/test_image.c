@@ -15,6 +15,7 @@
 #include <png.h>
 #endif
 
+#include "chain.h"
 #include "font.h"
 #include "image.h"
 #include "picture.h"
@@ -22,6 +23,7 @@
 #include "rbm.h"
 #include "rng.h"
 #include "unit.h"
+#include "visible.h"
 
 /* Gray level of pixel (x, y) of a gray image. */
 static unsigned gray_at(const struct rbm_image *im, size_t x, size_t y)
@@ -333,6 +335,90 @@ START_TEST(samples_of_certain_model)
 }
 END_TEST
 
+/*
+ * daydream's chains, written out: the type's random start, steps - 2
+ * Gibbs steps, and a last step that leaves p(v|h) (rbm_chain_dream's
+ * contract, which daydream prints).
+ */
+static void dream_by_hand(const struct rbm *m, gsl_matrix_float *v,
+			  gsl_matrix_float *h, unsigned long steps,
+			  gsl_rng *rng)
+{
+	unsigned long i;
+
+	rbm_visible_random(m, v, rng);
+	for (i = 2; i < steps; i++)
+		rbm_gibbs_step(m, v, h, rng);
+	rbm_hidden_probs(m, v, h);
+	rbm_sample(h, h, rng);
+	rbm_visible_probs(m, h, v);
+}
+
+/* Handed each state by rbm_chain_dream: count them. */
+static int count_state(void *arg, const gsl_matrix_float *v)
+{
+	(void)v;
+	++*(unsigned long *)arg;
+	return 0;
+}
+
+/*
+ * For every unit type, the tiles of samples are the gray levels of
+ * daydream's chains with --probs (same seed, same steps): the chains of
+ * rbm_chain_dream, started the type's way.  samples once started every
+ * type at uniform numbers, a start that suits binary units only, so its
+ * softmax and Gaussian tiles showed other chains than daydream's.
+ */
+START_TEST(samples_are_daydreams)
+{
+	static const char *const types[] = { "binary", "softmax:3",
+					     "gaussian" };
+	struct rbm_tiling t = { 6, 2, 4, 1, 1, 1 };
+	struct rbm_err err;
+	size_t i, j, k, ty;
+	enum rbm_vis_type type;
+
+	for (ty = 0; ty < 3; ty++) {
+		struct rbm *m = unit_random_model(12, 5, 1.0, 3 + ty);
+		gsl_matrix_float *v = gsl_matrix_float_alloc(4, 12);
+		gsl_matrix_float *w = gsl_matrix_float_alloc(4, 12);
+		gsl_matrix_float *h = gsl_matrix_float_alloc(4, 5);
+		gsl_rng *r1 = rbm_rng_alloc(7, &err), *r2 = rbm_rng_alloc(7,
+								      &err);
+		gsl_rng *r3 = rbm_rng_alloc(7, &err);
+		struct rbm_image *im;
+		unsigned long states = 0;
+
+		ck_assert_int_eq(rbm_visible_parse(types[ty], &type, &k,
+						   &err), 0);
+		ck_assert_int_eq(rbm_visible_set(m, type, k, &err), 0);
+		im = rbm_picture_samples(m, &t, 4, 6, r1, &err);
+		ck_assert_ptr_nonnull(im);
+		ck_assert_int_eq(rbm_chain_dream(m, v, h, 6, 1, r2,
+						 count_state, &states), 0);
+		ck_assert_uint_eq(states, 5);
+		dream_by_hand(m, w, h, 6, r3);
+		for (i = 0; i < 4; i++)
+			for (j = 0; j < 12; j++) {
+				float x = gsl_matrix_float_get(v, i, j);
+				ck_assert_float_eq(x, gsl_matrix_float_get(
+					w, i, j));
+				ck_assert_uint_eq(gray_at(im, 1 + 7 * i + j % 6,
+							  1 + j / 6),
+						  rbm_gray_level(x, 0, 1));
+			}
+		rbm_image_free(im);
+		gsl_rng_free(r1);
+		gsl_rng_free(r2);
+		gsl_rng_free(r3);
+		gsl_matrix_float_free(v);
+		gsl_matrix_float_free(w);
+		gsl_matrix_float_free(h);
+		rbm_free(m);
+	}
+}
+END_TEST
+
 /* ---- PNG ---- */
 
 #ifdef HAVE_PNG
@@ -606,6 +692,7 @@ Suite *image_suite(void)
 	tcase_add_test(tc, filters_tile_contrast);
 	tcase_add_test(tc, filters_global_contrast);
 	tcase_add_test(tc, samples_of_certain_model);
+	tcase_add_test(tc, samples_are_daydreams);
 #ifdef HAVE_PNG
 	tcase_add_test(tc, png_filters_round_trip);
 	tcase_add_test(tc, png_rgb_round_trip);
