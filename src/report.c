@@ -1,6 +1,6 @@
 /*
- * report.c - progress bar, per-epoch lines, CSV log and history text
- * (see report.h).
+ * report.c - progress bar, per-epoch lines, CSV log (written by log.c)
+ * and history text (see report.h).
  */
 #include <errno.h>
 #include <math.h>
@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "log.h"
 #include "report.h"
 #include "settings.h"
 
@@ -39,8 +40,7 @@ int report_open(struct report *r, unsigned long epochs, int verbose,
 		rbm_err_set(err, "%s: %s", log_path, strerror(errno));
 		return -1;
 	}
-	fputs("epoch,learning_rate,momentum,recon_error,free_energy_train,"
-	      "free_energy_valid,loglik,seconds\n", r->log);
+	rbm_log_write_header(r->log);
 	return 0;
 }
 
@@ -72,15 +72,6 @@ int report_progress(void *arg, size_t done, size_t rows)
 	return 0;
 }
 
-/* A CSV field: the number, or nothing when it was not measured. */
-static void csv_field(FILE *f, double x)
-{
-	if (isfinite(x))
-		fprintf(f, ",%.9g", x);
-	else
-		fputc(',', f);
-}
-
 int report_epoch(struct report *r, unsigned long model_epoch,
 		 const struct rbm_epoch_stats *st,
 		 const struct rbm_metrics *mt, struct rbm_err *err)
@@ -99,15 +90,15 @@ int report_epoch(struct report *r, unsigned long model_epoch,
 			mt->fe_train, mt->fe_valid, st->rate,
 			now - r->epoch_start);
 	if (r->log) {
-		fprintf(r->log, "%lu", model_epoch);
-		csv_field(r->log, st->rate);
-		csv_field(r->log, st->momentum);
-		csv_field(r->log, mt->recon_error);
-		csv_field(r->log, mt->fe_train);
-		csv_field(r->log, mt->fe_valid);
-		csv_field(r->log, NAN);
-		csv_field(r->log, now - r->epoch_start);
-		fputc('\n', r->log);
+		double fig[RBM_LOG_NCOLS] = { 0 };
+		fig[RBM_LOG_RATE] = st->rate;
+		fig[RBM_LOG_MOMENTUM] = st->momentum;
+		fig[RBM_LOG_RECON] = mt->recon_error;
+		fig[RBM_LOG_FE_TRAIN] = mt->fe_train;
+		fig[RBM_LOG_FE_VALID] = mt->fe_valid;
+		fig[RBM_LOG_LOGLIK] = NAN;
+		fig[RBM_LOG_SECONDS] = now - r->epoch_start;
+		rbm_log_write_epoch(r->log, model_epoch, fig);
 		if (fflush(r->log) != 0) {
 			rbm_err_set(err, "%s: %s", r->log_path,
 				    strerror(errno));

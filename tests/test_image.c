@@ -553,6 +553,41 @@ static struct rbm_log *parse(const char *text, struct rbm_err *err)
 	return log;
 }
 
+/*
+ * What train --log writes, plot reads back: every figure, the empty
+ * field of one not measured as NAN, %.9g's digits.
+ */
+START_TEST(log_round_trip)
+{
+	double fig[RBM_LOG_NCOLS];
+	struct rbm_err err;
+	struct rbm_log *log;
+	FILE *f = tmpfile();
+	int c;
+
+	ck_assert_ptr_nonnull(f);
+	rbm_log_write_header(f);
+	for (c = 0; c < RBM_LOG_NCOLS; c++)
+		fig[c] = c + 0.125;
+	fig[RBM_LOG_LOGLIK] = NAN;
+	rbm_log_write_epoch(f, 7, fig);
+	rbm_log_write_epoch(f, 8, fig);
+	rewind(f);
+	log = rbm_log_parse(f, "t.csv", &err);
+	ck_assert_ptr_nonnull(log);
+	ck_assert_uint_eq(log->n, 2);
+	ck_assert_double_eq(log->col[RBM_LOG_EPOCH][0], 7);
+	ck_assert_double_eq(log->col[RBM_LOG_EPOCH][1], 8);
+	for (c = RBM_LOG_EPOCH + 1; c < RBM_LOG_NCOLS; c++)
+		if (c == RBM_LOG_LOGLIK)
+			ck_assert(isnan(log->col[c][1]));
+		else
+			ck_assert_double_eq(log->col[c][1], c + 0.125);
+	rbm_log_free(log);
+	fclose(f);
+}
+END_TEST
+
 /* Columns by name, empty fields NaN, CRLF, blanks and repeated headers. */
 START_TEST(log_parse_good)
 {
@@ -698,6 +733,7 @@ Suite *image_suite(void)
 	tcase_add_test(tc, png_rgb_round_trip);
 	tcase_add_test(tc, png_save);
 #endif
+	tcase_add_test(tc, log_round_trip);
 	tcase_add_test(tc, log_parse_good);
 	tcase_add_test(tc, log_parse_errors);
 	tcase_add_test(tc, plot_ticks);
