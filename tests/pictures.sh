@@ -116,6 +116,36 @@ same "samples --grid 7x1 --zoom 2" "$(size s3.png)" "64 8 1"
 same "samples: the border is gray" \
 	"$("$PNGDUMP" s.png 0,0 | tail -n 1)" "96"
 
+# samples draws daydream's chains for every unit type: for a softmax
+# model, the expected ratings of a tile's units (3 units an item, one
+# item a line of the tile) are what daydream --probs prints, to the gray
+# levels' precision.  (samples once started every type at uniform
+# numbers, right for binary units only.)  Weights of +-3 make the chains
+# depend on their start.
+{
+	echo "12 4"
+	echo "0 0 0 0 0 0 0 0 0 0 0 0"
+	echo "0 0 0 0"
+	awk 'BEGIN { for (i = 0; i < 12; i++) {
+		for (j = 0; j < 4; j++)
+			printf "%s%g", j ? " " : "", 3 * sin(7 * i + 3 * j + 1)
+		print "" } }'
+} | "$R" sm.rbm import --visible softmax:3
+for seed in 1 2 3 4 5 6; do
+	"$R" sm.rbm samples 3 2 --shape 3x4 --grid 2x1 --seed $seed -o sm.png
+	"$PNGDUMP" sm.png $(for t in 0 1; do for i in 0 1 2 3; do
+		for q in 0 1 2; do printf '%d,%d ' $((1 + 4 * t + q)) \
+			$((1 + i)); done; done; done) | tail -n +2 |
+		awk '{ s += ((NR - 1) % 3 + 1) * $1 / 255 }
+		     NR % 3 == 0 { printf "%s%.4f", NR % 12 == 3 ? "" : " ", s
+				   s = 0; if (NR % 12 == 0) print "" }' >tiles
+	"$R" sm.rbm daydream 3 2 --probs --seed $seed >dreams
+	true_ "samples of a softmax model are daydream's chains (seed $seed)" \
+		awk 'NR == FNR { for (i = 1; i <= NF; i++) t[FNR, i] = $i; next }
+		     { for (i = 1; i <= NF; i++) { d = $i - t[FNR, i]
+			if (d > 0.02 || d < -0.02) exit 1 } }' tiles dreams
+done
+
 # ---- plot ----
 run "$R" plot log.csv -o c.png
 expect "plot" 0 ""
