@@ -1,6 +1,7 @@
 /*
  * cmd_run.c - the commands that only read the model: run_visible,
- * run_hidden, daydream_trace and daydream.
+ * run_hidden, daydream_trace and daydream.  Rows come in through
+ * batch.h, daydreams run in chain.h.
  */
 #include <stdio.h>
 #include <unistd.h>

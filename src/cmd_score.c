@@ -10,8 +10,8 @@
  * with %.10g: the products are single precision, so further digits would
  * carry no information.
  *
- * Rows hold one value per item of the model (visible.h), encoded into
- * units a batch at a time.  All but loglik accept missing values: a row's
+ * Rows hold one value per item of the model (visible.h), read into
+ * units a batch at a time (batch.h).  All but loglik accept missing values: a row's
  * missing units are deleted from the model for it (they are 0 and masked),
  * and recommend fills them in with its prediction (rbm_score_predict).
  */
@@ -37,7 +37,7 @@ struct scoring {
 	struct rbm_rows *rows;
 	struct rbm_batch *batch;	/* SCORE_BATCH rows as units */
 	gsl_matrix_float *h;		/* SCORE_BATCH x NH scratch */
-	gsl_matrix_float *pred;		/* recommend: SCORE_BATCH x items */
+	gsl_matrix_float *pred;		/* recommend's predictions */
 	double f[SCORE_BATCH];		/* free energies of a batch */
 	struct rbm_score_sums *sums;	/* loglik's running totals */
 	struct rbm_names *names;	/* recommend --names, or NULL */

@@ -221,11 +221,15 @@ static double linear_energy(const struct rbm *m, const float *v,
 	return -s;
 }
 
+/* A mean as a probability for a bias: clipped to [0.001, 0.999]. */
+static double clip_p(double mean)
+{
+	return mean < 0.001 ? 0.001 : mean > 0.999 ? 0.999 : mean;
+}
+
 static double binary_bias(double mean)
 {
-	double p = mean < 0.001 ? 0.001 : mean > 0.999 ? 0.999 : mean;
-
-	return log(p / (1 - p));
+	return log(clip_p(mean) / (1 - clip_p(mean)));
 }
 
 /* ---- Gaussian ---- */
@@ -330,7 +334,7 @@ static void softmax_random(const struct rbm *m, gsl_matrix_float *v,
 
 static double softmax_bias(double mean)
 {
-	return log(mean < 0.001 ? 0.001 : mean > 0.999 ? 0.999 : mean);
+	return log(clip_p(mean));
 }
 
 static double softmax_log_sum(const struct rbm *m, const double *x)
@@ -363,7 +367,7 @@ struct vis_ops {
 	double (*bias)(double mean);	/* a unit's bias from its mean */
 	double (*log_sum)(const struct rbm *m, const double *x); /* NULL:
 					 * Bernoulli, either layer sums */
-	double lo, hi;			/* item values read (not ratings) */
+	double lo, hi;			/* item values read */
 	int ratings;			/* items are ratings 1..K */
 	int plain;			/* items print as plain numbers */
 	double rate;			/* default learning rate, or 0 */
@@ -372,18 +376,22 @@ struct vis_ops {
 
 static const struct vis_ops ops[RBM_NVIS_TYPES] = {
 	[RBM_VIS_BINARY] = {
-		binary_activate, binary_sample, binary_random,
-		linear_energy, binary_bias, NULL, 0, 1, 0, 0, 0, 1,
+		.activate = binary_activate, .sample = binary_sample,
+		.random = binary_random, .energy = linear_energy,
+		.bias = binary_bias, .lo = 0, .hi = 1, .pcd = 1,
 	},
 	[RBM_VIS_GAUSSIAN] = {
-		gaussian_activate, gaussian_sample, gaussian_random,
-		gaussian_energy, gaussian_bias, gaussian_log_sum,
-		-HUGE_VAL, HUGE_VAL, 0, 1, RBM_DEFAULT_GAUSSIAN_RATE, 1,
+		.activate = gaussian_activate, .sample = gaussian_sample,
+		.random = gaussian_random, .energy = gaussian_energy,
+		.bias = gaussian_bias, .log_sum = gaussian_log_sum,
+		.lo = -HUGE_VAL, .hi = HUGE_VAL, .plain = 1,
+		.rate = RBM_DEFAULT_GAUSSIAN_RATE, .pcd = 1,
 	},
 	[RBM_VIS_SOFTMAX] = {
-		softmax_activate, softmax_sample, softmax_random,
-		linear_energy, softmax_bias, softmax_log_sum, 0, 1, 1, 1, 0,
-		0,
+		.activate = softmax_activate, .sample = softmax_sample,
+		.random = softmax_random, .energy = linear_energy,
+		.bias = softmax_bias, .log_sum = softmax_log_sum,
+		.ratings = 1, .plain = 1, .pcd = 0,
 	},
 };
 
