@@ -14,8 +14,10 @@
 
 #include <gsl/gsl_rng.h>
 
+#include "chain.h"
 #include "data.h"
 #include "rbm.h"
+#include "rng.h"
 #include "rows.h"
 #include "score.h"
 #include "state.h"
@@ -1006,6 +1008,76 @@ START_TEST(test_state_bad_types)
 }
 END_TEST
 
+/*
+ * Training's persistent chains start on the chain path for every type:
+ * rbm_chain_start_hidden of the first rows of the data, encoded into
+ * units, with the trainer's generator.
+ */
+START_TEST(test_pcd_chains_start)
+{
+	static const char *const types[] = { "binary", "softmax:3",
+					     "gaussian" };
+	static const float rows[5][6] = {
+		{ 1, 0, 1, 1, 0, 1 }, { 0, 0, 1, 0, 1, 1 },
+		{ 1, 2, 3, 0, 1, 0 }, { 3, 3, 1, 1, 0, 0 },
+		{ 2, 1, 0.5f, 1, 1, 0 },
+	};
+	struct rbm_err err;
+	size_t ty, i, j, k;
+	enum rbm_vis_type type;
+
+	for (ty = 0; ty < 3; ty++) {
+		struct rbm *m = NULL;
+		struct rbm_data *d;
+		struct rbm_train_state ts = { 0 };
+		struct rbm_train_params p;
+		struct rbm_trainer *t;
+		gsl_matrix_float *items, *units, *h;
+		gsl_rng *r1 = rbm_rng_alloc(9, &err), *r2 = rbm_rng_alloc(9,
+								      &err);
+		size_t n;
+
+		ck_assert_int_eq(rbm_visible_parse(types[ty], &type, &k,
+						   &err), 0);
+		m = random_model(6, 3, type, k, 1.0, 20 + ty);
+		n = rbm_visible_items(m);
+		d = rbm_data_alloc(n, &err);
+		items = gsl_matrix_float_alloc(4, n);
+		units = gsl_matrix_float_alloc(4, 6);
+		h = gsl_matrix_float_alloc(4, 3);
+		for (i = 0; i < 5; i++) {
+			const float *row = rows[ty == 1 ? 2 + i % 2 :
+						ty == 2 ? 4 : i % 2];
+			ck_assert_int_eq(rbm_data_append(d, row, &err), 0);
+			for (j = 0; i < 4 && j < n; j++)
+				gsl_matrix_float_set(items, i, j, row[j]);
+		}
+		rbm_train_defaults(&p);
+		p.pcd = 1;
+		p.batch_size = 4;
+		t = rbm_trainer_alloc(m, &ts, &p, d, 1, r1, &err);
+		ck_assert_ptr_nonnull(t);
+		rbm_visible_encode(m, items, units, NULL);
+		rbm_chain_start_hidden(m, units, h, r2);
+		ck_assert_ptr_nonnull(ts.chains);
+		for (i = 0; i < 4; i++)
+			for (j = 0; j < 3; j++)
+				ck_assert_float_eq(gsl_matrix_float_get(
+					ts.chains, i, j),
+					gsl_matrix_float_get(h, i, j));
+		rbm_trainer_free(t);
+		rbm_train_state_clear(&ts);
+		gsl_matrix_float_free(items);
+		gsl_matrix_float_free(units);
+		gsl_matrix_float_free(h);
+		gsl_rng_free(r1);
+		gsl_rng_free(r2);
+		rbm_data_free(d);
+		rbm_free(m);
+	}
+}
+END_TEST
+
 Suite *visible_suite(void)
 {
 	Suite *s = suite_create("visible");
@@ -1038,6 +1110,7 @@ Suite *visible_suite(void)
 	tcase_add_test(train, test_missing_unit_has_no_say);
 	tcase_add_test(train, test_pcd_refuses_missing);
 	tcase_add_test(train, test_train_softmax_epochs);
+	tcase_add_test(train, test_pcd_chains_start);
 	suite_add_tcase(s, train);
 
 	tcase_add_unchecked_fixture(io, unit_tmpdir_setup,
