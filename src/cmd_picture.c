@@ -180,6 +180,31 @@ static int save_picture(const struct ctx *c, const struct rbm_image *im)
 	return cli_flush(c) < 0 ? EXIT_FAIL : EXIT_OK;
 }
 
+/*
+ * Load the state and fit --shape to its visible layer; EXIT_OK, or after
+ * a message.
+ */
+static int load_model(struct ctx *c, struct tiles_opts *o,
+		      struct rbm_state **s)
+{
+	if (!(*s = cli_load(c)))
+		return EXIT_FAIL;
+	return fit_shape(c, o, (*s)->model->nv);
+}
+
+/*
+ * Save the picture im drawn (or, when NULL, report err) and free it;
+ * EXIT_OK or EXIT_FAIL.
+ */
+static int end_picture(const struct ctx *c, struct rbm_image *im,
+		       const struct rbm_err *err)
+{
+	int rc = im ? save_picture(c, im) : cli_fail(c, err);
+
+	rbm_image_free(im);
+	return rc;
+}
+
 /* ---- filters ---- */
 
 /*
@@ -206,28 +231,21 @@ int cmd_filters(struct ctx *c)
 {
 	struct tiles_opts o;
 	struct rbm_state *s = NULL;
-	struct rbm_image *im = NULL;
 	struct rbm_tiling t;
 	struct rbm_err err;
 	size_t n = 0;
 	int rc = tiles_options(c, &o);
 
-	if (rc == EXIT_OK && !(s = cli_load(c)))
-		rc = EXIT_FAIL;
 	if (rc == EXIT_OK)
-		rc = fit_shape(c, &o, s->model->nv);
+		rc = load_model(c, &o, &s);
 	if (rc == EXIT_OK)
 		rc = filter_count(c, &o, s->model->nh, &n);
 	if (rc == EXIT_OK)
 		rc = make_tiling(c, &o, n, &t);
-	if (rc == EXIT_OK &&
-	    !(im = rbm_picture_filters(s->model, &t, n, c->opt[O_CONTRAST].u
-				       ? RBM_CONTRAST_GLOBAL
-				       : RBM_CONTRAST_TILE, &err)))
-		rc = cli_fail(c, &err);
 	if (rc == EXIT_OK)
-		rc = save_picture(c, im);
-	rbm_image_free(im);
+		rc = end_picture(c, rbm_picture_filters(
+			s->model, &t, n, c->opt[O_CONTRAST].u ?
+			RBM_CONTRAST_GLOBAL : RBM_CONTRAST_TILE, &err), &err);
 	rbm_state_free(s);
 	return rc;
 }
@@ -236,13 +254,12 @@ int cmd_filters(struct ctx *c)
 
 int cmd_samples(struct ctx *c)
 {
+	unsigned long steps, k;		/* the arguments */
+	gsl_rng *rng = NULL;
 	struct tiles_opts o;
 	struct rbm_state *s = NULL;
-	struct rbm_image *im = NULL;
 	struct rbm_tiling t;
 	struct rbm_err err;
-	gsl_rng *rng = NULL;
-	unsigned long steps, k;
 	int rc = tiles_options(c, &o);
 
 	if (rc == EXIT_OK &&
@@ -250,18 +267,15 @@ int cmd_samples(struct ctx *c)
 			   &steps) < 0 ||
 	     cli_arg_count(c, 1, "NUM_DREAMS", 1, MAX_TILES, &k) < 0))
 		rc = EXIT_USAGE;
-	if (rc == EXIT_OK && (!(s = cli_load(c)) || !(rng = cli_rng(c))))
+	if (rc == EXIT_OK)
+		rc = load_model(c, &o, &s);
+	if (rc == EXIT_OK && !(rng = cli_rng(c)))
 		rc = EXIT_FAIL;
 	if (rc == EXIT_OK)
-		rc = fit_shape(c, &o, s->model->nv);
-	if (rc == EXIT_OK)
 		rc = make_tiling(c, &o, k, &t);
-	if (rc == EXIT_OK &&
-	    !(im = rbm_picture_samples(s->model, &t, k, steps, rng, &err)))
-		rc = cli_fail(c, &err);
 	if (rc == EXIT_OK)
-		rc = save_picture(c, im);
-	rbm_image_free(im);
+		rc = end_picture(c, rbm_picture_samples(s->model, &t, k, steps,
+							rng, &err), &err);
 	if (rng)
 		gsl_rng_free(rng);
 	rbm_state_free(s);
