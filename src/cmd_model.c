@@ -189,8 +189,8 @@ static void import_line(char *line, size_t size, const struct rbm *m,
 			 "plain parameter file", m->nv, m->nh);
 	else
 		snprintf(line, size, "import: %zu x %zu model from the "
-			 "original Python rbmcmd's pickle (protocol %d%s), "
-			 "learning rate %.17g", m->nv, m->nh, info->protocol,
+			 "original Python rbmcmd's pickle (protocol %d%s; "
+			 "its learning rate %g)", m->nv, m->nh, info->protocol,
 			 info->old_style ? ", Python 2" : "",
 			 info->learning_rate);
 }

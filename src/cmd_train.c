@@ -338,10 +338,10 @@ int cmd_train(struct ctx *c)
 		return EXIT_FAIL;
 	s = cli_load(c);
 	if (s && s->version == RBM_STATE_PICKLE) {	/* never lose it */
-		cli_say(c, "%s is a model saved by the original Python rbmcmd "
-			"(a pickle); train would replace it, so it does not.  "
-			"Convert it into a new file, then train that: rbmcmd "
-			"NEW import < %s", c->state, c->state);
+		cli_say(c, "%s is the original Python rbmcmd's model (a "
+			"pickle), which train would replace; convert it into "
+			"a new file and train that: rbmcmd NEW import < %s",
+			c->state, c->state);
 		rbm_state_free(s);
 		s = NULL;
 	}

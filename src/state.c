@@ -1001,17 +1001,19 @@ static struct rbm_state *load_pickle(const char *path, const char *buf,
 	struct rbm_train_params p;
 	struct rbm_state *s;
 	struct rbm *m = rbm_pickle_read(buf, len, path, &info, err);
-	char line[160];
+	char line[160], rate[32];
 
 	if (!m)
 		return NULL;
 	rbm_train_defaults(&p);
 	p.learning_rate = info.learning_rate;
+	rbm_setting_format(&p, RBM_SETTING_LEARNING_RATE, 0, rate,
+			   sizeof(rate));
 	if (rbm_train_check_params(&p, NULL) < 0)
 		rbm_train_defaults(&p);
 	snprintf(line, sizeof(line), "read: the original Python rbmcmd's "
-		 "pickle (protocol %d%s), learning rate %.17g", info.protocol,
-		 info.old_style ? ", Python 2" : "", info.learning_rate);
+		 "pickle (protocol %d%s), learning rate %s", info.protocol,
+		 info.old_style ? ", Python 2" : "", rate);
 	if (!(s = rbm_state_adopt(m, &p, 0, err)))
 		return NULL;
 	s->version = RBM_STATE_PICKLE;
@@ -1075,10 +1077,10 @@ int rbm_state_may_overwrite(const char *path, struct rbm_err *err)
 	    memcmp(head, RBM_STATE_MAGIC " ", sizeof(head)) == 0)
 		return 0;
 	if (k > 0 && rbm_pickle_detect(head, (size_t)k)) {
-		rbm_err_set(err, "%s is a model saved by the original Python "
-			    "rbmcmd (a pickle); not overwriting it.  Commands "
-			    "read it as it is; to train it, convert it into a "
-			    "new file: rbmcmd NEW import < %s", path, path);
+		rbm_err_set(err, "%s is the original Python rbmcmd's model "
+			    "(a pickle); not overwriting it (every command "
+			    "reads it as it is; to train it, convert it into "
+			    "a new file: rbmcmd NEW import < %s)", path, path);
 		return -1;
 	}
 	rbm_err_set(err, "%s exists and is not an rbmcmd state file; "
