@@ -374,6 +374,17 @@ def main():
             f.write(data)
         with open(os.path.join(OUT, name + ".export"), "w") as f:
             f.write(export_text(a))
+    # Models rbmcmd must refuse, though Python loads them.
+    for name, i, j, x in (("bad-nan", 1, 2, float("nan")),
+                          ("bad-huge", 3, 1, 1e300),
+                          ("corner-nan", 0, 0, float("nan"))):
+        a = movies.copy()
+        a[i][j] = x
+        data = write_model(4, False, 6, 2, 0.1, a)
+        r = pickle.loads(data)
+        assert np.array_equal(r.weights, a, equal_nan=True)
+        with open(os.path.join(OUT, name + ".pkl"), "wb") as f:
+            f.write(data)
     # p(h|v) of the movie rows by hand, as the original's run_visible.
     rows = np.loadtxt(os.path.join(TOP, "data", "movies.txt"), ndmin=2)
     act = np.dot(np.insert(rows, 0, 1, axis=1), movies)
