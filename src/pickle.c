@@ -243,6 +243,8 @@ static struct obj *number(struct vm *v, enum kind kind, int64_t i)
 static int add_items(struct vm *v, struct obj *c, struct obj *const *it,
 		     size_t n)
 {
+	if (n == 0)
+		return 0;	/* and no memcpy to a NULL item array */
 	if (n > RBM_PICKLE_MAX_ITEMS - v->nitems)
 		return FAIL(v, "more than %lu container items",
 			    RBM_PICKLE_MAX_ITEMS);
@@ -275,7 +277,7 @@ static int push(struct vm *v, struct obj *o)
 	if (!o)
 		return -1;
 	if (v->sp == v->scap) {
-		size_t cap = v->scap ? v->scap * 2 : 64;
+		size_t cap = v->scap * 2;
 		struct obj **s;
 		if (v->sp == RBM_PICKLE_MAX_STACK)
 			return FAIL(v, "more than %d values on the stack",
@@ -1528,6 +1530,11 @@ struct rbm *rbm_pickle_read(const void *buf, size_t len, const char *name,
 	v.end = v.buf + len;
 	v.proto = -1;
 	v.err = err;
+	v.scap = 64;	/* never NULL, so stack + 0 is well defined */
+	if (!(v.stack = malloc(v.scap * sizeof(*v.stack)))) {
+		rbm_err_set(err, "%s: out of memory", name);
+		return NULL;
+	}
 	if (run(&v) == 0) {
 		m = to_model(name, v.result, info, err);
 		info->protocol = v.proto >= 0 ? v.proto : v.maxproto;
