@@ -37,7 +37,7 @@ enum kind {
 
 enum global {
 	G_RBM, G_RECONSTRUCT, G_NDARRAY, G_DTYPE, G_RECONSTRUCTOR, G_OBJECT,
-	G_BYTES, G_ENCODE
+	G_BYTES, G_ENCODE, G_FROMBUFFER
 };
 
 struct obj {
@@ -623,6 +623,11 @@ static int op_binbytes8(struct vm *v)
 	return counted(v, 8, 0, K_BYTES);
 }
 
+static int op_bytearray8(struct vm *v)	/* protocol 5's in-band buffer */
+{
+	return counted(v, 8, 0, K_BYTES);
+}
+
 static int op_binunicode(struct vm *v)
 {
 	return counted(v, 4, 0, K_TEXT);
@@ -1019,6 +1024,8 @@ static const struct {
 	{ "__builtin__", "bytes", G_BYTES },
 	{ "builtins", "bytes", G_BYTES },
 	{ "_codecs", "encode", G_ENCODE },
+	{ "numpy.core.numeric", "_frombuffer", G_FROMBUFFER },
+	{ "numpy._core.numeric", "_frombuffer", G_FROMBUFFER },
 };
 
 /* Whether the n bytes at s are the string z. */
@@ -1149,6 +1156,24 @@ static struct obj *const *tuple(const struct obj *a, size_t n)
 	return a->kind == K_TUPLE && a->nitem == n ? a->item : NULL;
 }
 
+/*
+ * Protocol 5's array: numpy's _frombuffer(data, dtype, shape, order), as
+ * an array whose state is what BUILD would have given in protocol 4:
+ * (shape, dtype, fortran, data).
+ */
+static struct obj *frombuffer(struct vm *v, struct obj *a)
+{
+	struct obj *const *x = a->item, *o = object(v, K_ARRAY, a);
+	struct obj *st = o ? new_obj(v, K_TUPLE) : NULL;
+	struct obj *f = st ? number(v, K_BOOL, x[3]->s[0] == 'F') : NULL;
+	struct obj *it[4] = { x[2], x[1], f, x[0] };
+
+	if (!f || add_items(v, st, it, 4) < 0)
+		return NULL;
+	o->state = st;
+	return o;
+}
+
 /* What REDUCE makes of a known callable f and its arguments a. */
 static struct obj *call(struct vm *v, const struct obj *f, struct obj *a)
 {
@@ -1169,6 +1194,11 @@ static struct obj *call(struct vm *v, const struct obj *f, struct obj *a)
 	    (is(x[1]->s, x[1]->n, "latin1") ||
 	     is(x[1]->s, x[1]->n, "latin-1")))
 		return latin1(v, x[0]);
+	if (is_global(f, G_FROMBUFFER) && (x = tuple(a, 4)) &&
+	    x[0]->kind == K_BYTES && x[1]->kind == K_DTYPE &&
+	    is_str(x[3]) && x[3]->n == 1 &&
+	    (x[3]->s[0] == 'C' || x[3]->s[0] == 'F'))
+		return frombuffer(v, a);
 	if (is_global(f, G_BYTES) && tuple(a, 0))
 		return str(v, K_BYTES, (const unsigned char *)"", 0);
 	fail(v, "REDUCE on a callable or with arguments this reader does "
@@ -1254,7 +1284,7 @@ static int (*const ops[256])(struct vm *) = {
 	[0x81] = op_newobj, [0x92] = op_newobj_ex, [0x80] = op_proto,
 	['.'] = op_stop, [0x95] = op_frame,
 	['P'] = op_refused, ['Q'] = op_refused, [0x82] = op_refused,
-	[0x83] = op_refused, [0x84] = op_refused, [0x96] = op_refused,
+	[0x83] = op_refused, [0x84] = op_refused, [0x96] = op_bytearray8,
 	[0x97] = op_refused, [0x98] = op_refused,
 };
 

@@ -5,22 +5,26 @@
  * The original saved its model with pickle.dump(r, f): under Python 2 an
  * old-style instance in protocol 0 (INST, or OBJ in protocols 1 and 2),
  * under Python 3 a new-style one (copyreg._reconstructor in protocols 0
- * and 1, NEWOBJ from protocol 2; protocol 3 or 4 by default).  Its
+ * and 1, NEWOBJ from protocol 2; protocol 3 or 4 by default, 5 from
+ * Python 3.14).  Its
  * attributes are num_visible, num_hidden, learning_rate, debug_print and
  * weights, a float64 numpy array of (NV+1) x (NH+1) whose row 0 holds the
  * hidden biases and column 0 the visible biases ([0][0] is unused):
  * p(h|v) = sigmoid([1 v] . weights) without column 0.  The array comes
  * as numpy.core.multiarray._reconstruct(ndarray, ...) then BUILD with
  * (version, shape, dtype, fortran, raw bytes); the dtype as
- * numpy.dtype('f8', False, True) then BUILD with its byte order.
+ * numpy.dtype('f8', False, True) then BUILD with its byte order.  In
+ * protocol 5 numpy writes numpy.core.numeric._frombuffer(data, dtype,
+ * shape, order) instead, the data in-band (BYTEARRAY8).
  *
- * The reader is a stack machine for every opcode of protocols 0 to 4
+ * The reader is a stack machine for every opcode of protocols 0 to 5
  * (pickletools' list), that builds plain values, lists, tuples and dicts,
  * and knows only these globals: a class named RBM (in any module), numpy's
- * _reconstruct, ndarray and dtype, copyreg._reconstructor, builtins
- * object and bytes, and _codecs.encode (Python 3's protocol 0 to 2 form of
- * bytes).  Any other global, a call of anything but these in the forms
- * above, persistent ids, extension codes and protocol 5 buffers are
+ * _reconstruct, _frombuffer, ndarray and dtype, copyreg._reconstructor,
+ * builtins object and bytes, and _codecs.encode (Python 3's protocol 0 to
+ * 2 form of bytes).  Any other global, a call of anything but these in
+ * the forms above, persistent ids, extension codes and out-of-band
+ * buffers (NEXT_BUFFER, READONLY_BUFFER) are
  * refused with the byte offset of the opcode; so are sizes beyond the
  * limits below, a truncated stream, and a result that is not such a
  * model (wrong shape, another dtype, a number that is not finite or does

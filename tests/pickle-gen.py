@@ -9,7 +9,8 @@ writes such files opcode by opcode, from the pickle format's description
 protocol 0 (INST, repr-escaped STRINGs, I01 booleans) and in protocol 2
 (OBJ, BINSTRING), and Python 3's new-style one in protocols 0 and 2
 (copy_reg._reconstructor, _codecs.encode for bytes), 3 and 4 (NEWOBJ,
-BINBYTES, STACK_GLOBAL, MEMOIZE, FRAME).  Python 2 is not needed: every
+BINBYTES, STACK_GLOBAL, MEMOIZE, FRAME) and 5 (Python 3.14's default:
+numpy's _frombuffer with the data in a BYTEARRAY8).  Python 2 is not needed: every
 file is checked here by loading it with Python 3's own pickle module (a
 stub module rbm with a class RBM stands for the original's) and comparing
 the result with the model it was written from; the Python 3 forms are
@@ -255,11 +256,29 @@ def write_dtype(w, order):
     w.b += b"b"                                     # BUILD
 
 
+def write_frombuffer(w, a, order, fortran):
+    """Protocol 5: numpy.core.numeric._frombuffer(data, dtype, shape, o)."""
+    data = a.tobytes(order="F" if fortran else "C")
+    w.global_("numpy.core.numeric", "_frombuffer")
+
+    def buf():
+        w.b += b"\x96" + struct.pack("<Q", len(data)) + data  # BYTEARRAY8
+        w.put()
+    w.tuple_([buf, lambda: write_dtype(w, order),
+              lambda: w.tuple_([lambda: w.int_(a.shape[0]),
+                                lambda: w.int_(a.shape[1])]),
+              lambda: w.text("F" if fortran else "C")])
+    w.b += b"R"
+    w.put()
+
+
 def write_array(w, a, shape_long=False):
     """ndarray through numpy.core.multiarray._reconstruct and BUILD."""
     order = ">" if a.dtype.byteorder == ">" else "<"
     fortran = bool(a.flags.f_contiguous and not a.flags.c_contiguous)
     dim = w.long_ if shape_long else w.int_
+    if w.proto >= 5:
+        return write_frombuffer(w, a, order, fortran)
     w.global_("numpy.core.multiarray", "_reconstruct")
     w.tuple_([lambda: w.global_("numpy", "ndarray"),
               lambda: w.tuple_([lambda: dim(0)]),
@@ -323,8 +342,7 @@ def check(data, nv, nh, lr, weights, py2):
     r = pickle.loads(data, encoding="latin1" if py2 else "ASCII")
     assert type(r) is rbm.RBM
     assert (r.num_visible, r.num_hidden, r.learning_rate) == (nv, nh, lr)
-    assert r.weights.dtype == np.float64
-    assert r.weights.dtype.byteorder in "=<>|"
+    assert r.weights.dtype.kind == "f" and r.weights.dtype.itemsize == 8
     assert r.weights.shape == (nv + 1, nh + 1)
     assert np.array_equal(r.weights, weights)
     assert r.weights.flags.f_contiguous == weights.flags.f_contiguous
@@ -359,6 +377,8 @@ def main():
         ("py3-proto3", 3, False, movies, False, False, False),
         ("py3-proto4", 4, False, movies, False, False, False),
         ("py3-proto4-fortran-be", 4, False, big, False, True, True),
+        ("py3-proto5", 5, False, movies, False, False, False),
+        ("py3-proto5-fortran-be", 5, False, big, False, True, True),
     ]
     for name, proto, py2, w, longs, fortran, bigend in files:
         a = w.astype(">f8") if bigend else w.copy()

@@ -30,7 +30,7 @@ for f in "$P"/py*.pkl; do
 	true_ "$n: export gives the pickle's weights and biases" \
 		cmp -s "$T/out" "$P/$n.export"
 done
-for n in py2-proto0 py3-proto0 py3-proto2 py3-proto3 py3-proto4; do
+for n in py2-proto0 py3-proto0 py3-proto2 py3-proto3 py3-proto4 py3-proto5; do
 	run "$R" "$P/$n.pkl" run_visible --probs <movies.txt
 	expect "$n: run_visible" 0 ""
 	true_ "$n: p(h|v) is sigmoid([1 v] . weights) as the original's" \

@@ -40,6 +40,8 @@ static const struct {
 	{ "py3-proto3", 3, 0, 6, 2 },
 	{ "py3-proto4", 4, 0, 6, 2 },
 	{ "py3-proto4-fortran-be", 4, 0, 12, 4 },
+	{ "py3-proto5", 5, 0, 6, 2 },
+	{ "py3-proto5-fortran-be", 5, 0, 12, 4 },
 };
 #define NGOOD (sizeof(good) / sizeof(good[0]))
 
@@ -72,7 +74,7 @@ START_TEST(test_same_model)
 	struct rbm_err err;
 	size_t la, lb, i, j;
 	char *a = data_file("py2-proto2", &la);
-	char *b = data_file("py3-proto4-fortran-be", &lb);
+	char *b = data_file("py3-proto5-fortran-be", &lb);
 	struct rbm *x = rbm_pickle_read(a, la, "a", &info, &err);
 	struct rbm *y = rbm_pickle_read(b, lb, "b", &info, &err);
 
