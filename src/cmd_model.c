@@ -1,6 +1,6 @@
 /*
  * cmd_model.c - the commands that create a state file: init, and import
- * of a plain parameter file.
+ * of a plain parameter file or of the original rbmcmd's pickled model.
  *
  * Both check everything first and touch the file only at the end, with
  * one atomic save; any failure before that leaves it as it was.  Both
@@ -8,6 +8,7 @@
  */
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -15,6 +16,7 @@
 #include "cli.h"
 #include "data.h"
 #include "params.h"
+#include "pickle.h"
 #include "lock.h"
 #include "rbm.h"
 #include "rng.h"
@@ -92,6 +94,98 @@ int cmd_init(struct ctx *c)
 	return rc;
 }
 
+/* All of stdin in a malloc'ed buffer of *len bytes; NULL with a message. */
+static char *read_stdin(size_t *len, struct rbm_err *err)
+{
+	size_t cap = 1 << 16, n = 0, k;
+	char *buf = malloc(cap), *more;
+
+	while (buf && (k = fread(buf + n, 1, cap - n, stdin)) > 0)
+		if ((n += k) == cap) {
+			more = cap <= RBM_MAX_WEIGHTS * 8 ?
+			       realloc(buf, cap *= 2) : NULL;
+			if (!more)
+				free(buf);
+			buf = more;
+		}
+	if (!buf || ferror(stdin)) {
+		rbm_err_set(err, "stdin: %s", buf ? "read error" :
+			    "too large or out of memory");
+		free(buf);
+		return NULL;
+	}
+	*len = n;
+	return buf;
+}
+
+/*
+ * The original rbmcmd's pickled model from stdin (rbmcmd NEW import <
+ * rbmstate.dat), with info; its learning rate replaces the one in *p
+ * unless --learning-rate was given.  NULL with a message.
+ */
+static struct rbm *read_pickle(const struct ctx *c,
+			       struct rbm_train_params *p,
+			       struct rbm_pickle_info *info,
+			       struct rbm_err *err)
+{
+	size_t len;
+	char *buf = read_stdin(&len, err);
+	struct rbm *m = NULL;
+	int rate_given = c->opt[O_SETTING + RBM_SETTING_LEARNING_RATE].given;
+
+	if (buf && !rbm_pickle_detect(buf, len))
+		rbm_err_set(err, "stdin: neither a plain parameter file nor "
+			    "a pickle of the original rbmcmd");
+	else if (buf)
+		m = rbm_pickle_read(buf, len, "stdin", info, err);
+	free(buf);
+	if (m && !rate_given) {
+		p->learning_rate = info->learning_rate;
+		if (rbm_train_check_params(p, err) < 0) {
+			rbm_err_set(err, "stdin: the pickle's learning rate "
+				    "%g is not usable; give --learning-rate",
+				    info->learning_rate);
+			rbm_free(m);
+			m = NULL;
+		}
+	}
+	return m;
+}
+
+/*
+ * The model on stdin: a plain parameter file (info->protocol -1), or a
+ * pickle of the original rbmcmd, told apart by the first byte (a
+ * parameter file starts with a digit).  NULL with a message.
+ */
+static struct rbm *read_model(const struct ctx *c, struct rbm_train_params *p,
+			      struct rbm_pickle_info *info,
+			      struct rbm_err *err)
+{
+	int ch = getc(stdin);
+
+	if (ch != EOF)
+		ungetc(ch, stdin);
+	if (ch == 0x80 || ch == '(' || ch == 'c')
+		return read_pickle(c, p, info, err);
+	info->protocol = -1;
+	return rbm_params_read(stdin, "stdin", err);
+}
+
+/* The history line of an import. */
+static void import_line(char *line, size_t size, const struct rbm *m,
+			const struct rbm_pickle_info *info)
+{
+	if (info->protocol < 0)
+		snprintf(line, size, "import: %zu x %zu parameters from a "
+			 "plain parameter file", m->nv, m->nh);
+	else
+		snprintf(line, size, "import: %zu x %zu model from the "
+			 "original Python rbmcmd's pickle (protocol %d%s; "
+			 "its learning rate %g)", m->nv, m->nh, info->protocol,
+			 info->old_style ? ", Python 2" : "",
+			 info->learning_rate);
+}
+
 /*
  * import: a new state like init's, with the parameters of a plain
  * parameter file from stdin instead of random ones.  The target is
@@ -103,10 +197,11 @@ int cmd_import(struct ctx *c)
 	struct rbm_state *s;
 	struct rbm_lock *lock;
 	struct rbm_err err;
+	struct rbm_pickle_info info;
 	struct rbm *m;
 	enum rbm_vis_type type;
 	size_t k;
-	char line[128];
+	char line[200];
 	int rc;
 
 	if ((rc = visible_option(c, &type, &k)))
@@ -118,7 +213,7 @@ int cmd_import(struct ctx *c)
 	if (!(lock = cli_lock_state(c)))
 		return EXIT_FAIL;
 	m = rbm_state_may_overwrite(c->state, &err) < 0 ? NULL :
-	    rbm_params_read(stdin, "stdin", &err);
+	    read_model(c, &p, &info, &err);
 	if (m && rbm_visible_set(m, type, k, &err) < 0) {
 		rbm_err_prefix(&err, "stdin");
 		rbm_free(m);
@@ -129,8 +224,7 @@ int cmd_import(struct ctx *c)
 		rbm_lock_release(lock);
 		return cli_fail(c, &err);
 	}
-	snprintf(line, sizeof(line), "import: %zu x %zu parameters from a "
-		 "plain parameter file", s->model->nv, s->model->nh);
+	import_line(line, sizeof(line), s->model, &info);
 	rc = EXIT_OK;
 	if (rbm_state_add_history(s, line) < 0) {
 		rbm_err_set(&err, "out of memory");

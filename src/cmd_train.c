@@ -337,6 +337,14 @@ int cmd_train(struct ctx *c)
 	if (!(lock = cli_lock_state(c)))
 		return EXIT_FAIL;
 	s = cli_load(c);
+	if (s && s->version == RBM_STATE_PICKLE) {	/* never lose it */
+		cli_say(c, "%s is the original Python rbmcmd's model (a "
+			"pickle), which train would replace; convert it into "
+			"a new file and train that: rbmcmd NEW import < %s",
+			c->state, c->state);
+		rbm_state_free(s);
+		s = NULL;
+	}
 	if (!s) {
 		rbm_lock_release(lock);
 		return EXIT_FAIL;

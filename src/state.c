@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "atomic.h"
+#include "pickle.h"
 #include "rng.h"
 #include "settings.h"
 #include "state.h"
@@ -989,6 +990,43 @@ truncated:
 	return -1;
 }
 
+/*
+ * A state around the original rbmcmd's pickled model (pickle.h): its
+ * learning rate (when train would take it) and otherwise the defaults,
+ * version RBM_STATE_PICKLE, and a history line saying where it came from.
+ * NULL with a message.
+ */
+static struct rbm_state *load_pickle(const char *path, const char *buf,
+				     size_t len, struct rbm_err *err)
+{
+	struct rbm_pickle_info info;
+	struct rbm_train_params p;
+	struct rbm_state *s;
+	struct rbm *m = rbm_pickle_read(buf, len, path, &info, err);
+	char line[160], rate[32];
+
+	if (!m)
+		return NULL;
+	rbm_train_defaults(&p);
+	p.learning_rate = info.learning_rate;
+	rbm_setting_format(&p, RBM_SETTING_LEARNING_RATE, 0, rate,
+			   sizeof(rate));
+	if (rbm_train_check_params(&p, NULL) < 0)
+		rbm_train_defaults(&p);
+	snprintf(line, sizeof(line), "read: the original Python rbmcmd's "
+		 "pickle (protocol %d%s), learning rate %s", info.protocol,
+		 info.old_style ? ", Python 2" : "", rate);
+	if (!(s = rbm_state_adopt(m, &p, 0, err)))
+		return NULL;
+	s->version = RBM_STATE_PICKLE;
+	if (rbm_state_add_history(s, line) < 0) {
+		rbm_err_set(err, "%s: out of memory", path);
+		rbm_state_free(s);
+		return NULL;
+	}
+	return s;
+}
+
 struct rbm_state *rbm_state_load(const char *path, struct rbm_err *err)
 {
 	struct rbm_state *s = NULL;
@@ -999,6 +1037,11 @@ struct rbm_state *rbm_state_load(const char *path, struct rbm_err *err)
 
 	if (!buf)
 		return NULL;
+	if (rbm_pickle_detect(buf, len)) {
+		s = load_pickle(path, buf, len, err);
+		free(buf);
+		return s;
+	}
 	if ((version = check_magic(path, buf, len, err)) > 0 &&
 	    (body = check_sum(path, buf, len, err)) >= 0)
 		s = parse_state(path, version, buf, buf + body, err);
@@ -1035,6 +1078,13 @@ int rbm_state_may_overwrite(const char *path, struct rbm_err *err)
 	if (k == (ssize_t)sizeof(head) &&
 	    memcmp(head, RBM_STATE_MAGIC " ", sizeof(head)) == 0)
 		return 0;
+	if (k > 0 && rbm_pickle_detect(head, (size_t)k)) {
+		rbm_err_set(err, "%s is the original Python rbmcmd's model "
+			    "(a pickle); not overwriting it (every command "
+			    "reads it as it is; to train it, convert it into "
+			    "a new file: rbmcmd NEW import < %s)", path, path);
+		return -1;
+	}
 	rbm_err_set(err, "%s exists and is not an rbmcmd state file; "
 		    "not overwriting it", path);
 	return -1;

@@ -37,6 +37,12 @@
  * refused with the file name and line.  Saving writes a temporary file in
  * the same directory, fsyncs it and renames it over the old one, so a
  * reader sees the old file or the new one and never a torn one.
+ *
+ * The original Python rbmcmd's state files (pickles, pickle.h) load too,
+ * as version RBM_STATE_PICKLE: the model, its learning rate, the other
+ * training options at their defaults and epochs 0.  Nothing saves over
+ * such a file: rbm_state_may_overwrite refuses it and train refuses to
+ * continue it (import converts it into a new state file).
  */
 #ifndef RBM_STATE_H
 #define RBM_STATE_H
@@ -52,6 +58,7 @@
 
 #define RBM_STATE_MAGIC "rbmcmd-state"
 #define RBM_STATE_VERSION 2
+#define RBM_STATE_PICKLE 0	/* version of a state read from a pickle */
 #define RBM_HISTORY_MAX 20	/* history lines kept, newest last */
 #define RBM_HISTORY_LEN 400	/* longest history line kept */
 
@@ -63,7 +70,8 @@ struct rbm_state {
 	char *history[RBM_HISTORY_MAX];	/* one line per train run, or NULL */
 	size_t nhistory;		/* lines used */
 	int version;			/* format version of the file loaded;
-					 * RBM_STATE_VERSION when created */
+					 * RBM_STATE_VERSION when created,
+					 * RBM_STATE_PICKLE for a pickle */
 };
 
 /*
@@ -117,7 +125,8 @@ struct rbm_state *rbm_state_load(const char *path, struct rbm_err *err);
 /*
  * Whether init may write path: 0 if it does not exist, is empty, or looks
  * like a state file (of any version, whole or not); -1 with a message if
- * it is something else, which init must not clobber.
+ * it is something else, which init must not clobber (a pickle of the
+ * original rbmcmd gets a message that says so and how to convert it).
  */
 int rbm_state_may_overwrite(const char *path, struct rbm_err *err);
 

@@ -5,7 +5,7 @@
 # valgrind) checks them on every make check.
 . "$SRCDIR/tests/setup.sh"
 
-for t in rows state params log; do
+for t in rows state params log pickle; do
 	dir=$SRCDIR/tests/fuzz/corpus/$t
 	n=$(find "$dir" -type f | wc -l)
 	run $VG "$B/tests/fuzz/replay-$t" "$dir"

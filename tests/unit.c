@@ -261,6 +261,7 @@ int main(void)
 	srunner_add_suite(sr, monitor_suite());
 	srunner_add_suite(sr, visible_suite());
 	srunner_add_suite(sr, settings_suite());
+	srunner_add_suite(sr, pickle_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

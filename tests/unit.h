@@ -24,6 +24,7 @@ Suite *params_suite(void);	/* params.c: parameter file, table */
 Suite *score_suite(void);	/* score.c: free energy, log Z, AIS */
 Suite *visible_suite(void);	/* visible.c: unit types, missing values */
 Suite *settings_suite(void);	/* settings.c: the training settings */
+Suite *pickle_suite(void);	/* pickle.c: the original's state files */
 
 /*
  * A scratch directory for the test cases of one TCase: add these two as
