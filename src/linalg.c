@@ -14,12 +14,25 @@
  *
  * The affine products preload the bias rows into the output and ask for
  * beta = 1, so that the bias costs no second pass.
+ *
+ * Binary operands: when the left operand of a large product holds only
+ * 0 and 1, and few enough ones (max_density), the product is a sum of rows
+ * (kernels.h): x W sums rows of W, x W' rows of W' (each block first
+ * transposes its rows of W into a buffer), and the gradient's a'b sums
+ * rows of b.  The choice is made per call from the data, so it does not
+ * depend on threads either; RBMCMD_KERNEL=sgemm turns it off.  The sums
+ * differ from sgemm's only in rounding (sgemm's order of additions is
+ * its own).
  */
 #include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include <gsl/gsl_blas.h>
 
 #include <config.h>
+#include "kernels.h"
 #include "linalg.h"
 #include "pool.h"
 
@@ -36,6 +49,22 @@ void openblas_set_num_threads(int n);	/* not in GSL's cblas header */
 #define SMALL_WORK	(1UL << 20)
 #define MIN_WIDTH	32
 #define BLOCKS		8
+
+/*
+ * The binary kernels beat sgemm (OpenBLAS's Haswell kernels, one thread,
+ * 100 x 784 x 500 products) below about 40% ones with AVX2 or AVX-512,
+ * 25% with SSE2; the scalar reference only when very sparse.
+ */
+static const double max_density[RBM_NKERNEL_LEVELS] = { 0.1, 0.25, 0.4, 0.4 };
+
+/* The ones of a binary matrix, as lists of positions (one per row or
+ * one per column), one list after another. */
+struct ones {
+	uint32_t *idx;		/* the positions, ascending in each list */
+	size_t *start;		/* list i is idx[start[i] .. start[i + 1]) */
+};
+
+static int binary_off;		/* RBMCMD_KERNEL=sgemm */
 
 /* out = x a + 1 bias' (a transposed by trans), then post. */
 static void affine(const gsl_matrix_float *x, CBLAS_TRANSPOSE_t trans,
@@ -68,9 +97,12 @@ static pthread_once_t backend_once = PTHREAD_ONCE_INIT;
 /* The BLAS's own threads would compete with the pool's. */
 static void backend_start(void)
 {
+	const char *k = getenv("RBMCMD_KERNEL");
+
 #ifdef HAVE_OPENBLAS_SET_NUM_THREADS
 	openblas_set_num_threads(1);
 #endif
+	binary_off = k && strcmp(k, "sgemm") == 0;
 }
 
 /*
@@ -104,6 +136,8 @@ struct job {
 	CBLAS_TRANSPOSE_t trans;	/* affine: whether a is transposed */
 	float alpha, beta;		/* gram and axpy: the factors */
 	size_t width;
+	const struct ones *ones;	/* binary x: its ones, else NULL */
+	float *buf;			/* x W' on ones: W transposed */
 };
 
 /* The columns [*c0, *c0 + *n) of block i of a job over cols columns. */
@@ -139,18 +173,190 @@ static void affine_block(void *arg, size_t i)
 	}
 }
 
+/* ---- products with a binary left operand ---- */
+
+static void free_ones(struct ones *o)
+{
+	free(o->idx);
+	free(o->start);
+}
+
+/*
+ * Row p (n values) as a list of the positions of its ones at q; their
+ * number, or -1 if p holds anything but 0 and 1.  Branch-free: random
+ * pixels would make a branch a coin toss.
+ */
+static long row_ones(const float *p, size_t n, uint32_t *q)
+{
+	size_t c, k = 0;
+	int bad = 0;
+
+#pragma omp simd reduction(|:bad)
+	for (c = 0; c < n; c++)
+		bad |= (p[c] != 0.0f) & (p[c] != 1.0f);
+	if (bad)
+		return -1;
+	for (c = 0; c < n; c++) {
+		q[k] = (uint32_t)c;	/* q has room for one more */
+		k += p[c] != 0.0f;
+	}
+	return (long)k;
+}
+
+/* The lists by row in r turned into lists by column (cols of them). */
+static int by_columns(const struct ones *r, size_t rows, size_t cols,
+		      struct ones *o)
+{
+	size_t i, t, total = r->start[rows];
+
+	o->start = calloc(cols + 1, sizeof(*o->start));
+	o->idx = malloc((total ? total : 1) * sizeof(*o->idx));
+	if (!o->start || !o->idx) {
+		free_ones(o);
+		return -1;
+	}
+	for (t = 0; t < total; t++)
+		o->start[r->idx[t] + 1]++;
+	for (i = 0; i < cols; i++)
+		o->start[i + 1] += o->start[i];
+	for (i = 0; i < rows; i++)
+		for (t = r->start[i]; t < r->start[i + 1]; t++)
+			o->idx[o->start[r->idx[t]]++] = (uint32_t)i;
+	for (i = cols; i > 0; i--)	/* back to the starts */
+		o->start[i] = o->start[i - 1];
+	o->start[0] = 0;
+	return 0;
+}
+
+/*
+ * Whether x holds only 0 and 1, with few enough ones; if so its
+ * ones as lists by row (by_col 0) or by column into o, and 0; else (or
+ * out of memory, or turned off) -1, and the caller uses sgemm.
+ */
+static int find_ones(const gsl_matrix_float *x, int by_col, struct ones *o)
+{
+	size_t r, rows = x->size1, cols = x->size2, total = 0;
+	size_t limit = (size_t)(max_density[rbm_kernel_level()] *
+				(double)rows * (double)cols);
+	struct ones byrow;
+	int rc = 0;
+
+	if (binary_off)
+		return -1;
+	byrow.start = malloc((rows + 1) * sizeof(*byrow.start));
+	byrow.idx = malloc((limit + cols + 1) * sizeof(*byrow.idx));
+	if (!byrow.start || !byrow.idx) {
+		free_ones(&byrow);
+		return -1;
+	}
+	byrow.start[0] = 0;
+	for (r = 0; r < rows && rc == 0; r++) {
+		long k = row_ones(gsl_matrix_float_const_ptr(x, r, 0), cols,
+				  byrow.idx + total);
+		total += k < 0 ? 0 : (size_t)k;
+		byrow.start[r + 1] = total;
+		rc = k < 0 || total > limit ? -1 : 0;
+	}
+	if (rc == 0 && by_col)
+		rc = by_columns(&byrow, rows, cols, o);
+	if (rc == 0 && !by_col) {
+		*o = byrow;
+		return 0;
+	}
+	free_ones(&byrow);
+	return rc;
+}
+
+/* Row r of out, columns c0 .. c0+n-1: base + the sum of rows of m. */
+static void ones_row(const struct job *j, size_t r, const float *m,
+		     size_t ld, size_t c0, size_t n)
+{
+	const struct ones *o = j->ones;
+	float *out = gsl_matrix_float_ptr(j->out, r, c0);
+
+	rbm_kernel_sum_rows(m, ld, o->idx + o->start[r],
+			    o->start[r + 1] - o->start[r], n, 1.0f,
+			    j->bias ? j->bias->data + c0 : NULL, 1.0f, out);
+	if (j->post)
+		j->post(out, n);
+}
+
+/* Block i of x W with x binary: rows of W's block of columns. */
+static void ones_block(void *arg, size_t i)
+{
+	const struct job *j = arg;
+	size_t c0, n, r;
+
+	block_range(j, i, j->out->size2, &c0, &n);
+	for (r = 0; r < j->out->size1; r++)
+		ones_row(j, r, j->a->data + c0, j->a->tda, c0, n);
+}
+
+/* Block i of x W' with x binary: W's rows c0.. transposed, then sums. */
+static void ones_t_block(void *arg, size_t i)
+{
+	const struct job *j = arg;
+	size_t c0, n, r, k, nh = j->a->size2;
+	float *t;
+
+	block_range(j, i, j->out->size2, &c0, &n);
+	t = j->buf + c0 * nh;
+	for (r = 0; r < n; r++) {
+		const float *w = gsl_matrix_float_const_ptr(j->a, c0 + r, 0);
+		for (k = 0; k < nh; k++)
+			t[k * n + r] = w[k];
+	}
+	for (r = 0; r < j->out->size1; r++)
+		ones_row(j, r, t, n, c0, n);
+}
+
+/* Block i of a'b with a binary: row k of g sums the rows of b where
+ * column k of a is 1. */
+static void gram_ones_block(void *arg, size_t i)
+{
+	const struct job *j = arg;
+	const struct ones *o = j->ones;
+	size_t r0, n, r;
+
+	block_range(j, i, j->out->size1, &r0, &n);
+	for (r = r0; r < r0 + n; r++) {
+		float *g = gsl_matrix_float_ptr(j->out, r, 0);
+		rbm_kernel_sum_rows(j->a->data, j->a->tda,
+				    o->idx + o->start[r],
+				    o->start[r + 1] - o->start[r],
+				    j->out->size2, j->alpha,
+				    j->beta != 0.0f ? g : NULL, j->beta, g);
+	}
+}
+
 static void affine_run(const gsl_matrix_float *x, CBLAS_TRANSPOSE_t trans,
 		       const gsl_matrix_float *a, const gsl_vector_float *bias,
 		       gsl_matrix_float *out, rbm_linalg_post post)
 {
 	size_t cols = out->size2;
-	struct job j = { x, a, bias, out, post, trans, 1.0f, 1.0f, 0 };
+	struct job j = { x, a, bias, out, post, trans, 1.0f, 1.0f, 0, NULL,
+			 NULL };
+	struct ones ones;
 
 	j.width = block_width(cols, (double)out->size1 * (double)x->size2 *
 				    (double)cols);
 	if (j.width >= cols) {
 		affine(x, trans, a, bias, out, post);
 		return;
+	}
+	if ((!bias || bias->stride == 1) && find_ones(x, 0, &ones) == 0) {
+		j.ones = &ones;
+		if (trans == CblasNoTrans ||
+		    (j.buf = malloc(a->size1 * a->size2 * sizeof(float)))) {
+			rbm_pool_run(blocks_of(cols, j.width),
+				     trans == CblasNoTrans ? ones_block
+							   : ones_t_block, &j);
+			free(j.buf);
+			free_ones(&ones);
+			return;
+		}
+		free_ones(&ones);
+		j.ones = NULL;
 	}
 	rbm_pool_run(blocks_of(cols, j.width), affine_block, &j);
 }
@@ -188,12 +394,20 @@ void rbm_linalg_gram(float alpha, const gsl_matrix_float *a,
 		     const gsl_matrix_float *b, float beta, gsl_matrix_float *g)
 {
 	size_t rows = g->size1;
-	struct job j = { a, b, NULL, g, NULL, CblasNoTrans, alpha, beta, 0 };
+	struct job j = { a, b, NULL, g, NULL, CblasNoTrans, alpha, beta, 0,
+			 NULL, NULL };
+	struct ones ones;
 
 	j.width = block_width(rows, (double)a->size1 * (double)rows *
 				    (double)g->size2);
 	if (j.width >= rows) {
 		gsl_blas_sgemm(CblasTrans, CblasNoTrans, alpha, a, b, beta, g);
+		return;
+	}
+	if (find_ones(a, 1, &ones) == 0) {
+		j.ones = &ones;
+		rbm_pool_run(blocks_of(rows, j.width), gram_ones_block, &j);
+		free_ones(&ones);
 		return;
 	}
 	rbm_pool_run(blocks_of(rows, j.width), gram_block, &j);
@@ -239,7 +453,8 @@ static void rows_block(void *arg, size_t i)
 static void rows_run(float a, const gsl_matrix_float *x, gsl_matrix_float *y)
 {
 	size_t rows = y->size1;
-	struct job j = { x, NULL, NULL, y, NULL, CblasNoTrans, a, 1.0f, 0 };
+	struct job j = { x, NULL, NULL, y, NULL, CblasNoTrans, a, 1.0f, 0, NULL,
+			 NULL };
 
 	/* Elementwise: worth threads at a larger size than a product. */
 	j.width = block_width(rows, (double)rows * (double)y->size2 / 16);

@@ -1,13 +1,18 @@
 /*
- * test_linalg.c - the product backend and its thread pool: every block
- * of a job runs once; every product, cut into blocks or not, on views of
- * larger matrices, equals a plain sum in double within float rounding.
+ * test_linalg.c - the product backend, its thread pool and its kernels:
+ * every block of a job runs once; every product, cut into blocks or not,
+ * through sgemm or the binary kernels at every level this CPU has, on
+ * views of larger matrices, equals a plain sum in double within float
+ * rounding; every kernel level gives the scalar reference's bits.
  */
 #include <math.h>
 #include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include <gsl/gsl_rng.h>
 
+#include "kernels.h"
 #include "linalg.h"
 #include "pool.h"
 #include "unit.h"
@@ -90,7 +95,7 @@ static void near(double got, double want, size_t k)
  * size at which they are cut into blocks (with a short last block), on
  * views, dense and binary left operands.
  */
-START_TEST(test_products_match_reference)
+static void products_match(double ones)
 {
 	static const size_t shapes[][3] = {	/* rows, NV, NH */
 		{ 3, 5, 2 }, { 37, 300, 211 }, { 100, 784, 500 }
@@ -101,10 +106,10 @@ START_TEST(test_products_match_reference)
 	for (s = 0; s < 3; s++) {
 		size_t n = shapes[s][0], nv = shapes[s][1], nh = shapes[s][2];
 		struct mat mx, mw, mh, mo, mp, mg;
-		gsl_matrix_float *x = mat_random(&mx, n, nv, s == 2 ? 0.4 : 0,
+		gsl_matrix_float *x = mat_random(&mx, n, nv, s == 2 ? ones : 0,
 						 rng);
 		gsl_matrix_float *w = mat_random(&mw, nv, nh, 0, rng);
-		gsl_matrix_float *h = mat_random(&mh, n, nh, 0.3, rng);
+		gsl_matrix_float *h = mat_random(&mh, n, nh, ones, rng);
 		gsl_matrix_float *o = mat_random(&mo, n, nh, 0, rng);
 		gsl_matrix_float *p = mat_random(&mp, n, nv, 0, rng);
 		gsl_matrix_float *g = mat_random(&mg, nv, nh, 0, rng);
@@ -150,6 +155,94 @@ START_TEST(test_products_match_reference)
 		gsl_vector_float_free(c);
 	}
 	gsl_rng_free(rng);
+}
+
+/*
+ * At every kernel level, with binary operands sparse enough for the
+ * kernels (5%) and too dense for them (80%, sgemm).
+ */
+START_TEST(test_products_match_reference)
+{
+	int level, best = (int)rbm_kernel_best();
+
+	for (level = best; level >= 0; level--) {
+		ck_assert_int_eq(rbm_kernel_set_level(
+			(enum rbm_kernel_level)level), level);
+		products_match(0.05);
+		products_match(0.8);
+	}
+}
+END_TEST
+
+/*
+ * Every kernel level gives the reference's bits, for widths that use
+ * every part of the vector code (4 vectors, 1 vector, 4 floats, the
+ * rest), strides wider than the rows, with and without a base, and for
+ * repeated and empty lists of rows.
+ */
+START_TEST(test_kernels_bit_identical)
+{
+	static const size_t widths[] = { 1, 3, 4, 7, 15, 16, 17, 33, 63, 64,
+					 65, 100, 131, 257 };
+	gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+	size_t ld = 300, nrows = 50, i, wi, m;
+	float *rows = malloc(nrows * ld * sizeof(float));
+	float *base = malloc(ld * sizeof(float));
+	float *want = malloc(ld * sizeof(float));
+	float *got = malloc(ld * sizeof(float));
+	uint32_t idx[80];
+	int level, best = (int)rbm_kernel_best();
+
+	ck_assert(rows && base && want && got);
+	for (i = 0; i < nrows * ld; i++)
+		rows[i] = (float)(gsl_rng_uniform(rng) - 0.5) *
+			  (float)(1 + gsl_rng_uniform_int(rng, 1000));
+	for (i = 0; i < ld; i++)
+		base[i] = (float)gsl_rng_uniform(rng);
+	for (i = 0; i < 80; i++)
+		idx[i] = (uint32_t)gsl_rng_uniform_int(rng, nrows);
+	for (level = best; level >= 0; level--) {
+		rbm_kernel_set_level((enum rbm_kernel_level)level);
+		for (wi = 0; wi < sizeof(widths) / sizeof(*widths); wi++)
+			for (m = 0; m <= 80; m += 20) {
+				size_t n = widths[wi];
+				const float *b = m % 40 ? base : NULL;
+				rbm_kernel_sum_rows_ref(rows + 1, ld, idx, m, n,
+							0.75f, b, -2.0f, want);
+				memcpy(got, base, ld * sizeof(float));
+				rbm_kernel_sum_rows(rows + 1, ld, idx, m, n,
+						    0.75f, b ? got : NULL,
+						    -2.0f, got);
+				ck_assert_msg(memcmp(got, want, n *
+						     sizeof(float)) == 0,
+					      "%s differs at width %zu, %zu rows",
+					      rbm_kernel_names[level], n, m);
+			}
+	}
+	free(rows);
+	free(base);
+	free(want);
+	free(got);
+	gsl_rng_free(rng);
+}
+END_TEST
+
+/* The reference is a plain sum: base_scale base + scale sum of rows. */
+START_TEST(test_kernel_reference)
+{
+	const float rows[3][4] = { { 1, 2, 3, 4 }, { 10, 20, 30, 40 },
+				   { 100, 200, 300, 400 } };
+	const float base[4] = { 1, 1, 1, 1 };
+	const uint32_t idx[3] = { 2, 0, 2 };
+	float out[4];
+
+	rbm_kernel_sum_rows_ref(&rows[0][0], 4, idx, 3, 4, 2.0f, base, 3.0f,
+				out);
+	ck_assert_float_eq(out[0], 3 + 2 * 201.0f);
+	ck_assert_float_eq(out[3], 3 + 2 * 804.0f);
+	rbm_kernel_sum_rows_ref(&rows[0][0], 4, idx, 0, 4, 2.0f, NULL, 3.0f,
+				out);
+	ck_assert_float_eq(out[1], 0);
 }
 END_TEST
 
@@ -220,6 +313,8 @@ Suite *linalg_suite(void)
 
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_pool_each_block_once);
+	tcase_add_test(tc, test_kernel_reference);
+	tcase_add_test(tc, test_kernels_bit_identical);
 	tcase_add_test(tc, test_products_match_reference);
 	tcase_add_test(tc, test_post_once);
 	tcase_add_test(tc, test_axpy_scal);
