@@ -16,7 +16,7 @@
  * beta = 1, so that the bias costs no second pass.
  *
  * Binary operands: when the left operand of a large product holds only
- * 0 and 1, and few enough ones (max_density), the product is a sum of rows
+ * 0 and 1, and at most MAX_DENSITY ones, the product is a sum of rows
  * (kernels.h): x W sums rows of W, x W' rows of W' (each block first
  * transposes its rows of W into a buffer), and the gradient's a'b sums
  * rows of b.  The choice is made per call from the data, so it does not
@@ -28,6 +28,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <gsl/gsl_blas.h>
 
@@ -36,8 +37,15 @@
 #include "linalg.h"
 #include "pool.h"
 
+/* Not in GSL's cblas header. */
 #ifdef HAVE_OPENBLAS_SET_NUM_THREADS
-void openblas_set_num_threads(int n);	/* not in GSL's cblas header */
+void openblas_set_num_threads(int n);
+#endif
+#ifdef HAVE_OPENBLAS_GET_CORENAME
+char *openblas_get_corename(void);
+#endif
+#ifdef HAVE_OPENBLAS_GET_CONFIG
+char *openblas_get_config(void);
 #endif
 
 /*
@@ -53,9 +61,10 @@ void openblas_set_num_threads(int n);	/* not in GSL's cblas header */
 /*
  * The binary kernels beat sgemm (OpenBLAS's Haswell kernels, one thread,
  * 100 x 784 x 500 products) below about 40% ones with AVX2 or AVX-512,
- * 25% with SSE2; the scalar reference only when very sparse.
+ * 25% with SSE2.  One threshold for every level keeps the choice, and so
+ * the results, the same on every CPU with the same BLAS.
  */
-static const double max_density[RBM_NKERNEL_LEVELS] = { 0.1, 0.25, 0.4, 0.4 };
+#define MAX_DENSITY	0.4
 
 /* The ones of a binary matrix, as lists of positions (one per row or
  * one per column), one list after another. */
@@ -236,8 +245,7 @@ static int by_columns(const struct ones *r, size_t rows, size_t cols,
 static int find_ones(const gsl_matrix_float *x, int by_col, struct ones *o)
 {
 	size_t r, rows = x->size1, cols = x->size2, total = 0;
-	size_t limit = (size_t)(max_density[rbm_kernel_level()] *
-				(double)rows * (double)cols);
+	size_t limit = (size_t)(MAX_DENSITY * (double)rows * (double)cols);
 	struct ones byrow;
 	int rc = 0;
 
@@ -485,4 +493,43 @@ void rbm_linalg_dmul(const gsl_matrix *x, const gsl_matrix *w, gsl_matrix *out)
 void rbm_linalg_dmv(const gsl_matrix *a, const gsl_vector *x, gsl_vector *y)
 {
 	gsl_blas_dgemv(CblasNoTrans, 1.0, a, x, 0.0, y);
+}
+
+/* ---- what runs ---- */
+
+int rbm_linalg_generic_core(const char *core, const char *cpu_simd)
+{
+	static const char *const avx2_cores[] = {
+		"haswell", "zen", "skylakex", "cooperlake", "sapphirerapids",
+		NULL
+	};
+	size_t i;
+
+	if (!core || !*core || !cpu_simd || !*cpu_simd)
+		return 0;
+	for (i = 0; avx2_cores[i]; i++)
+		if (strcasecmp(core, avx2_cores[i]) == 0)
+			return 0;
+	return 1;
+}
+
+void rbm_linalg_info(struct rbm_linalg_info *info)
+{
+	enum rbm_kernel_level best = rbm_kernel_best();
+
+	pthread_once(&backend_once, backend_start);
+	info->blas = RBM_CBLAS_NAME;
+	info->config = "";
+	info->core = "";
+#ifdef HAVE_OPENBLAS_GET_CONFIG
+	info->config = openblas_get_config();
+#endif
+#ifdef HAVE_OPENBLAS_GET_CORENAME
+	info->core = openblas_get_corename();
+#endif
+	info->kernel = binary_off ? "off" : rbm_kernel_names[rbm_kernel_level()];
+	info->cpu_simd = best == RBM_KERNEL_AVX512 ? "AVX-512" :
+			 best == RBM_KERNEL_AVX2 ? "AVX2" : "";
+	info->threads = rbm_pool_threads();
+	info->generic = rbm_linalg_generic_core(info->core, info->cpu_simd);
 }
