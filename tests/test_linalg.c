@@ -306,6 +306,21 @@ START_TEST(test_axpy_scal)
 }
 END_TEST
 
+/* The warning about OpenBLAS's generic kernels: only when they ignore
+ * the CPU's AVX2 or AVX-512. */
+START_TEST(test_generic_core)
+{
+	ck_assert(rbm_linalg_generic_core("Prescott", "AVX-512"));
+	ck_assert(rbm_linalg_generic_core("Prescott", "AVX2"));
+	ck_assert(rbm_linalg_generic_core("Sandybridge", "AVX2"));
+	ck_assert(!rbm_linalg_generic_core("Prescott", ""));
+	ck_assert(!rbm_linalg_generic_core("Haswell", "AVX-512"));
+	ck_assert(!rbm_linalg_generic_core("SKYLAKEX", "AVX-512"));
+	ck_assert(!rbm_linalg_generic_core("Zen", "AVX2"));
+	ck_assert(!rbm_linalg_generic_core("", "AVX2"));	/* not OpenBLAS */
+}
+END_TEST
+
 Suite *linalg_suite(void)
 {
 	Suite *s = suite_create("linalg");
@@ -318,6 +333,7 @@ Suite *linalg_suite(void)
 	tcase_add_test(tc, test_products_match_reference);
 	tcase_add_test(tc, test_post_once);
 	tcase_add_test(tc, test_axpy_scal);
+	tcase_add_test(tc, test_generic_core);
 	suite_add_tcase(s, tc);
 	return s;
 }

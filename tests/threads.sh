@@ -1,7 +1,8 @@
 #!/bin/sh
-# threads.sh - the products' thread pool: results are the same bytes
-# whatever the number of threads, the pool's threads block the signals
-# (the main thread handles them), and train still stops cleanly on one.
+# threads.sh - the products' backend: results are the same bytes
+# whatever the number of threads and the level of the binary kernels, the
+# pool's threads block the signals (the main thread handles them), train
+# still stops cleanly on one, and --version says what runs.
 . "$SRCDIR/tests/setup.sh"
 cd "$T"
 
@@ -26,6 +27,29 @@ for n in 2 3; do
 done
 OPENBLAS_NUM_THREADS=2 "$R" t1.rbm run_visible --probs <data.txt >pb.txt
 true_ "OPENBLAS_NUM_THREADS changes no result" cmp -s p1.txt pb.txt
+for k in scalar sse2 avx2; do
+	RBMCMD_KERNEL=$k "$R" t1.rbm run_visible --probs <data.txt >pk.txt
+	true_ "RBMCMD_KERNEL=$k prints what the best level prints" \
+		cmp -s p1.txt pk.txt
+done
+
+# --version names the products' backend; --verbose warns only when
+# OpenBLAS runs kernels that ignore AVX2/AVX-512 (the unit tests check
+# that decision), so not with a kernel family that uses them.
+run "$R" --version
+expect "--version" 0
+v=$(grep '^Products: ' "$T/out" || true)
+case $v in
+*"; binary kernels: "*"; threads: "*) pass "--version names the products' backend" ;;
+*) failed "--version names the products' backend: '$v'" ;;
+esac
+same "RBMCMD_THREADS shows in --version" \
+	"$(RBMCMD_THREADS=3 "$R" --version | sed -n 's/.*threads: //p')" 3
+case $v in
+*"(kernel Haswell)"*|*"(kernel Zen)"*|*"(kernel SkylakeX)"*)
+	"$R" t1.rbm train 1 --verbose <data.txt 2>err
+	same "--verbose: no warning with $v" "$(grep -c warning err)" 0 ;;
+esac
 
 # The pool's threads (named rbmcmd-pool) block SIGINT and SIGTERM, and a
 # SIGTERM during training still stops train and saves.  Linux only: the
