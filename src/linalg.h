@@ -66,4 +66,26 @@ void rbm_linalg_matrix_scal(float a, gsl_matrix_float *x);
 void rbm_linalg_dmul(const gsl_matrix *x, const gsl_matrix *w, gsl_matrix *out);
 void rbm_linalg_dmv(const gsl_matrix *a, const gsl_vector *x, gsl_vector *y);
 
+/* What does the products, for --version and for the warning below. */
+struct rbm_linalg_info {
+	const char *blas;	/* "OpenBLAS" or "GSL reference CBLAS" */
+	const char *config;	/* OpenBLAS's build line, or "" */
+	const char *core;	/* OpenBLAS's kernel family ("Haswell"), or "" */
+	const char *kernel;	/* the binary kernels' level ("avx512") */
+	const char *cpu_simd;	/* "AVX-512", "AVX2" or "" (neither) */
+	size_t threads;		/* threads that share the products */
+	int generic;		/* OpenBLAS runs kernels that ignore the
+				 * CPU's AVX2/AVX-512 (see below) */
+};
+
+void rbm_linalg_info(struct rbm_linalg_info *info);
+
+/*
+ * Whether OpenBLAS's kernel family core ignores AVX2 and AVX-512 on a CPU
+ * that has them (cpu_simd not ""): OpenBLAS 0.3.21 does not recognise
+ * some newer CPUs and falls back to its Prescott (SSE3) kernels, some
+ * 1.5-2x slower.  The families that use AVX2 or more are known.
+ */
+int rbm_linalg_generic_core(const char *core, const char *cpu_simd);
+
 #endif

@@ -7,8 +7,9 @@
  * product have the same shape whatever the type.
  *
  * Energy: E(v, h) = -b.v - c.h - v'Wh with W of size NV x NH, b the visible
- * and c the hidden biases.  Every product goes through one BLAS sgemm on a
- * whole batch (rows are examples).
+ * and c the hidden biases.  Every product is one call of the product
+ * backend (linalg.h: sgemm, or sums of rows for binary batches, on a pool
+ * of threads) on a whole batch (rows are examples).
  *
  * Precision, decided by measurement (issue 4): parameters and products
  * are single precision.  Speed: the five products of a 784 x 500 epoch

@@ -52,6 +52,7 @@
 #include "cmd_picture.h"
 #include "guard.h"
 #include "image.h"
+#include "linalg.h"
 
 /* The commands, in the order of the help; see "Adding a command" above. */
 static const struct command commands[] = {
@@ -193,9 +194,35 @@ static void print_command_help(const struct command *cmd)
 static void print_version(void)
 {
 	const char *png = rbm_image_png_version();
+	struct rbm_linalg_info li;
 
+	rbm_linalg_info(&li);
 	printf("%s %s\nCBLAS: %s; GSL %s; %s\n", PROG, PACKAGE_VERSION,
 	       RBM_CBLAS_NAME, gsl_version, png ? png : "no PNG support");
+	printf("Products: %s%s%s%s, one thread a block; binary kernels: %s; "
+	       "threads: %zu\n", li.blas, *li.core ? " (kernel " : "",
+	       li.core, *li.core ? ")" : "", li.kernel, li.threads);
+	if (*li.config)
+		printf("BLAS build: %s\n", li.config);
+}
+
+/*
+ * Under --verbose: say once when OpenBLAS runs kernels that ignore the
+ * CPU's AVX2 or AVX-512, and which variable picks better ones.
+ */
+static void warn_generic_blas(const struct ctx *c)
+{
+	struct rbm_linalg_info li;
+
+	rbm_linalg_info(&li);
+	if (li.generic)
+		fprintf(stderr, "%s: %s: warning: OpenBLAS runs its %s "
+			"kernels, which do not use this CPU's %s; products "
+			"may be up to 2x faster with OPENBLAS_CORETYPE="
+			"Haswell%s in the environment\n", PROG, c->cmd->name,
+			li.core, li.cpu_simd,
+			strcmp(li.cpu_simd, "AVX-512") == 0 ?
+			" (or SkylakeX)" : "");
 }
 
 /* ---- option parsing ---- */
@@ -367,6 +394,8 @@ static int dispatch(int argc, char **argv)
 		return cli_usage(&c, "wrong number of arguments (usage: %s "
 				 "STATE %s%s%s)", PROG, c.cmd->name,
 				 space(c.cmd->args), c.cmd->args);
+	if (c.opt[O_VERBOSE].given)
+		warn_generic_blas(&c);
 	return run_command(&c);
 }
 

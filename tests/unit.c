@@ -252,6 +252,7 @@ int main(void)
 	/* Read by tcase_create(), so before any suite is built. */
 	setenv("CK_DEFAULT_TIMEOUT", "3600", 0);
 	sr = srunner_create(rbm_suite());
+	srunner_add_suite(sr, linalg_suite());
 	srunner_add_suite(sr, image_suite());
 	srunner_add_suite(sr, rows_suite());
 	srunner_add_suite(sr, state_suite());

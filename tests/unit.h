@@ -16,6 +16,7 @@
 
 Suite *image_suite(void);	/* image, picture, font, plot: pictures */
 Suite *rbm_suite(void);		/* rbm.c: model and conditionals */
+Suite *linalg_suite(void);	/* linalg.c, pool.c: the products */
 Suite *rows_suite(void);	/* rows.c and data.c: text rows, data set */
 Suite *state_suite(void);	/* state.c, atomic.c, rng.c: the state file */
 Suite *train_suite(void);	/* train.c: gradients, updates, epochs */

@@ -1,0 +1,189 @@
+/*
+ * pool.c - the thread pool of the product backend (see pool.h).
+ *
+ * A job is published under the mutex with a new generation number; the
+ * workers wake, copy it, and claim blocks from one 64-bit ticket that
+ * holds the generation (high half) and the next block (low half), so a
+ * worker that wakes late can never claim a block of a later job with
+ * the function of an earlier one.  The thread that finishes the last
+ * block wakes the caller.  Process-wide state is this one pool, started
+ * once (pthread_once) and never stopped: its threads sleep when idle and
+ * end with the process.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "pool.h"
+
+#define STACK_SIZE (2UL << 20)	/* OpenBLAS and the kernels need little */
+
+struct pool {
+	pthread_mutex_t lock;
+	pthread_cond_t work;		/* a new job was published */
+	pthread_cond_t done;		/* the last block finished */
+	size_t threads;			/* the caller's thread included */
+	uint32_t gen;			/* generation of the current job */
+	rbm_pool_fn fn;			/* the current job */
+	void *arg;
+	size_t n;
+	_Atomic uint64_t ticket;	/* gen << 32 | next block */
+	atomic_size_t finished;		/* blocks of the job done */
+};
+
+static struct pool pool = {
+	PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER,
+	PTHREAD_COND_INITIALIZER, 1, 0, NULL, NULL, 0, 0, 0
+};
+static pthread_once_t pool_once = PTHREAD_ONCE_INIT;
+
+/* Claim the next block of generation gen (of n); 0 when none is left. */
+static int claim(uint32_t gen, size_t n, size_t *block)
+{
+	uint64_t t = atomic_load(&pool.ticket);
+
+	for (;;) {
+		if ((uint32_t)(t >> 32) != gen || (t & 0xffffffffu) >= n)
+			return 0;
+		if (atomic_compare_exchange_weak(&pool.ticket, &t, t + 1)) {
+			*block = (size_t)(t & 0xffffffffu);
+			return 1;
+		}
+	}
+}
+
+/* Run blocks of the job (gen, fn, arg, n) until none is left. */
+static void work_on(uint32_t gen, rbm_pool_fn fn, void *arg, size_t n)
+{
+	size_t i;
+
+	while (claim(gen, n, &i)) {
+		fn(arg, i);
+		if (atomic_fetch_add(&pool.finished, 1) + 1 == n) {
+			pthread_mutex_lock(&pool.lock);
+			pthread_cond_signal(&pool.done);
+			pthread_mutex_unlock(&pool.lock);
+		}
+	}
+}
+
+static void *worker(void *unused)
+{
+	uint32_t seen = 0;
+
+	(void)unused;
+	pthread_setname_np(pthread_self(), "rbmcmd-pool");	/* for ps, tests */
+	for (;;) {
+		uint32_t gen;
+		rbm_pool_fn fn;
+		void *arg;
+		size_t n;
+		pthread_mutex_lock(&pool.lock);
+		while (pool.gen == seen)
+			pthread_cond_wait(&pool.work, &pool.lock);
+		seen = gen = pool.gen;
+		fn = pool.fn;
+		arg = pool.arg;
+		n = pool.n;
+		pthread_mutex_unlock(&pool.lock);
+		work_on(gen, fn, arg, n);
+	}
+	return NULL;
+}
+
+/* A positive count from the environment variable name, or 0. */
+static size_t env_count(const char *name)
+{
+	const char *s = getenv(name);
+	char *end;
+	long x;
+
+	if (!s || !*s)
+		return 0;
+	errno = 0;
+	x = strtol(s, &end, 10);
+	if (errno || *end || x < 1)
+		return 0;
+	return x > RBM_POOL_MAX_THREADS ? RBM_POOL_MAX_THREADS : (size_t)x;
+}
+
+static size_t wanted_threads(void)
+{
+	size_t n = env_count("RBMCMD_THREADS");
+	cpu_set_t set;
+
+	if (!n)
+		n = env_count("OPENBLAS_NUM_THREADS");
+	if (!n && sched_getaffinity(0, sizeof(set), &set) == 0)
+		n = (size_t)CPU_COUNT(&set);
+	if (n < 1)
+		n = 1;
+	return n > RBM_POOL_MAX_THREADS ? RBM_POOL_MAX_THREADS : n;
+}
+
+/*
+ * Start the workers with every signal blocked (they inherit the mask), so
+ * that signal handlers run on the main thread.  Those that cannot be
+ * started are simply not there.
+ */
+static void pool_start(void)
+{
+	size_t i, want = wanted_threads();
+	sigset_t all, old;
+	pthread_attr_t attr;
+	pthread_t id;
+
+	if (want < 2 || pthread_attr_init(&attr) != 0)
+		return;
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	pthread_attr_setstacksize(&attr, STACK_SIZE);
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	for (i = 1; i < want; i++) {
+		if (pthread_create(&id, &attr, worker, NULL) != 0)
+			break;
+		pool.threads++;
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	pthread_attr_destroy(&attr);
+}
+
+size_t rbm_pool_threads(void)
+{
+	pthread_once(&pool_once, pool_start);
+	return pool.threads;
+}
+
+void rbm_pool_run(size_t n, rbm_pool_fn fn, void *arg)
+{
+	uint32_t gen;
+	size_t i;
+
+	if (n == 0)
+		return;
+	if (n == 1 || rbm_pool_threads() < 2) {
+		for (i = 0; i < n; i++)
+			fn(arg, i);
+		return;
+	}
+	pthread_mutex_lock(&pool.lock);
+	gen = ++pool.gen;
+	if (gen == 0)	/* 0 is what a worker has seen at the start */
+		gen = ++pool.gen;
+	pool.fn = fn;
+	pool.arg = arg;
+	pool.n = n;
+	atomic_store(&pool.finished, 0);
+	atomic_store(&pool.ticket, (uint64_t)gen << 32);
+	pthread_cond_broadcast(&pool.work);
+	pthread_mutex_unlock(&pool.lock);
+	work_on(gen, fn, arg, n);
+	pthread_mutex_lock(&pool.lock);
+	while (atomic_load(&pool.finished) < n)
+		pthread_cond_wait(&pool.done, &pool.lock);
+	pthread_mutex_unlock(&pool.lock);
+}
