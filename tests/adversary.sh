@@ -214,6 +214,10 @@ printf 'epoch,learning_rate,momentum,recon_error,free_energy_train,free_energy_v
 printf '1,0.1,0.5,0.3,1,,,0.1\n1e20,0.1,0.5,0.2,1,,,0.1\n' >>big.csv
 tk "$R" plot big.csv -o big.png
 no_signal "L1 plot of an epoch of 1e20 ends"
+head -n 1 big.csv >alone.csv
+printf '1e20,0.1,0,0.5,-3,,,0.1\n' >>alone.csv
+tk "$R" plot alone.csv -o alone.png
+no_signal "L1 plot of a single epoch of 1e20 ends"
 begin L2
 printf 'epoch,recon_error\n' >short.csv
 tk "$R" plot short.csv -o short.png
