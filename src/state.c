@@ -897,7 +897,9 @@ static char *read_file(const char *path, size_t *len, struct rbm_err *err)
 	struct stat st;
 	char *buf = NULL;
 	size_t got = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO in its place must be refused, not wait for a
+	 * writer for ever (regular files ignore the flag). */
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 
 	if (fd < 0 || fstat(fd, &st) < 0)
 		goto fail;
@@ -1068,7 +1070,7 @@ int rbm_state_may_overwrite(const char *path, struct rbm_err *err)
 	}
 	if (st.st_size == 0)
 		return 0;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0) {
 		rbm_err_set(err, "%s: %s", path, strerror(errno));
 		return -1;

@@ -1,0 +1,362 @@
+#!/bin/sh
+# adversary.sh - the cases of tests/threats, run end to end: what a user,
+# a script or an attacker can hand rbmcmd through each input channel, and
+# what must hold (nothing a user had is lost, every failure is said, no
+# hang, no signal).  Each case carries its identifier from tests/threats;
+# at the end every identifier the table gives to this file must have run
+# (or skipped for a stated reason).
+#
+# Hangs are caught only by `timeout -s KILL 120` (exit 137): no timing is
+# asserted, the machine may be busy.  Cases that need root (other users'
+# files) skip when not root; cases that need an address-space limit skip
+# under the sanitizers and valgrind, which need more address space.
+. "$SRCDIR/tests/setup.sh"
+cd "$T"
+
+ids=
+# begin ID: the case that follows covers table row ID.
+begin() { ids="$ids $1"; }
+# skip ID WHY: the case of row ID cannot run here.
+skip() { ids="$ids $1"; echo "skip $1: $2"; }
+# tk CMD...: run CMD under the hang detector (run() keeps out/err/rc).
+tk() { run timeout -s KILL 120 "$@"; }
+# no_signal NAME: $rc is a plain exit status, not a signal or a hang.
+no_signal() {
+	if [ "$rc" -ge 128 ]; then
+		failed "$1: exit $rc (signal or hang; stderr: $(head -c 300 "$T/err"))"
+	else
+		pass "$1"
+	fi
+}
+# loadable FILE: rbmcmd can read FILE back.
+loadable() { "$R" "$1" info >/dev/null 2>&1; }
+# kept_or_loadable NAME FILE COPY: after $rc, either exit 0 and FILE
+# loads, or exit 1 and FILE is COPY byte for byte (or absent, when COPY
+# is "none"), and a message was given.
+kept_or_loadable() {
+	if [ "$rc" = 0 ] && loadable "$2"; then
+		pass "$1 (done)"
+	elif [ "$rc" = 1 ] && [ -s "$T/err" ] &&
+	     { if [ "$3" = none ]; then [ ! -e "$2" ]; else cmp -s "$2" "$3"; fi; }; then
+		pass "$1 (refused, file intact)"
+	else
+		failed "$1: exit $rc, file $( (loadable "$2" && echo loads) || echo 'does not load'); stderr: $(head -c 300 "$T/err")"
+	fi
+}
+
+limits_ok=1
+if [ -n "$VG" ] || ldd "$RBMCMD" | grep -q libasan; then
+	limits_ok=0
+fi
+is_root=0
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null &&
+   getent passwd nobody >/dev/null; then
+	is_root=1
+fi
+
+movies >movies.txt
+"$R" m.rbm init 6 3 --seed 1
+cp m.rbm m.orig
+
+# ---- arguments ----
+begin A1
+run "$R" ./-lead init 6 3 --seed 1
+expect "A1 a state file named with a leading '-' (as ./-lead)" 0
+true_ "A1 it loads" loadable ./-lead
+
+begin A2
+nl=$(printf 'new\nline')
+run "$R" "$nl" init 6 3 --seed 1
+expect "A2 a state file name holding a newline" 0
+true_ "A2 it loads" loadable "$nl"
+run "$R" "$nl.missing" info
+true_ "A2 the newline reaches stderr escaped" grep -q 'new\\x0aline' "$T/err"
+
+begin A3
+long=$(printf 'x%.0s' $(seq 300))
+run "$R" "$long" init 6 3
+expect "A3 a name longer than the file system allows" 1
+true_ "A3 nothing created" test ! -e "$long"
+true_ "A3 said why" grep -q 'cannot save' "$T/err"
+
+begin A4
+run "$R" m.rbm "$(printf 'x\033[2Jy')"
+expect "A4 an escape sequence in an argument" 2
+true_ "A4 it reaches stderr escaped" grep -q 'x\\x1b\[2Jy' "$T/err"
+
+# ---- standard input and output ----
+begin I1
+if [ -w /dev/full ]; then
+	for c in run_visible reconstruct free_energy; do
+		run timeout -s KILL 120 sh -c \
+			"yes '1 0 1 0 1 0' | '$R' m.rbm $c >/dev/full"
+		expect "I1 endless rows into $c > /dev/full stops" 1
+	done
+	for c in "daydream 5 100000" "daydream_trace 1000000" export weights info; do
+		run timeout -s KILL 120 sh -c "'$R' m.rbm $c >/dev/full"
+		expect "I1 $c > /dev/full" 1
+	done
+else
+	skip I1 "no writable /dev/full"
+fi
+
+begin I4
+run timeout -s KILL 120 sh -c "yes '1 0 1 0 1 0' | '$R' m.rbm run_visible | head -n 1"
+expect "I4 endless rows into run_visible | head -n 1 ends" 0
+true_ "I4 the model is intact" cmp -s m.rbm m.orig
+
+# ---- environment ----
+begin E1
+cp m.rbm e.rbm
+run env LC_ALL=de_DE.UTF-8 LC_NUMERIC=de_DE.UTF-8 "$R" e.rbm train 1 \
+	--learning-rate 0.5 <movies.txt
+expect "E1 a decimal-comma locale: 0.5 still reads" 0
+true_ "E1 the saved file loads in C" loadable e.rbm
+
+begin E2
+run env -u HOME TMPDIR=/nonexistent/dir "$R" e.rbm train 1 <movies.txt
+expect "E2 no HOME, a TMPDIR that does not exist" 0
+true_ "E2 the saved file loads" loadable e.rbm
+
+# ---- file-system objects ----
+begin F3
+ln -s e.rbm elink
+run "$R" elink train 1 <movies.txt
+expect "F3 train through a symlinked state file" 0
+true_ "F3 the link is still a link" test -L elink
+true_ "F3 the file it names loads" loadable e.rbm
+
+# ---- the state file ----
+begin S1
+mkdir adir
+for c in "init 6 3" info "train 1"; do
+	run "$R" adir $c <movies.txt
+	expect "S1 a directory as the state file: $c" 1
+done
+true_ "S1 the directory is still one" test -d adir
+
+begin S2
+for c in "init 6 3" info "train 1"; do
+	run "$R" /dev/null $c <movies.txt
+	expect "S2 /dev/null as the state file: $c" 1
+done
+true_ "S2 /dev/null is still a device" test -c /dev/null
+
+begin S3
+mkfifo sfifo
+for c in info "train 1" export "init 6 3"; do
+	tk "$R" sfifo $c <movies.txt
+	expect "S3 a FIFO as the state file (no writer): $c" 1
+done
+true_ "S3 the FIFO is still one" test -p sfifo
+
+begin S4
+# A history line records the command line: control characters in it
+# must not reach the terminal raw when info prints it.
+cp m.rbm h.rbm
+run "$R" h.rbm train 1 --log "$(printf 'l\033]0;x\007og')" <movies.txt
+expect "S4 train with a log name holding escapes" 0
+run "$R" h.rbm info
+if grep -q "$(printf '\033')" "$T/out"; then
+	failed "S4 info printed a raw escape from the history"
+else
+	pass "S4 info escapes the history"
+fi
+
+# ---- outputs that must not clobber (reproducers 2, 3) ----
+begin O1
+run "$R" m.rbm train 1 --log m.rbm <movies.txt
+expect "O1 train --log STATE is refused" 2
+true_ "O1 the model is intact" cmp -s m.rbm m.orig
+
+begin O2
+ln -s m.rbm link.rbm
+ln m.rbm hard.rbm
+for o in m.rbm link.rbm hard.rbm ./m.rbm; do
+	run "$R" m.rbm filters --shape 3x2 -o "$o"
+	expect "O2 filters -o $o (the state file)" 2
+	run "$R" m.rbm samples 2 2 --shape 3x2 -o "$o"
+	expect "O2 samples -o $o (the state file)" 2
+	run "$R" m.rbm train 1 --log "$o" <movies.txt
+	expect "O2 train --log $o (the state file)" 2
+done
+true_ "O2 the model is intact" cmp -s m.rbm m.orig
+true_ "O2 the link is still a link" test -L link.rbm
+
+begin O3
+run "$R" m.rbm filters --shape 3x2 -o /dev/null
+expect "O3 filters -o /dev/null writes in place" 0
+true_ "O3 /dev/null is still a device" test -c /dev/null
+mkfifo ofifo
+cat ofifo >fifo.out &
+reader=$!
+tk "$R" m.rbm filters --shape 3x2 -o ofifo
+expect "O3 filters -o FIFO writes into it" 0
+wait "$reader"
+true_ "O3 the FIFO is still one" test -p ofifo
+same "O3 the reader got a PNG" "$(head -c 4 fifo.out | od -An -c | tr -d ' ')" '211PNG'
+
+begin O4
+echo other >other.txt
+ln -s other.txt olink
+run "$R" m.rbm filters --shape 3x2 -o olink
+expect "O4 filters -o a symbolic link" 0
+true_ "O4 the link is still a link" test -L olink
+same "O4 the file it names holds the PNG" "$(head -c 4 other.txt | od -An -c | tr -d ' ')" '211PNG'
+ln -s nowhere/x.png dangling
+run "$R" m.rbm filters --shape 3x2 -o dangling
+expect "O4 filters -o a link that leads nowhere" 1
+true_ "O4 the dangling link is left" test -L dangling
+
+# ---- the CSV log (reproducer 6) ----
+begin L1
+printf 'epoch,learning_rate,momentum,recon_error,free_energy_train,free_energy_valid,loglik,seconds\n' >big.csv
+printf '1,0.1,0.5,0.3,1,,,0.1\n1e20,0.1,0.5,0.2,1,,,0.1\n' >>big.csv
+tk "$R" plot big.csv -o big.png
+no_signal "L1 plot of an epoch of 1e20 ends"
+head -n 1 big.csv >alone.csv
+printf '1e20,0.1,0,0.5,-3,,,0.1\n' >>alone.csv
+tk "$R" plot alone.csv -o alone.png
+no_signal "L1 plot of a single epoch of 1e20 ends"
+begin L2
+printf 'epoch,recon_error\n' >short.csv
+tk "$R" plot short.csv -o short.png
+no_signal "L2 plot of a log with a header only ends"
+
+# ---- the parameter file ----
+begin P1
+printf '3 2\n' >p.txt
+tk "$R" p.rbm import <p.txt
+expect "P1 import of a file shorter than its sizes" 1
+true_ "P1 nothing created" test ! -e p.rbm
+printf '100000000 100000000\n1\n' >huge.txt
+tk "$R" p.rbm import <huge.txt
+expect "P1 import declaring 10^16 weights" 1
+true_ "P1 nothing created" test ! -e p.rbm
+
+# ---- resource limits (reproducers 1, 5) and the ladder ----
+if [ $limits_ok = 1 ]; then
+	begin R1
+	# A torn save under memory pressure (2048 x 8192, 250 MB).
+	tk sh -c "ulimit -v 250000; exec '$R' big.rbm init 2048 8192 --seed 1"
+	no_signal "R1 init 2048 8192 under ulimit -v 250000"
+	kept_or_loadable "R1 init 2048 8192 under ulimit -v 250000" big.rbm none
+	awk 'BEGIN { srand(1); for (i = 0; i < 20; i++) { s = "";
+		for (j = 0; j < 1024; j++) s = s (j ? " " : "") int(rand() * 2);
+		print s } }' >w1024.txt
+	"$R" t.rbm init 1024 4096 --seed 1
+	cp t.rbm t.orig
+	tk sh -c "ulimit -v 250000; exec '$R' t.rbm train 1 <w1024.txt"
+	no_signal "R1 train 1024 4096 under ulimit -v 250000"
+	kept_or_loadable "R1 train 1024 4096 under ulimit -v 250000" t.rbm t.orig
+	"$R" t.rbm export >t.txt
+	tk sh -c "ulimit -v 250000; exec '$R' ti.rbm import <t.txt"
+	no_signal "R1 import 1024 4096 under ulimit -v 250000"
+	kept_or_loadable "R1 import 1024 4096 under ulimit -v 250000" ti.rbm none
+
+	begin R2
+	# OpenBLAS retried a 128 MB mmap for ever (784 x 500, 100 MB).
+	awk 'BEGIN { srand(2); for (i = 0; i < 20; i++) { s = "";
+		for (j = 0; j < 784; j++) s = s (j ? " " : "") int(rand() * 2);
+		print s } }' >w784.txt
+	"$R" b.rbm init 784 500 --seed 1
+	cp b.rbm b.orig
+	tk sh -c "ulimit -v 100000; exec '$R' b.rbm train 1 <w784.txt"
+	no_signal "R2 train 784 500 under ulimit -v 100000"
+	kept_or_loadable "R2 train 784 500 under ulimit -v 100000" b.rbm b.orig
+
+	begin R3
+	# The ladder: every command under a shrinking limit gives exit 0
+	# with a loadable file, or exit 1 with the old file intact; never a
+	# signal or a hang.
+	"$R" b.rbm export >b.txt
+	head -n 5 w784.txt >w5.txt
+	"$R" b.rbm train 1 --log b.csv <w5.txt
+	cp b.rbm b.orig
+	# (Below about 40 MB the dynamic loader cannot map OpenBLAS: exit
+	# 127 before rbmcmd runs, so the ladder stops above that.)
+	for kb in 250000 100000 60000; do
+		for c in "info" "export" "weights" "run_visible <w5.txt" \
+		    "run_hidden </dev/null" "daydream 2 3" "daydream_trace 3" \
+		    "free_energy <w5.txt" "reconstruct <w5.txt" \
+		    "recommend <w5.txt" "loglik --ais-runs 2 --ais-steps 10 <w5.txt" \
+		    "filters --shape 28x28 -o f.png" \
+		    "samples 2 2 --shape 28x28 -o s.png" "train 1 <w5.txt"; do
+			tk sh -c "ulimit -v $kb; exec '$R' b.rbm $c >/dev/null"
+			if [ "$rc" -ge 128 ] || { [ "$rc" != 0 ] && [ "$rc" != 1 ]; }; then
+				failed "R3 $c under ulimit -v $kb: exit $rc ($(head -c 200 "$T/err"))"
+			elif [ "$rc" = 1 ] && [ ! -s "$T/err" ]; then
+				failed "R3 $c under ulimit -v $kb: exit 1 without a message"
+			elif ! loadable b.rbm; then
+				failed "R3 $c under ulimit -v $kb: the state no longer loads"
+			else
+				pass "R3 $c under ulimit -v $kb: exit $rc"
+			fi
+			cp b.rbm b.orig
+		done
+		rm -f n.rbm i.rbm
+		tk sh -c "ulimit -v $kb; exec '$R' n.rbm init 784 500"
+		no_signal "R3 init under ulimit -v $kb"
+		kept_or_loadable "R3 init under ulimit -v $kb" n.rbm none
+		tk sh -c "ulimit -v $kb; exec '$R' i.rbm import <b.txt"
+		no_signal "R3 import under ulimit -v $kb"
+		kept_or_loadable "R3 import under ulimit -v $kb" i.rbm none
+		tk sh -c "ulimit -v $kb; exec '$R' plot b.csv -o p.png"
+		no_signal "R3 plot under ulimit -v $kb"
+	done
+else
+	skip R1 "sanitizers or valgrind need more address space"
+	skip R2 "sanitizers or valgrind need more address space"
+	skip R3 "sanitizers or valgrind need more address space"
+fi
+
+# ---- other users' files (reproducer 7): root only ----
+if [ $is_root = 1 ] && [ -z "$VG" ]; then
+	begin U1
+	mkdir -p own && chmod 755 own
+	"$R" own/u.rbm init 6 3 --seed 1
+	chown 1000:1000 own/u.rbm
+	chmod 600 own/u.rbm
+	run "$R" own/u.rbm train 1 <movies.txt
+	expect "U1 root trains a 0600 file of uid 1000" 0
+	same "U1 owner and mode kept" "$(stat -c '%u:%g %a' own/u.rbm)" "1000:1000 600"
+
+	begin U2
+	"$R" own/x.rbm init 6 3 --seed 1
+	chmod 6755 own/x.rbm
+	run "$R" own/x.rbm train 1 <movies.txt
+	expect "U2 train on a 06755 file" 0
+	same "U2 set-id bits dropped, the rest kept" "$(stat -c '%a' own/x.rbm)" 755
+
+	begin U3
+	chmod 755 "$T"
+	as_nobody="setpriv --reuid=nobody --regid=nogroup --clear-groups"
+	if ! $as_nobody "$RBMCMD" --version >/dev/null 2>&1; then
+		echo "skip U3: nobody cannot run $RBMCMD here"
+	else
+	mkdir -p grp && chmod 777 grp
+	"$R" grp/g.rbm init 6 3 --seed 1
+	chown 1000:1000 grp/g.rbm
+	chmod 666 grp/g.rbm
+	cp grp/g.rbm g.orig
+	run $as_nobody "$RBMCMD" grp/g.rbm train 1 <movies.txt
+	expect "U3 another user's save in a shared directory is refused" 1
+	same "U3 the owner is kept" "$(stat -c '%u' grp/g.rbm)" 1000
+	true_ "U3 said why" grep -q 'cannot save' "$T/err"
+	true_ "U3 the file is intact" cmp -s grp/g.rbm g.orig
+	fi
+else
+	skip U1 "not root (or valgrind)"
+	skip U2 "not root (or valgrind)"
+	skip U3 "not root (or valgrind)"
+fi
+
+# Every row of the table that names this file ran (or skipped).
+for id in $(awk '/^[A-Z][0-9]/ && /adversary\.sh/ { print $1 }' "$SRCDIR/tests/threats"); do
+	case " $ids " in
+	*" $id "*) ;;
+	*) failed "threats row $id names adversary.sh but no case ran" ;;
+	esac
+done
+pass "all $(echo $ids | wc -w) table rows of adversary.sh visited"
+finish
