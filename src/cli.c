@@ -13,6 +13,7 @@
 #include "atomic.h"
 #include "cli.h"
 #include "lock.h"
+#include "mistakes.h"
 #include "rng.h"
 #include "rows.h"
 #include "score.h"
@@ -244,6 +245,8 @@ int cli_arg_count(const struct ctx *c, int i, const char *what,
 {
 	if (parse_count(c->argv[i], lo, hi, out) == 0)
 		return 0;
+	if (cli_rows_hint(c, c->argv[i]))
+		return -1;
 	cli_usage(c, "%s must be a whole number from %lu to %lu, not '%s'",
 		  what, lo, hi, c->argv[i]);
 	return -1;
@@ -318,7 +321,8 @@ static int positional_rate(const struct ctx *c, const char *s,
 	v = strtod(s, &end);
 	rbm_setting_set(&q, i, end == s || *end || errno ? NAN : v);
 	if (rbm_setting_check(&q, i, &err) < 0)
-		return cli_usage(c, "%s, not '%s'", err.msg, s);
+		return cli_rows_hint(c, s) ? EXIT_USAGE :
+		       cli_usage(c, "%s, not '%s'", err.msg, s);
 	*p = q;
 	return EXIT_OK;
 }

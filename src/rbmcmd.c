@@ -50,6 +50,7 @@
 #include "cli.h"
 #include "cmd_picture.h"
 #include "image.h"
+#include "mistakes.h"
 
 /* The commands, in the order of the help; see "Adding a command" above. */
 static const struct command commands[] = {
@@ -119,6 +120,17 @@ static const struct command commands[] = {
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
+/* The command names, for suggestions (mistakes.h). */
+static const char *const *command_names(void)
+{
+	static const char *names[NCOMMANDS];
+	size_t i;
+
+	for (i = 0; i < NCOMMANDS; i++)
+		names[i] = commands[i].name;
+	return names;
+}
+
 static const struct command *find_command(const char *name)
 {
 	size_t i;
@@ -127,6 +139,11 @@ static const struct command *find_command(const char *name)
 		if (strcmp(commands[i].name, name) == 0)
 			return &commands[i];
 	return NULL;
+}
+
+static int is_command(const char *name)
+{
+	return find_command(name) != NULL;
 }
 
 /* ---- help ---- */
@@ -201,6 +218,7 @@ static void print_version(void)
 /* In getopt's val: the --no-NAME switch of setting option (val & ~OFF_BIT). */
 #define OFF_BIT 0x1000
 _Static_assert(NOPTS < OFF_BIT && 'h' < OFF_BIT, "OFF_BIT is above every id");
+_Static_assert(NOPTS < ':', "getopt's ':' and '?' are no option's id");
 
 /*
  * Parse the command's options (anywhere after COMMAND) into c->opt and
@@ -222,15 +240,14 @@ static int parse_options(struct ctx *c, int argc, char **argv)
 	opterr = 0;
 	optind = 1;
 	while ((id = getopt_long(argc, argv, cli_accepts(c->cmd, O_OUTPUT) ?
-				 "ho:" : "h", lo, NULL)) != -1) {
+				 ":ho:" : ":h", lo, NULL)) != -1) {
 		int rc;
 		if (id == 'h')
 			id = O_HELP;
 		if (id == 'o')
 			id = O_OUTPUT;
-		if (id == '?')
-			return cli_usage(c, "unknown option or missing value "
-					 "in '%s'", argv[optind - 1]);
+		if (id == '?' || id == ':')	/* ':' a value missing */
+			return cli_option_error(c, argc, argv, id == ':');
 		rc = cli_set_option(c, id & ~OFF_BIT, (id & OFF_BIT) != 0,
 				    optarg);
 		if (rc)
@@ -273,7 +290,7 @@ static int global_request(int argc, char **argv)
 	}
 	cmd = find_command(argv[2]);
 	if (!cmd)
-		return cli_usage(NULL, "unknown command '%s'", argv[2]);
+		return cli_unknown_command(argv[2], command_names(), NCOMMANDS);
 	print_command_help(cmd);
 	return EXIT_OK;
 }
@@ -336,6 +353,7 @@ static int dispatch(int argc, char **argv)
 		print_help(stderr);
 		return EXIT_USAGE;
 	}
+	cli_hoist_options(argc, argv, is_command);
 	rc = global_request(argc, argv);
 	if (rc >= 0)
 		return rc;
@@ -350,7 +368,8 @@ static int dispatch(int argc, char **argv)
 	c.state = argv[1];
 	c.cmd = find_command(argv[2]);
 	if (!c.cmd)
-		return cli_usage(NULL, "unknown command '%s'", argv[2]);
+		return cli_command_error(argc, argv, command_names(),
+					 NCOMMANDS);
 	if (c.cmd->flags & CMD_NO_STATE)
 		return cli_usage(&c, "takes no STATE (usage: %s %s %s)", PROG,
 				 c.cmd->name, c.cmd->args);
@@ -361,6 +380,9 @@ static int dispatch(int argc, char **argv)
 		print_command_help(c.cmd);
 		return EXIT_OK;
 	}
+	if (c.argc > c.cmd->max_args &&
+	    (rc = cli_rows_hint(&c, c.argv[c.cmd->max_args])))
+		return rc;
 	if (c.argc < c.cmd->min_args || c.argc > c.cmd->max_args)
 		return cli_usage(&c, "wrong number of arguments (usage: %s "
 				 "STATE %s%s%s)", PROG, c.cmd->name,
