@@ -14,6 +14,7 @@
 #include "cli.h"
 #include "lock.h"
 #include "mistakes.h"
+#include "report.h"
 #include "rng.h"
 #include "rows.h"
 #include "score.h"
@@ -412,10 +413,12 @@ struct rbm_rows *cli_open_items(const struct ctx *c, const struct rbm *m,
 				struct rbm_err *err)
 {
 	size_t n = rbm_visible_items(m);
-	struct rbm_rows *r = path ? rbm_rows_open_path(path, n, err)
-				  : rbm_rows_open_fd(STDIN_FILENO, "stdin", n,
-						     err);
+	struct rbm_rows *r;
 
+	if (!path)
+		report_stdin_notice(c->cmd->name);
+	r = path ? rbm_rows_open_path(path, n, err)
+		 : rbm_rows_open_fd(STDIN_FILENO, "stdin", n, err);
 	if (!r)
 		return NULL;
 	if (m->vtype == RBM_VIS_GAUSSIAN)

@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "rbm.h"
+#include "report.h"
 #include "rows.h"
 #include "state.h"
 #include "visible.h"
@@ -99,6 +100,7 @@ static int open_input(struct ctx *c, struct run *r, int visible_in)
 		}
 		r->rows = cli_open_items(c, m, NULL, 1, &err);
 	} else {
+		report_stdin_notice(c->cmd->name);
 		r->rows = rbm_rows_open_fd(STDIN_FILENO, "stdin", m->nh, &err);
 	}
 	return r->rows ? EXIT_OK : cli_fail(c, &err);

@@ -38,6 +38,7 @@
  */
 #include <config.h>
 
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -154,6 +155,36 @@ static const char *space(const char *args)
 	return *args ? " " : "";
 }
 
+#define HELP_COLUMNS 80	/* help lines are at most this wide */
+
+/*
+ * Write text from column col (where the caller has left the cursor),
+ * wrapped at spaces to HELP_COLUMNS, each further line indented to
+ * column indent; ends the line.
+ */
+static void wrap(FILE *f, const char *text, int col, int indent)
+{
+	int first = 1;	/* the first word of a line goes where it is */
+
+	while (*text) {
+		int len = (int)strcspn(text, " ");
+
+		if (!first && col + 1 + len > HELP_COLUMNS) {
+			fprintf(f, "\n%*s", indent, "");
+			col = indent;
+		} else if (!first) {
+			fputc(' ', f);
+			col++;
+		}
+		first = 0;
+		fprintf(f, "%.*s", len, text);
+		col += len;
+		text += len;
+		text += strspn(text, " ");
+	}
+	fputc('\n', f);
+}
+
 static void print_help(FILE *f)
 {
 	size_t i;
@@ -163,13 +194,17 @@ static void print_help(FILE *f)
 		   "Train and run a restricted Boltzmann machine kept in the "
 		   "file STATE.\nRows are whitespace-separated numbers, one "
 		   "example per line.\n\nCommands:\n", PROG, PROG);
-	for (i = 0; i < NCOMMANDS; i++)	/* the summary moves up if it can */
-		fprintf(f, "  %-15s %s%s%s\n", commands[i].name,
-			commands[i].args, *commands[i].args ?
-			"\n                  " : "", commands[i].summary);
+	for (i = 0; i < NCOMMANDS; i++) {
+		fprintf(f, "  %-15s ", commands[i].name);
+		if (*commands[i].args)	/* the summary on the next line */
+			fprintf(f, "%s\n%18s", commands[i].args, "");
+		wrap(f, commands[i].summary, 18, 18);
+	}
 	fprintf(f, "\nExit status: 0 success, 1 failure (bad input, I/O, "
-		   "numerical), 2 usage error.\nSee rbmcmd(1) for the "
-		   "formats and examples.\n");
+		   "numerical), 2 usage error;\n130 or 143: train stopped "
+		   "by SIGINT or SIGTERM, its progress saved.\nSee rbmcmd(1) "
+		   "for the formats and examples, rbmcmd-training(7) for the "
+		   "methods.\n");
 }
 
 /* "--name=a|b|c" for an option with a list of values. */
@@ -185,12 +220,15 @@ static void choice_list(char *buf, size_t len, const struct cli_optdef *o)
 static void print_command_help(const struct command *cmd)
 {
 	struct cli_optdef d;
-	char left[64], help[256];
+	char left[64], help[256], text[256];
 	int i, off;
 
-	printf("Usage: %s %s%s%s%s [OPTIONS]\n\n%s.\n\nOptions:\n", PROG,
-	       cli_state_word(cmd), cmd->name, space(cmd->args), cmd->args,
-	       cmd->summary);
+	printf("Usage: %s %s%s%s%s [OPTIONS]\n\n", PROG,
+	       cli_state_word(cmd), cmd->name, space(cmd->args), cmd->args);
+	snprintf(text, sizeof(text), "%c%s.",
+		 toupper((unsigned char)cmd->summary[0]), cmd->summary + 1);
+	wrap(stdout, text, 0, 0);
+	printf("\nOptions:\n");
 	for (i = 0; i < NOPTS; i++)
 		for (off = 0; off < 2; off++) {
 			const struct cli_optdef *o = &d;
@@ -201,7 +239,11 @@ static void print_command_help(const struct command *cmd)
 			if (o->choices)	/* the values, for people, completion */
 				choice_list(left, sizeof(left), o);
 			cli_option_help(i, off, help, sizeof(help));
-			printf("  %-22s %s\n", left, help);
+			if (strlen(left) > 22)	/* the help on a line of its own */
+				printf("  %s\n%25s", left, "");
+			else
+				printf("  %-22s ", left);
+			wrap(stdout, help, 25, 25);
 		}
 }
 
