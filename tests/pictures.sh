@@ -16,7 +16,7 @@ for c in filters samples plot; do
 	true_ "--help lists $c" grep -q "^  $c " out
 done
 true_ "--help says plot is written without STATE" \
-	grep -q 'PNG picture (written without STATE)' out
+	sh -c "tr '\\n' ' ' <out | grep -q 'PNG picture *(written without STATE)'"
 
 "$R" m.rbm init 12 5 --seed 1
 awk 'BEGIN { srand(3); for (r = 0; r < 300; r++) { for (i = 0; i < 12; i++)
