@@ -156,12 +156,17 @@ int report_epoch(struct report *r, unsigned long model_epoch,
 		mt = &none;
 	if (r->bar)
 		fputs("\r\033[K", stderr);
-	if (r->verbose)
+	if (r->verbose) {	/* no validation figure without the rows */
+		char valid[64] = "";
+
+		if (isfinite(mt->fe_valid))
+			snprintf(valid, sizeof(valid), " (validation %.6g)",
+				 mt->fe_valid);
 		fprintf(stderr, "%s: train: epoch %lu: reconstruction error "
-			"%.6g, free energy %.6g (validation %.6g), rate %.6g, "
-			"%.2f s\n", PROG, model_epoch, mt->recon_error,
-			mt->fe_train, mt->fe_valid, st->rate,
-			now - r->epoch_start);
+			"%.6g, free energy %.6g%s, rate %.6g, %.2f s\n", PROG,
+			model_epoch, mt->recon_error, mt->fe_train, valid,
+			st->rate, now - r->epoch_start);
+	}
 	if (r->log) {
 		fprintf(r->log, "%lu", model_epoch);
 		csv_field(r->log, st->rate);
@@ -201,14 +206,22 @@ void report_history(char *buf, size_t len, unsigned long first,
 		    const struct rbm_train_params *p,
 		    const struct rbm_metrics *mt)
 {
-	char date[32], settings[512];
+	char date[32], settings[512], epochs[64], valid[64] = "";
 	time_t now = time(NULL);
 	struct tm tm;
 
 	gmtime_r(&now, &tm);
 	strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	/* A run of no epochs trained none: "epochs none", not "5011-5010". */
+	if (last >= first)
+		snprintf(epochs, sizeof(epochs), "%lu-%lu", first, last);
+	else
+		snprintf(epochs, sizeof(epochs), "none");
+	if (isfinite(mt->fe_valid))	/* measured only with --validation */
+		snprintf(valid, sizeof(valid), " validation %.6g",
+			 mt->fe_valid);
 	rbm_settings_history(p, settings, sizeof(settings));
-	snprintf(buf, len, "%s epochs %lu-%lu rows %zu %s recon %.6g "
-		 "free_energy %.6g validation %.6g", date, first, last, rows,
-		 settings, mt->recon_error, mt->fe_train, mt->fe_valid);
+	snprintf(buf, len, "%s epochs %s rows %zu %s recon %.6g "
+		 "free_energy %.6g%s", date, epochs, rows, settings,
+		 mt->recon_error, mt->fe_train, valid);
 }
