@@ -13,6 +13,8 @@
 #include "atomic.h"
 #include "cli.h"
 #include "lock.h"
+#include "mistakes.h"
+#include "report.h"
 #include "rng.h"
 #include "rows.h"
 #include "score.h"
@@ -261,6 +263,8 @@ int cli_arg_count(const struct ctx *c, int i, const char *what,
 {
 	if (parse_count(c->argv[i], lo, hi, out) == 0)
 		return 0;
+	if (cli_rows_hint(c, c->argv[i]))
+		return -1;
 	cli_usage(c, "%s must be a whole number from %lu to %lu, not '%s'",
 		  what, lo, hi, c->argv[i]);
 	return -1;
@@ -335,7 +339,8 @@ static int positional_rate(const struct ctx *c, const char *s,
 	v = strtod(s, &end);
 	rbm_setting_set(&q, i, end == s || *end || errno ? NAN : v);
 	if (rbm_setting_check(&q, i, &err) < 0)
-		return cli_usage(c, "%s, not '%s'", err.msg, s);
+		return cli_rows_hint(c, s) ? EXIT_USAGE :
+		       cli_usage(c, "%s, not '%s'", err.msg, s);
 	*p = q;
 	return EXIT_OK;
 }
@@ -438,10 +443,12 @@ struct rbm_rows *cli_open_items(const struct ctx *c, const struct rbm *m,
 				struct rbm_err *err)
 {
 	size_t n = rbm_visible_items(m);
-	struct rbm_rows *r = path ? rbm_rows_open_path(path, n, err)
-				  : rbm_rows_open_fd(STDIN_FILENO, "stdin", n,
-						     err);
+	struct rbm_rows *r;
 
+	if (!path)
+		report_stdin_notice(c->cmd->name);
+	r = path ? rbm_rows_open_path(path, n, err)
+		 : rbm_rows_open_fd(STDIN_FILENO, "stdin", n, err);
 	if (!r)
 		return NULL;
 	rbm_visible_reader(m, r);

@@ -10,6 +10,7 @@
 #include "chain.h"
 #include "cli.h"
 #include "rbm.h"
+#include "report.h"
 #include "rows.h"
 #include "state.h"
 #include "visible.h"
@@ -93,6 +94,8 @@ static int open_input(struct ctx *c, struct run *r, int visible_in)
 	if (visible_in &&
 	    !(r->batch = rbm_batch_alloc(m, STREAM_BATCH, 0, &err)))
 		return cli_fail(c, &err);
+	if (!visible_in)
+		report_stdin_notice(c->cmd->name);
 	r->rows = visible_in ? cli_open_items(c, m, NULL, 1, &err)
 			     : rbm_rows_open_fd(STDIN_FILENO, "stdin", m->nh,
 						&err);

@@ -258,8 +258,10 @@ static int epochs_loop(const struct ctx *c, struct rbm_state *s,
 		if (want)
 			rbm_monitor_measure(mon, s->model, &mt);
 		if (report_epoch(rep, s->train.epochs, &st, want ? &mt : NULL,
-				 &err) < 0)
-			return cli_fail(c, &err);
+				 &err) < 0) {
+			cli_say(c, "--log: %s", err.msg);
+			return EXIT_FAIL;
+		}
 	}
 	return EXIT_OK;
 }
@@ -284,7 +286,7 @@ static int run_epochs(const struct ctx *c, struct rbm_state *s,
 		rbm_train_data_bias(s->model, d);
 	if (report_open(&rep, epochs, c->opt[O_VERBOSE].given,
 			c->opt[O_QUIET].given, c->opt[O_LOG].s, &err) < 0)
-		return cli_fail(c, &err);
+		return cli_usage(c, "--log: %s", err.msg);
 	t = rbm_trainer_alloc(s->model, &s->train, &s->params, d, epochs,
 			      s->rng, &err);
 	mon = t ? rbm_monitor_alloc(d, valid, s->model->nh, &err) : NULL;
@@ -311,8 +313,10 @@ static int run_epochs(const struct ctx *c, struct rbm_state *s,
 		rc = EXIT_FAIL;
 	}
 out:
-	if (report_close(&rep, &err) < 0 && rc == EXIT_OK)
-		rc = cli_fail(c, &err);
+	if (report_close(&rep, &err) < 0 && rc == EXIT_OK) {
+		cli_say(c, "--log: %s", err.msg);
+		rc = EXIT_FAIL;
+	}
 	rbm_monitor_free(mon);
 	rbm_trainer_free(t);
 	return rc;

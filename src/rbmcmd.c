@@ -38,6 +38,7 @@
  */
 #include <config.h>
 
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -53,6 +54,7 @@
 #include "guard.h"
 #include "image.h"
 #include "linalg.h"
+#include "mistakes.h"
 
 /* The commands, in the order of the help; see "Adding a command" above. */
 static const struct command commands[] = {
@@ -122,6 +124,17 @@ static const struct command commands[] = {
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
+/* The command names, for suggestions (mistakes.h). */
+static const char *const *command_names(void)
+{
+	static const char *names[NCOMMANDS];
+	size_t i;
+
+	for (i = 0; i < NCOMMANDS; i++)
+		names[i] = commands[i].name;
+	return names;
+}
+
 static const struct command *find_command(const char *name)
 {
 	size_t i;
@@ -132,12 +145,47 @@ static const struct command *find_command(const char *name)
 	return NULL;
 }
 
+static int is_command(const char *name)
+{
+	return find_command(name) != NULL;
+}
+
 /* ---- help ---- */
 
 /* The space between a command and its arguments, if it has any. */
 static const char *space(const char *args)
 {
 	return *args ? " " : "";
+}
+
+#define HELP_COLUMNS 80	/* help lines are at most this wide */
+
+/*
+ * Write text from column col (where the caller has left the cursor),
+ * wrapped at spaces to HELP_COLUMNS, each further line indented to
+ * column indent; ends the line.
+ */
+static void wrap(FILE *f, const char *text, int col, int indent)
+{
+	int first = 1;	/* the first word of a line goes where it is */
+
+	while (*text) {
+		int len = (int)strcspn(text, " ");
+
+		if (!first && col + 1 + len > HELP_COLUMNS) {
+			fprintf(f, "\n%*s", indent, "");
+			col = indent;
+		} else if (!first) {
+			fputc(' ', f);
+			col++;
+		}
+		first = 0;
+		fprintf(f, "%.*s", len, text);
+		col += len;
+		text += len;
+		text += strspn(text, " ");
+	}
+	fputc('\n', f);
 }
 
 static void print_help(FILE *f)
@@ -149,13 +197,17 @@ static void print_help(FILE *f)
 		   "Train and run a restricted Boltzmann machine kept in the "
 		   "file STATE.\nRows are whitespace-separated numbers, one "
 		   "example per line.\n\nCommands:\n", PROG, PROG);
-	for (i = 0; i < NCOMMANDS; i++)	/* the summary moves up if it can */
-		fprintf(f, "  %-15s %s%s%s\n", commands[i].name,
-			commands[i].args, *commands[i].args ?
-			"\n                  " : "", commands[i].summary);
+	for (i = 0; i < NCOMMANDS; i++) {
+		fprintf(f, "  %-15s ", commands[i].name);
+		if (*commands[i].args)	/* the summary on the next line */
+			fprintf(f, "%s\n%18s", commands[i].args, "");
+		wrap(f, commands[i].summary, 18, 18);
+	}
 	fprintf(f, "\nExit status: 0 success, 1 failure (bad input, I/O, "
-		   "numerical), 2 usage error.\nSee rbmcmd(1) for the "
-		   "formats and examples.\n");
+		   "numerical), 2 usage error;\n130 or 143: train stopped "
+		   "by SIGINT or SIGTERM, its progress saved.\nSee rbmcmd(1) "
+		   "for the formats and examples, rbmcmd-training(7) for the "
+		   "methods.\n");
 }
 
 /* "--name=a|b|c" for an option with a list of values. */
@@ -171,12 +223,15 @@ static void choice_list(char *buf, size_t len, const struct cli_optdef *o)
 static void print_command_help(const struct command *cmd)
 {
 	struct cli_optdef d;
-	char left[64], help[256];
+	char left[64], help[256], text[256];
 	int i, off;
 
-	printf("Usage: %s %s%s%s%s [OPTIONS]\n\n%s.\n\nOptions:\n", PROG,
-	       cli_state_word(cmd), cmd->name, space(cmd->args), cmd->args,
-	       cmd->summary);
+	printf("Usage: %s %s%s%s%s [OPTIONS]\n\n", PROG,
+	       cli_state_word(cmd), cmd->name, space(cmd->args), cmd->args);
+	snprintf(text, sizeof(text), "%c%s.",
+		 toupper((unsigned char)cmd->summary[0]), cmd->summary + 1);
+	wrap(stdout, text, 0, 0);
+	printf("\nOptions:\n");
 	for (i = 0; i < NOPTS; i++)
 		for (off = 0; off < 2; off++) {
 			const struct cli_optdef *o = &d;
@@ -187,7 +242,11 @@ static void print_command_help(const struct command *cmd)
 			if (o->choices)	/* the values, for people, completion */
 				choice_list(left, sizeof(left), o);
 			cli_option_help(i, off, help, sizeof(help));
-			printf("  %-22s %s\n", left, help);
+			if (strlen(left) > 22)	/* the help on a line of its own */
+				printf("  %s\n%25s", left, "");
+			else
+				printf("  %-22s ", left);
+			wrap(stdout, help, 25, 25);
 		}
 }
 
@@ -230,6 +289,7 @@ static void warn_generic_blas(const struct ctx *c)
 /* In getopt's val: the --no-NAME switch of setting option (val & ~OFF_BIT). */
 #define OFF_BIT 0x1000
 _Static_assert(NOPTS < OFF_BIT && 'h' < OFF_BIT, "OFF_BIT is above every id");
+_Static_assert(NOPTS < ':', "getopt's ':' and '?' are no option's id");
 
 /*
  * Parse the command's options (anywhere after COMMAND) into c->opt and
@@ -251,15 +311,14 @@ static int parse_options(struct ctx *c, int argc, char **argv)
 	opterr = 0;
 	optind = 1;
 	while ((id = getopt_long(argc, argv, cli_accepts(c->cmd, O_OUTPUT) ?
-				 "ho:" : "h", lo, NULL)) != -1) {
+				 ":ho:" : ":h", lo, NULL)) != -1) {
 		int rc;
 		if (id == 'h')
 			id = O_HELP;
 		if (id == 'o')
 			id = O_OUTPUT;
-		if (id == '?')
-			return cli_usage(c, "unknown option or missing value "
-					 "in '%s'", argv[optind - 1]);
+		if (id == '?' || id == ':')	/* ':' a value missing */
+			return cli_option_error(c, argc, argv, id == ':');
 		rc = cli_set_option(c, id & ~OFF_BIT, (id & OFF_BIT) != 0,
 				    optarg);
 		if (rc)
@@ -302,7 +361,7 @@ static int global_request(int argc, char **argv)
 	}
 	cmd = find_command(argv[2]);
 	if (!cmd)
-		return cli_usage(NULL, "unknown command '%s'", argv[2]);
+		return cli_unknown_command(argv[2], command_names(), NCOMMANDS);
 	print_command_help(cmd);
 	return EXIT_OK;
 }
@@ -365,6 +424,7 @@ static int dispatch(int argc, char **argv)
 		print_help(stderr);
 		return EXIT_USAGE;
 	}
+	cli_hoist_options(argc, argv, is_command);
 	rc = global_request(argc, argv);
 	if (rc >= 0)
 		return rc;
@@ -379,7 +439,8 @@ static int dispatch(int argc, char **argv)
 	c.state = argv[1];
 	c.cmd = find_command(argv[2]);
 	if (!c.cmd)
-		return cli_usage(NULL, "unknown command '%s'", argv[2]);
+		return cli_command_error(argc, argv, command_names(),
+					 NCOMMANDS);
 	if (c.cmd->flags & CMD_NO_STATE)
 		return cli_usage(&c, "takes no STATE (usage: %s %s %s)", PROG,
 				 c.cmd->name, c.cmd->args);
@@ -390,6 +451,9 @@ static int dispatch(int argc, char **argv)
 		print_command_help(c.cmd);
 		return EXIT_OK;
 	}
+	if (c.argc > c.cmd->max_args &&
+	    (rc = cli_rows_hint(&c, c.argv[c.cmd->max_args])))
+		return rc;
 	if (c.argc < c.cmd->min_args || c.argc > c.cmd->max_args)
 		return cli_usage(&c, "wrong number of arguments (usage: %s "
 				 "STATE %s%s%s)", PROG, c.cmd->name,

@@ -4,7 +4,9 @@
  */
 #include <errno.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -13,7 +15,8 @@
 #include "report.h"
 #include "settings.h"
 
-#define BAR_WIDTH 24
+#define BAR_MAX 40	/* the widest bar, in characters */
+#define BAR_MIN 5	/* narrower than this, no bar at all */
 
 double report_now(void)
 {
@@ -49,26 +52,87 @@ int report_wants_metrics(const struct report *r)
 	return r->bar || r->verbose || r->log;
 }
 
+void report_stdin_notice(const char *cmd)
+{
+	if (isatty(STDIN_FILENO))
+		fprintf(stderr, "%s: %s: reading rows from the terminal; end "
+			"with Ctrl-D\n", PROG, cmd);
+}
+
+int report_columns(int fd)
+{
+	struct winsize ws;
+	const char *env = getenv("COLUMNS");
+	char *end;
+	long n;
+
+	if (ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+		return ws.ws_col;
+	if (env && *env) {
+		n = strtol(env, &end, 10);
+		if (!*end && n > 0 && n < 10000)
+			return (int)n;
+	}
+	return 80;
+}
+
+/*
+ * The bar line of the whole run: the epoch, a bar and percentage of all
+ * the run's rows, the speed and the time left, cut to fit cols - 1
+ * columns (the last column would wrap on some terminals): the bar
+ * narrows first, then the speed and ETA go, then the line is cut.
+ */
+static void draw_bar(const struct report *r, double frac, double speed,
+		     double eta, int cols)
+{
+	char head[64], tail[64], line[512], bar[BAR_MAX + 1];
+	int width, fill, i, room = cols - 1;
+
+	if (room > (int)sizeof(line) - 1)
+		room = (int)sizeof(line) - 1;
+	snprintf(head, sizeof(head), "%s: train: epoch %lu/%lu", PROG,
+		 r->epoch, r->epochs);
+	snprintf(tail, sizeof(tail), " %3.0f%% %.0f rows/s ETA %.0f:%02.0f",
+		 floor(frac * 100), speed, floor(eta / 60),
+		 fmod(floor(eta), 60));
+	width = room - (int)strlen(head) - (int)strlen(tail) - 3;
+	if (width < BAR_MIN) {	/* no room for speed and ETA either */
+		snprintf(tail, sizeof(tail), " %3.0f%%", floor(frac * 100));
+		width = room - (int)strlen(head) - (int)strlen(tail) - 3;
+	}
+	if (width > BAR_MAX)
+		width = BAR_MAX;
+	if (width >= BAR_MIN) {
+		fill = (int)(width * frac);
+		for (i = 0; i < width; i++)
+			bar[i] = i < fill ? '#' : '.';
+		bar[width] = '\0';
+		snprintf(line, sizeof(line), "%s [%s]%s", head, bar, tail);
+	} else {
+		snprintf(line, sizeof(line), "%s%s", head, tail);
+	}
+	if (room < 1)
+		room = 1;
+	line[(size_t)room < strlen(line) ? (size_t)room : strlen(line)] = '\0';
+	fprintf(stderr, "\r%s\033[K", line);
+}
+
 int report_progress(void *arg, size_t done, size_t rows)
 {
 	struct report *r = arg;
-	double now = report_now(), t = now - r->epoch_start;
+	double now = report_now(), t = now - r->start;
 	double frac = ((double)(r->epoch - 1) + (double)done / (double)rows) /
 		      (double)r->epochs;
-	double eta = frac > 0 ? (now - r->start) * (1 - frac) / frac : 0;
-	char bar[BAR_WIDTH + 1];
-	int i, fill = (int)(BAR_WIDTH * (double)done / (double)rows);
+	double eta = frac > 0 ? t * (1 - frac) / frac : 0;
+	double speed = t > 0 ? ((double)(r->epoch - 1) * (double)rows +
+				(double)done) / t : 0.0;
 
 	if (!r->bar || (now - r->last_draw < 0.1 && done < rows))
 		return 0;
 	r->last_draw = now;
-	for (i = 0; i < BAR_WIDTH; i++)
-		bar[i] = i < fill ? '#' : '.';
-	bar[BAR_WIDTH] = '\0';
-	fprintf(stderr, "\r%s: train: epoch %lu/%lu [%s] %.0f rows/s, "
-		"ETA %.0f:%02.0f ", PROG, r->epoch, r->epochs, bar,
-		t > 0 ? (double)done / t : 0.0, floor(eta / 60),
-		fmod(floor(eta), 60));
+	if (frac > 1)
+		frac = 1;
+	draw_bar(r, frac, speed, eta, report_columns(STDERR_FILENO));
 	return 0;
 }
 
@@ -83,12 +147,17 @@ int report_epoch(struct report *r, unsigned long model_epoch,
 		mt = &none;
 	if (r->bar)
 		fputs("\r\033[K", stderr);
-	if (r->verbose)
+	if (r->verbose) {	/* no validation figure without the rows */
+		char valid[64] = "";
+
+		if (isfinite(mt->fe_valid))
+			snprintf(valid, sizeof(valid), " (validation %.6g)",
+				 mt->fe_valid);
 		fprintf(stderr, "%s: train: epoch %lu: reconstruction error "
-			"%.6g, free energy %.6g (validation %.6g), rate %.6g, "
-			"%.2f s\n", PROG, model_epoch, mt->recon_error,
-			mt->fe_train, mt->fe_valid, st->rate,
-			now - r->epoch_start);
+			"%.6g, free energy %.6g%s, rate %.6g, %.2f s\n", PROG,
+			model_epoch, mt->recon_error, mt->fe_train, valid,
+			st->rate, now - r->epoch_start);
+	}
 	if (r->log) {
 		double fig[RBM_LOG_NCOLS] = { 0 };
 		fig[RBM_LOG_RATE] = st->rate;
@@ -128,14 +197,22 @@ void report_history(char *buf, size_t len, unsigned long first,
 		    const struct rbm_train_params *p,
 		    const struct rbm_metrics *mt)
 {
-	char date[32], settings[512];
+	char date[32], settings[512], epochs[64], valid[64] = "";
 	time_t now = time(NULL);
 	struct tm tm;
 
 	gmtime_r(&now, &tm);
 	strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	/* A run of no epochs trained none: "epochs none", not "5011-5010". */
+	if (last >= first)
+		snprintf(epochs, sizeof(epochs), "%lu-%lu", first, last);
+	else
+		snprintf(epochs, sizeof(epochs), "none");
+	if (isfinite(mt->fe_valid))	/* measured only with --validation */
+		snprintf(valid, sizeof(valid), " validation %.6g",
+			 mt->fe_valid);
 	rbm_settings_history(p, settings, sizeof(settings));
-	snprintf(buf, len, "%s epochs %lu-%lu rows %zu %s recon %.6g "
-		 "free_energy %.6g validation %.6g", date, first, last, rows,
-		 settings, mt->recon_error, mt->fe_train, mt->fe_valid);
+	snprintf(buf, len, "%s epochs %s rows %zu %s recon %.6g "
+		 "free_energy %.6g%s", date, epochs, rows, settings,
+		 mt->recon_error, mt->fe_train, valid);
 }

@@ -35,10 +35,24 @@ double report_now(void);
 int report_open(struct report *r, unsigned long epochs, int verbose,
 		int quiet, const char *log_path, struct rbm_err *err);
 
+/* The width of the terminal on fd: TIOCGWINSZ, else $COLUMNS, else 80. */
+int report_columns(int fd);
+
+/*
+ * When standard input is a terminal, say on stderr that rows are read
+ * from it and how to end them, so that a command waiting for input does
+ * not look hung.
+ */
+void report_stdin_notice(const char *cmd);
+
 /* Whether per-epoch figures are wanted (verbose, log or bar). */
 int report_wants_metrics(const struct report *r);
 
-/* Training hook: redraw the bar (at most ten times a second). */
+/*
+ * Training hook: redraw the bar of the whole run (epoch i/N, the share of
+ * all its rows done, rows/s, time left), fitted to the terminal's width;
+ * at most ten times a second.
+ */
 int report_progress(void *arg, size_t done, size_t rows);
 
 /*

@@ -71,8 +71,26 @@ same "options by prefix" "$(complete a.rbm filters --s)" "--shape"
 # Option values.
 same "--contrast values" "$(complete a.rbm filters --contrast '')" \
 	"global tile"
+# What bash sends for "--opt=VALUE" with '=' in COMP_WORDBREAKS (its
+# default): right after the '=', the current word is "=" itself; after
+# some letters, those letters with "=" the word before.
+same "--contrast=<TAB>: the current word is '='" \
+	"$(complete a.rbm filters --contrast =)" "global tile"
 same "--contrast=VALUE, split at '='" \
 	"$(complete a.rbm filters --contrast = g)" "global"
+same "--lr-schedule=<TAB>: the current word is '='" \
+	"$(complete a.rbm train --lr-schedule =)" "constant linear"
+same "--lr-schedule=l, split at '='" \
+	"$(complete a.rbm train --lr-schedule = l)" "linear"
+same "--validation=<TAB>: any file" \
+	"$(complete a.rbm train 5 --validation =)" \
+	"a.rbm b.rbm log.csv notes.txt sub two words.png x.png"
+same "--output=<TAB>: directories and PNG files" \
+	"$(complete a.rbm filters --output =)" "sub two words.png x.png"
+same "--names=n, split at '='" \
+	"$(complete a.rbm weights --names = n)" "notes.txt"
+same "a flag followed by '=' completes nothing" \
+	"$(complete a.rbm run_visible --probs =)" ""
 same "--contrast=VALUE, one word" "$(complete a.rbm filters --contrast=t)" \
 	"--contrast=tile"
 same "--lr-schedule values" "$(complete a.rbm train --lr-schedule '')" \

@@ -111,7 +111,7 @@ run "$R" new.rbm import --learning-rate 0
 expect "import with a bad option value" 2 "rbmcmd: import: --learning-rate must be a number in (0, inf), not '0'
 Try 'rbmcmd STATE import --help'."
 run "$R" new.rbm import --names "$names"
-expect "import takes no --names" 2 "rbmcmd: import: unknown option or missing value in '--names'
+expect "import takes no --names" 2 "rbmcmd: import: option '--names' is not taken by this command
 Try 'rbmcmd STATE import --help'."
 run "$R" m.rbm export 1
 expect "export with an argument" 2 "rbmcmd: export: wrong number of arguments (usage: rbmcmd STATE export > PARAMETER_FILE)
@@ -119,7 +119,7 @@ Try 'rbmcmd STATE export --help'."
 run "$R" m.rbm info --seed 1
 expect "info takes no options" 2
 run "$R" m.rbm weights --names
-expect "--names without its file" 2 "rbmcmd: weights: unknown option or missing value in '--names'
+expect "--names without its file" 2 "rbmcmd: weights: option '--names' requires a value (--names=FILE)
 Try 'rbmcmd STATE weights --help'."
 true_ "no file after failed imports" test ! -e new.rbm
 

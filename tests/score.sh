@@ -138,13 +138,13 @@ msg="--ais-steps must be a whole number from 3 to 100000000, not '2'"
 usage loglik --ais-steps 2
 msg="--ais-runs must be a whole number from 2 to 1000000, not 'many'"
 usage loglik --ais-runs many
-msg="unknown option or missing value in '--probs'"
+msg="option '--probs' is not taken by this command"
 usage loglik --probs
-msg="unknown option or missing value in '--ais'"
+msg="option '--ais' is not taken by this command"
 usage free_energy --ais
 msg="wrong number of arguments (usage: rbmcmd STATE reconstruct < VISIBLE_ROWS)"
 usage reconstruct 5
-msg="unknown option or missing value in '--probs'"
+msg="option '--probs' is not taken by this command"
 usage daydream_trace 3 --probs
 
 finish
