@@ -590,6 +590,36 @@ static struct rbm_state *share_state(const struct ctx *c, int rank, int ok,
 }
 
 /*
+ * Every process must end with the same parameters (the checksum of their
+ * bytes): EXIT_OK, with a line saying so under --verbose, or EXIT_FAIL
+ * after a message and nothing saved.
+ */
+static int check_same(const struct ctx *c, const struct dist_run *dr,
+		      const struct rbm *m)
+{
+	uint64_t x = rbm_state_checksum(m->b->data, m->nv * sizeof(float)) ^
+		     rbm_state_checksum(m->c->data, m->nh * sizeof(float));
+	size_t i;
+
+	for (i = 0; i < m->nv; i++)
+		x = x * 1099511628211ULL ^ rbm_state_checksum(
+			gsl_matrix_float_const_ptr(m->w, i, 0),
+			m->nh * sizeof(float));
+	if (!rbm_dist_same(x)) {
+		if (dr->rank == 0)
+			cli_say(c, "the %d processes ended with different "
+				"parameters; not saved", dr->size);
+		return EXIT_FAIL;
+	}
+	if (dr->rank == 0 && c->opt[O_VERBOSE].given)
+		cli_say(c, "%d processes ended with the same parameters "
+			"(checksum %016llx); rank 0 spent %.3f s in "
+			"MPI_Allreduce", dr->size, (unsigned long long)x,
+			rbm_dist_reduce_seconds());
+	return EXIT_OK;
+}
+
+/*
  * Train as one of several processes started by an MPI launcher (dist.h):
  * rank 0 locks and loads the state and sends it to all; each reads its
  * part of the rows; all train in step (train.h's parts); rank 0 saves.
@@ -638,6 +668,8 @@ static int train_dist(struct ctx *c, unsigned long epochs)
 	if (!dr.sampler)
 		return dist_die(c, &dr, &err);
 	rc = run_epochs(c, s, d, valid, epochs, &dr);
+	if (rc == EXIT_OK)
+		rc = check_same(c, &dr, s->model);
 	if (rc == EXIT_OK && dr.rank == 0 &&
 	    rbm_state_save(s, c->state, &err) < 0)
 		rc = cli_fail(c, &err);

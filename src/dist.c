@@ -86,6 +86,19 @@ int rbm_dist_any(int flag)
 	return !rbm_dist_agree(!flag);
 }
 
+int rbm_dist_same(unsigned long long x)
+{
+	unsigned long long lo = x, hi = x;
+
+	if (size == 1)
+		return 1;
+	MPI_Allreduce(&x, &lo, 1, MPI_UNSIGNED_LONG_LONG, MPI_MIN,
+		      MPI_COMM_WORLD);
+	MPI_Allreduce(&x, &hi, 1, MPI_UNSIGNED_LONG_LONG, MPI_MAX,
+		      MPI_COMM_WORLD);
+	return lo == hi;
+}
+
 #define CHUNK (1 << 30)	/* elements per MPI call: counts are ints */
 
 int rbm_dist_bcast(char **buf, size_t *n, struct rbm_err *err)

@@ -65,6 +65,9 @@ int rbm_dist_agree(int ok);
 /* The OR of every process's flag. */
 int rbm_dist_any(int flag);
 
+/* Whether every process has the same x. */
+int rbm_dist_same(unsigned long long x);
+
 /* Broadcast n bytes from rank 0 (n itself too: *n is set on the others,
  * *buf malloc'ed there); 0, or -1 with a message. */
 int rbm_dist_bcast(char **buf, size_t *n, struct rbm_err *err);
@@ -129,6 +132,11 @@ static inline int rbm_dist_rank(void) { return 0; }
 static inline int rbm_dist_size(void) { return 1; }
 static inline int rbm_dist_agree(int ok) { return ok; }
 static inline int rbm_dist_any(int flag) { return flag; }
+static inline int rbm_dist_same(unsigned long long x)
+{
+	(void)x;
+	return 1;
+}
 static inline int rbm_dist_bcast(char **buf, size_t *n, struct rbm_err *err)
 {
 	(void)buf;

@@ -194,8 +194,15 @@ static void print_version(void)
 {
 	const char *png = rbm_image_png_version();
 
-	printf("%s %s\nCBLAS: %s; GSL %s; %s\n", PROG, PACKAGE_VERSION,
-	       RBM_CBLAS_NAME, gsl_version, png ? png : "no PNG support");
+#ifdef HAVE_MPI
+	const char *mpi = "MPI (train under mpirun or srun)";
+#else
+	const char *mpi = "no MPI";
+#endif
+
+	printf("%s %s\nCBLAS: %s; GSL %s; %s; %s\n", PROG, PACKAGE_VERSION,
+	       RBM_CBLAS_NAME, gsl_version, png ? png : "no PNG support",
+	       mpi);
 }
 
 /* ---- option parsing ---- */
