@@ -705,6 +705,10 @@ int cmd_train(struct ctx *c)
 				 "log would overwrite", c->opt[O_LOG].s);
 	if (rbm_dist_init(&err) < 0)
 		return cli_fail(c, &err);
+	/* Under a launcher each message must reach it in one write, or
+	 * the launcher's own lines may cut it in two. */
+	if (rbm_dist_size() > 1)
+		setvbuf(stderr, NULL, _IOLBF, 0);
 	rc = rbm_dist_size() > 1 ? train_dist(c, epochs) : train_one(c, epochs);
 	rbm_dist_finalize();
 	return rc;

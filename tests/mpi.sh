@@ -117,15 +117,15 @@ true_ "rank 0 says so once" \
 true_ "and nothing is saved" cmp -s new.rbm bad.rbm
 # No memory in rank 1 alone (its address space limited after MPI starts
 # would be better; a limit it starts with is what a shell can do): its
-# buffers for 3000 x 20000 units do not fit, the others wait for it in
+# buffers for 1500 of 3000 rows x 30000 units do not fit, the others wait for it in
 # vain until it ends the job.
 awk 'BEGIN { srand(9); for (r = 0; r < 3000; r++) { for (i = 0; i < 100; i++)
 	printf "%d ", rand() < 0.4; print "" } }' >big.txt
-"$R" wide.rbm init 100 20000 --seed 1
+"$R" wide.rbm init 100 30000 --seed 1
 cp wide.rbm wide0.rbm
 cat >small.sh <<EOF
 #!/bin/sh
-[ "\$OMPI_COMM_WORLD_RANK" = 1 ] && ulimit -v 450000
+[ "\$OMPI_COMM_WORLD_RANK" = 1 ] && ulimit -v 600000
 exec "$R" "\$@"
 EOF
 chmod +x small.sh
