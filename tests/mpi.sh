@@ -30,6 +30,11 @@ export OMPI_ALLOW_RUN_AS_ROOT OMPI_ALLOW_RUN_AS_ROOT_CONFIRM
 # Open MPI's TCP and shared-memory transports on one host, quietly.
 OMPI_MCA_btl=self,vader,tcp OMPI_MCA_btl_vader_single_copy_mechanism=none
 export OMPI_MCA_btl OMPI_MCA_btl_vader_single_copy_mechanism
+# Open MPI's mpirun sends SIGTERM on to the processes and SIGKILL one
+# second later: on a busy machine, too soon for them to finish the batch
+# and save.
+OMPI_MCA_odls_base_sigkill_timeout=120
+export OMPI_MCA_odls_base_sigkill_timeout
 mpi() { mpirun --oversubscribe -n "$@"; }
 
 awk 'BEGIN { srand(5); for (r = 0; r < 203; r++) { for (i = 0; i < 30; i++)
