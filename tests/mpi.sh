@@ -35,6 +35,10 @@ export OMPI_MCA_btl OMPI_MCA_btl_vader_single_copy_mechanism
 # and save.
 OMPI_MCA_odls_base_sigkill_timeout=120
 export OMPI_MCA_odls_base_sigkill_timeout
+# Under the sanitizers: Open MPI keeps memory past MPI_Finalize, which is
+# not ours to free.
+ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0
+export ASAN_OPTIONS
 mpi() { mpirun --oversubscribe -n "$@"; }
 
 awk 'BEGIN { srand(5); for (r = 0; r < 203; r++) { for (i = 0; i < 30; i++)
