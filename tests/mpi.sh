@@ -32,8 +32,8 @@ OMPI_MCA_btl=self,vader,tcp OMPI_MCA_btl_vader_single_copy_mechanism=none
 export OMPI_MCA_btl OMPI_MCA_btl_vader_single_copy_mechanism
 # Open MPI's mpirun sends SIGTERM on to the processes and SIGKILL one
 # second later: on a busy machine, too soon for them to finish the batch
-# and save.
-OMPI_MCA_odls_base_sigkill_timeout=120
+# and save.  (It then waits out the whole delay even when they are done.)
+OMPI_MCA_odls_base_sigkill_timeout=20
 export OMPI_MCA_odls_base_sigkill_timeout
 # Under the sanitizers: Open MPI keeps memory past MPI_Finalize, which is
 # not ours to free.
