@@ -47,6 +47,9 @@ const struct cli_optdef cli_options[NOPTS] = {
 	      "seed the random number generator (default: from the OS)"),
 	FLAG(O_DATA_BIAS, "data-bias",
 	     "first set visible biases to log(p/(1-p)) of the data"),
+	[O_DATA] = { "data", "FILE", OK_STRING, 0, 0, 0, 0, NULL,
+		     "read the training rows from FILE, not stdin (under "
+		     "mpirun: each process its part; %d: a file per rank)" },
 	[O_VALIDATION] = { "validation", "FILE", OK_STRING, 0, 0, 0, 0, NULL,
 			   "rows to measure the free energy of each epoch" },
 	[O_LOG] = { "log", "FILE", OK_STRING, 0, 0, 0, 0, NULL,
@@ -449,12 +452,17 @@ struct rbm_rows *cli_open_items(const struct ctx *c, const struct rbm *m,
 		report_stdin_notice(c->cmd->name);
 	r = path ? rbm_rows_open_path(path, n, err)
 		 : rbm_rows_open_fd(STDIN_FILENO, "stdin", n, err);
-	if (!r)
-		return NULL;
+	if (r)
+		cli_set_items(c, m, r, allow_missing);
+	return r;
+}
+
+void cli_set_items(const struct ctx *c, const struct rbm *m,
+		   struct rbm_rows *r, int allow_missing)
+{
 	rbm_visible_reader(m, r);
 	rbm_rows_set_missing(r, c->opt[O_MISSING].given ?
 			     c->opt[O_MISSING].s : NULL, allow_missing);
-	return r;
 }
 
 int cli_write_units(const struct ctx *c, const struct rbm *m,

@@ -35,7 +35,7 @@ enum opt_id {
 	O_OUTPUT, O_SHAPE, O_GRID, O_UNITS, O_ZOOM, O_CONTRAST,
 	O_SEED,
 	O_SETTING,
-	O_DATA_BIAS = O_SETTING + RBM_NSETTINGS, O_VALIDATION,
+	O_DATA_BIAS = O_SETTING + RBM_NSETTINGS, O_DATA, O_VALIDATION,
 	O_LOG, O_VERBOSE, O_QUIET, O_NAMES, O_HELP,
 	O_PROBS, O_EXACT_MAX, O_AIS, O_AIS_RUNS, O_AIS_STEPS,
 	O_VISIBLE, O_MISSING, O_TOP,
@@ -194,6 +194,10 @@ int cli_flush(const struct ctx *c);
 struct rbm_rows *cli_open_items(const struct ctx *c, const struct rbm *m,
 				const char *path, int allow_missing,
 				struct rbm_err *err);
+
+/* Configure the reader r as cli_open_items does. */
+void cli_set_items(const struct ctx *c, const struct rbm *m,
+		   struct rbm_rows *r, int allow_missing);
 
 /*
  * Decode the first k rows of units (k x NV) into items and write them

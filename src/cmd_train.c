@@ -16,6 +16,10 @@
  * seconds, or four times the longest mini-batch so far if that is more.
  * Ending at once is safe because saves are atomic renames.
  */
+#include <config.h>
+
+#include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -26,9 +30,11 @@
 #include "atomic.h"
 #include "cli.h"
 #include "data.h"
+#include "dist.h"
 #include "lock.h"
 #include "monitor.h"
 #include "report.h"
+#include "rng.h"
 #include "rows.h"
 #include "state.h"
 #include "train.h"
@@ -48,30 +54,62 @@ static struct rbm_data *read_rows(struct rbm_rows *r, size_t width,
 }
 
 /*
- * The training rows from stdin, one value per item of the model, missing
+ * The --data path for rank (its first "%d" replaced by rank) into buf,
+ * or NULL for stdin.
+ */
+static const char *data_path(const struct ctx *c, int rank, char *buf,
+			     size_t len)
+{
+	const char *p = c->opt[O_DATA].s, *d;
+
+	if (!c->opt[O_DATA].given)
+		return NULL;
+	if (!(d = strstr(p, "%d")))
+		return p;
+	snprintf(buf, len, "%.*s%d%s", (int)(d - p), p, rank, d + 2);
+	return buf;
+}
+
+/*
+ * The rows of an open reader, one value per item of the model, missing
  * values allowed unless the model trains with PCD (which cannot mask its
- * chains per row); NULL after printing why.
+ * chains per row); NULL with a message.  The reader is closed.
+ */
+static struct rbm_data *read_set(struct rbm_rows *r, const struct rbm_state *s,
+				 struct rbm_err *err)
+{
+	struct rbm_data *d = r ? read_rows(r, rbm_visible_items(s->model),
+					   err) : NULL;
+
+	if (d && d->missing && s->params.pcd) {
+		rbm_data_free(d);
+		d = NULL;
+		rbm_err_set(err, "%s:%lu: missing values need CD "
+			    "training: use --no-pcd", rbm_rows_name(r),
+			    rbm_rows_first_missing(r));
+	}
+	rbm_rows_close(r);
+	return d;
+}
+
+/*
+ * The training rows from stdin or --data, as read_set; NULL after
+ * printing why.
  */
 static struct rbm_data *read_training_set(const struct ctx *c,
 					  const struct rbm_state *s)
 {
 	struct rbm_err err;
-	size_t n = rbm_visible_items(s->model);
-	struct rbm_rows *r = cli_open_items(c, s->model, NULL, 1, &err);
-	struct rbm_data *d = r ? read_rows(r, n, &err) : NULL;
+	char buf[4096];
+	const char *path = data_path(c, 0, buf, sizeof(buf));
+	struct rbm_rows *r = cli_open_items(c, s->model, path, 1, &err);
+	struct rbm_data *d = read_set(r, s, &err);
 
-	if (d && d->missing && s->params.pcd) {
-		rbm_data_free(d);
-		d = NULL;
-		rbm_err_set(&err, "stdin:%lu: missing values need CD "
-			    "training: use --no-pcd",
-			    rbm_rows_first_missing(r));
-	}
-	rbm_rows_close(r);
 	if (d && d->n == 0) {
 		rbm_data_free(d);
 		d = NULL;
-		rbm_err_set(&err, "stdin: no rows to train on");
+		rbm_err_set(&err, "%s: no rows to train on",
+			    path ? path : "stdin");
 	}
 	if (!d)
 		cli_fail(c, &err);
@@ -233,32 +271,78 @@ static int note_partial_epoch(struct rbm_state *s, size_t rows, size_t n)
 	return rbm_state_add_history(s, line);
 }
 
+/*
+ * A run over several processes (NULL: one): this one's part of the rows
+ * and its generator for the Gibbs draws.  Rank 0 alone prints, measures
+ * and saves.
+ */
+struct dist_run {
+	int rank, size;
+	struct rbm_train_part part;
+	gsl_rng *sampler;
+};
+
+/*
+ * An error of this process alone while the others may be waiting in a
+ * collective call: say which rank and why, then end the whole job (the
+ * launcher exits non-zero; no state file is written).
+ */
+static int dist_die(const struct ctx *c, const struct dist_run *dr,
+		    struct rbm_err *err)
+{
+	rbm_err_prefix(err, "rank %d", dr->rank);
+	cli_fail(c, err);
+	rbm_dist_abort(EXIT_FAIL);
+	return EXIT_FAIL;
+}
+
+/*
+ * Whether to stop before the next epoch: a stop signal here, or, over
+ * several processes, in any of them (all must agree, or one would wait
+ * for the others forever); then a signal number for the messages.
+ */
+static int should_stop(const struct dist_run *dr)
+{
+	int none = 0;
+
+	if (!dr)
+		return stop_signal != 0;
+	if (!rbm_dist_any(stop_signal != 0))
+		return 0;
+	atomic_compare_exchange_strong(&stop_signal, &none, SIGTERM);
+	return 1;
+}
+
 /* The loop itself, with the trainer, monitor and report made. */
 static int epochs_loop(const struct ctx *c, struct rbm_state *s,
 		       struct rbm_trainer *t, struct rbm_monitor *mon,
 		       struct report *rep, unsigned long epochs,
-		       size_t *partial)
+		       const struct dist_run *dr, size_t *partial)
 {
 	struct rbm_epoch_stats st;
 	struct rbm_metrics mt;
 	struct rbm_err err;
 	unsigned long e;
+	int root = !dr || dr->rank == 0;
 
-	for (e = 0; e < epochs && !stop_signal; e++) {
+	for (e = 0; e < epochs && !should_stop(dr); e++) {
 		int want = report_wants_metrics(rep), k;
 		k = rbm_train_epoch(t, s->rng, &st, &err);
-		if (k < 0) {
+		if (k < 0) {	/* the same in every process */
 			rbm_err_prefix(&err, "epoch %lu", s->train.epochs + 1);
-			return cli_fail(c, &err);
+			return root ? cli_fail(c, &err) : EXIT_FAIL;
 		}
 		if (k > 0) {
 			*partial = st.rows;
+			should_stop(dr);	/* the signal for messages */
 			break;
 		}
 		if (want)
 			rbm_monitor_measure(mon, s->model, &mt);
 		if (report_epoch(rep, s->train.epochs, &st, want ? &mt : NULL,
 				 &err) < 0) {
+			if (dr)
+				return dist_die(c, dr, &err);
 			cli_say(c, "--log: %s", err.msg);
 			return EXIT_FAIL;
 		}
@@ -266,31 +350,87 @@ static int epochs_loop(const struct ctx *c, struct rbm_state *s,
 	return EXIT_OK;
 }
 
-/* Train, then record the run in the history; EXIT_OK or after a message. */
+/* Make the trainer, on one process or on this one's part. */
+static struct rbm_trainer *make_trainer(struct rbm_state *s,
+					const struct rbm_data *d,
+					unsigned long epochs,
+					const struct dist_run *dr,
+					struct rbm_err *err)
+{
+	struct rbm_trainer *t;
+
+	if (!dr)
+		return rbm_trainer_alloc(s->model, &s->train, &s->params, d,
+					 epochs, s->rng, err);
+	t = rbm_trainer_alloc_part(s->model, &s->train, &s->params, d,
+				   epochs, dr->sampler, &dr->part, err);
+	if (t)
+		rbm_trainer_set_sampler(t, dr->sampler);
+	return t;
+}
+
+/*
+ * The history lines of the run (rank 0); EXIT_OK, or EXIT_FAIL after a
+ * message.
+ */
+static int record_run(const struct ctx *c, struct rbm_state *s,
+		      struct rbm_monitor *mon, unsigned long first,
+		      size_t rows, size_t partial)
+{
+	struct rbm_metrics mt;
+	char line[RBM_HISTORY_LEN + 1];
+
+	rbm_monitor_measure(mon, s->model, &mt);
+	report_history(line, sizeof(line), first, s->train.epochs, rows,
+		       &s->params, &mt);
+	if (rbm_state_add_history(s, line) < 0 ||
+	    (partial && note_partial_epoch(s, partial, rows) < 0)) {
+		cli_say(c, "out of memory");
+		return EXIT_FAIL;
+	}
+	return EXIT_OK;
+}
+
+/*
+ * Train, then record the run in the history; EXIT_OK or after a message.
+ * Over several processes (dr), every one trains on its part; rank 0
+ * alone reports, measures and records.
+ */
 static int run_epochs(const struct ctx *c, struct rbm_state *s,
 		      const struct rbm_data *d, const struct rbm_data *valid,
-		      unsigned long epochs)
+		      unsigned long epochs, const struct dist_run *dr)
 {
 	unsigned long first = s->train.epochs + 1;
+	int root = !dr || dr->rank == 0;
+	size_t rows = dr ? dr->part.rows : d->n;
 	struct rbm_trainer *t = NULL;
 	struct rbm_monitor *mon = NULL;
-	struct rbm_metrics mt;
 	struct report rep;
 	struct hook_arg hook = { 0 };
 	struct rbm_err err;
-	char line[RBM_HISTORY_LEN + 1];
 	size_t partial = 0;
 	int rc = EXIT_FAIL;
 
-	if (c->opt[O_DATA_BIAS].given)
-		rbm_train_data_bias(s->model, d);
-	if (report_open(&rep, epochs, c->opt[O_VERBOSE].given,
-			c->opt[O_QUIET].given, c->opt[O_LOG].s, &err) < 0)
+	if (c->opt[O_DATA_BIAS].given) {
+		if (!dr)
+			rbm_train_data_bias(s->model, d);
+		else if (rbm_train_data_bias_part(s->model, d, &dr->part,
+						  &err) < 0)
+			return dist_die(c, dr, &err);
+	}
+	if (report_open(&rep, epochs, root && c->opt[O_VERBOSE].given,
+			!root || c->opt[O_QUIET].given,
+			root ? c->opt[O_LOG].s : NULL, &err) < 0) {
+		if (dr)
+			return dist_die(c, dr, &err);
 		return cli_usage(c, "--log: %s", err.msg);
-	t = rbm_trainer_alloc(s->model, &s->train, &s->params, d, epochs,
-			      s->rng, &err);
-	mon = t ? rbm_monitor_alloc(d, valid, s->model->nh, &err) : NULL;
-	if (!mon) {
+	}
+	t = make_trainer(s, d, epochs, dr, &err);
+	mon = t && root ? rbm_monitor_alloc(d, valid, s->model->nh, &err)
+			: NULL;
+	if (!t || (root && !mon)) {
+		if (dr)
+			dist_die(c, dr, &err);
 		cli_fail(c, &err);
 		goto out;
 	}
@@ -298,20 +438,14 @@ static int run_epochs(const struct ctx *c, struct rbm_state *s,
 	rbm_trainer_set_hook(t, train_hook, &hook);
 	grace = MIN_GRACE;
 	catch_stop_signals();
-	rc = epochs_loop(c, s, t, mon, &rep, epochs, &partial);
+	rc = epochs_loop(c, s, t, mon, &rep, epochs, dr, &partial);
 	grace = 0;
 	alarm(0);
 	if (rc != EXIT_OK)
 		goto out;
 	rbm_trainer_finish(t);
-	rbm_monitor_measure(mon, s->model, &mt);
-	report_history(line, sizeof(line), first, s->train.epochs, d->n,
-		       &s->params, &mt);
-	if (rbm_state_add_history(s, line) < 0 ||
-	    (partial && note_partial_epoch(s, partial, d->n) < 0)) {
-		cli_say(c, "out of memory");
-		rc = EXIT_FAIL;
-	}
+	if (root)
+		rc = record_run(c, s, mon, first, rows, partial);
 out:
 	if (report_close(&rep, &err) < 0 && rc == EXIT_OK) {
 		cli_say(c, "--log: %s", err.msg);
@@ -322,22 +456,16 @@ out:
 	return rc;
 }
 
-int cmd_train(struct ctx *c)
+/* Train in one process: the whole data set, from stdin or --data. */
+static int train_one(struct ctx *c, unsigned long epochs)
 {
 	struct rbm_data *d = NULL, *valid = NULL;
-	unsigned long epochs, first;
+	unsigned long first;
 	struct rbm_lock *lock;
 	struct rbm_state *s;
 	struct rbm_err err;
 	int rc;
 
-	if (cli_arg_count(c, 0, "MAX_EPOCHS", 0, (unsigned long)-1,
-			  &epochs) < 0)
-		return EXIT_USAGE;
-	if (c->opt[O_LOG].given &&
-	    rbm_atomic_same_file(c->opt[O_LOG].s, c->state))
-		return cli_usage(c, "--log %s is the state file, which the "
-				 "log would overwrite", c->opt[O_LOG].s);
 	if (!(lock = cli_lock_state(c)))
 		return EXIT_FAIL;
 	s = cli_load(c);
@@ -362,7 +490,7 @@ int cmd_train(struct ctx *c)
 	if (rc == EXIT_OK && !(d = read_training_set(c, s)))
 		rc = EXIT_FAIL;
 	if (rc == EXIT_OK)
-		rc = run_epochs(c, s, d, valid, epochs);
+		rc = run_epochs(c, s, d, valid, epochs, NULL);
 	if (rc == EXIT_OK && rbm_state_save(s, c->state, &err) < 0)
 		rc = cli_fail(c, &err);
 	if (rc == EXIT_OK && stop_signal) {
@@ -374,5 +502,231 @@ int cmd_train(struct ctx *c)
 	rbm_data_free(valid);
 	rbm_state_free(s);
 	rbm_lock_release(lock);
+	return rc;
+}
+
+/*
+ * Rank 0: lock and load the state file, apply the options and the seed,
+ * read --validation, and format the state for the others in *buf.
+ * EXIT_OK, or an exit code after a message.
+ */
+static int root_setup(struct ctx *c, struct rbm_lock **lock,
+		      struct rbm_state **s, struct rbm_data **valid,
+		      char **buf, size_t *len)
+{
+	int rc;
+
+	if (!(*lock = cli_lock_state(c)) || !(*s = cli_load(c)))
+		return EXIT_FAIL;
+	rc = cli_train_params(c, 1, &(*s)->params);
+	if (rc == EXIT_OK && c->opt[O_SEED].given)
+		gsl_rng_set((*s)->rng, c->opt[O_SEED].u);
+	if (rc == EXIT_OK)
+		*valid = read_validation(c, (*s)->model, &rc);
+	if (rc == EXIT_OK && rbm_state_format(*s, buf, len) < 0) {
+		cli_say(c, "out of memory");
+		rc = EXIT_FAIL;
+	}
+	return rc;
+}
+
+/*
+ * This process's part of the rows: of the file --data (the lines that
+ * start in its share of the bytes), of its own file (--data with "%d"),
+ * or of stdin (rank 0 reads them all and sends each its slice).  NULL
+ * with a message.
+ */
+static struct rbm_data *read_part(const struct ctx *c,
+				  const struct rbm_state *s, int rank,
+				  struct rbm_err *err)
+{
+	char buf[4096];
+	const char *path = data_path(c, rank, buf, sizeof(buf));
+	size_t n = rbm_visible_items(s->model), span;
+	struct rbm_data *d;
+	unsigned long lines;
+	struct rbm_rows *r;
+	off_t at;
+	int fd;
+
+	if (!path || strstr(c->opt[O_DATA].s, "%d")) {
+		r = rank == 0 || path ? cli_open_items(c, s->model, path, 1,
+						       err) : NULL;
+		d = r ? read_set(r, s, err) : rank == 0 || path ? NULL :
+		    rbm_data_alloc(n, err);
+		if (!rbm_dist_agree(d != NULL) || path)
+			return d;
+		if (rbm_dist_scatter(d, err) < 0) {
+			rbm_data_free(d);
+			return NULL;
+		}
+		return d;
+	}
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		rbm_err_set(err, "%s: %s", path, strerror(errno));
+		rbm_dist_agree(0);
+		return NULL;
+	}
+	if (!rbm_dist_agree(1) ||
+	    rbm_dist_file_part(fd, path, &at, &span, &lines, err) < 0 ||
+	    lseek(fd, at, SEEK_SET) < 0) {
+		close(fd);
+		return NULL;
+	}
+	r = rbm_rows_open_fd(fd, path, n, err);
+	if (r) {
+		cli_set_items(c, s->model, r, 1);
+		rbm_rows_set_span(r, lines, span);
+	}
+	d = read_set(r, s, err);
+	close(fd);
+	return d;
+}
+
+/*
+ * The state for every process: rank 0's, broadcast and parsed by the
+ * others; NULL (on every process) when any failed, after rank 0 printed
+ * why.
+ */
+static struct rbm_state *share_state(const struct ctx *c, int rank, int ok,
+				     struct rbm_state *s, char **buf,
+				     size_t *len)
+{
+	struct rbm_err err;
+
+	if (!rbm_dist_agree(ok))
+		return NULL;
+	if (rbm_dist_bcast(buf, len, &err) < 0) {
+		if (rank == 0)
+			cli_fail(c, &err);
+		return NULL;
+	}
+	if (rank != 0 && !(s = rbm_state_parse(c->state, *buf, *len, &err)))
+		cli_fail(c, &err);
+	return rbm_dist_agree(s != NULL) ? s : NULL;
+}
+
+/*
+ * Every process must end with the same parameters (the checksum of their
+ * bytes): EXIT_OK, with a line saying so under --verbose, or EXIT_FAIL
+ * after a message and nothing saved.
+ */
+static int check_same(const struct ctx *c, const struct dist_run *dr,
+		      const struct rbm *m)
+{
+	uint64_t x = rbm_state_checksum(m->b->data, m->nv * sizeof(float)) ^
+		     rbm_state_checksum(m->c->data, m->nh * sizeof(float));
+	size_t i;
+
+	for (i = 0; i < m->nv; i++)
+		x = x * 1099511628211ULL ^ rbm_state_checksum(
+			gsl_matrix_float_const_ptr(m->w, i, 0),
+			m->nh * sizeof(float));
+	if (!rbm_dist_same(x)) {
+		if (dr->rank == 0)
+			cli_say(c, "the %d processes ended with different "
+				"parameters; not saved", dr->size);
+		return EXIT_FAIL;
+	}
+	if (dr->rank == 0 && c->opt[O_VERBOSE].given)
+		cli_say(c, "%d processes ended with the same parameters "
+			"(checksum %016llx); rank 0 spent %.3f s in "
+			"MPI_Allreduce", dr->size, (unsigned long long)x,
+			rbm_dist_reduce_seconds());
+	return EXIT_OK;
+}
+
+/*
+ * Train as one of several processes started by an MPI launcher (dist.h):
+ * rank 0 locks and loads the state and sends it to all; each reads its
+ * part of the rows; all train in step (train.h's parts); rank 0 saves.
+ */
+static int train_dist(struct ctx *c, unsigned long epochs)
+{
+	struct dist_run dr = { rbm_dist_rank(), rbm_dist_size(),
+			       { 0 }, NULL };
+	struct rbm_data *d = NULL, *valid = NULL;
+	struct rbm_lock *lock = NULL;
+	struct rbm_state *s = NULL;
+	struct rbm_err err;
+	unsigned long first = 0;
+	char *buf = NULL;
+	size_t len = 0, before = 0, rows = 0;
+	int rc = EXIT_OK, ok;
+
+	if (dr.rank == 0)
+		rc = root_setup(c, &lock, &s, &valid, &buf, &len);
+	if (!(s = share_state(c, dr.rank, rc == EXIT_OK, s, &buf, &len))) {
+		rc = rc != EXIT_OK ? rc : EXIT_FAIL;
+		goto out;
+	}
+	first = s->train.epochs + 1;
+	d = read_part(c, s, dr.rank, &err);
+	if (!d) {
+		rbm_err_prefix(&err, "rank %d", dr.rank);
+		cli_fail(c, &err);
+	}
+	ok = rbm_dist_agree(d != NULL) &&
+	     rbm_dist_counts(d->n, &before, &rows, &err) == 0;
+	if (!ok || rows == 0) {
+		if (ok && dr.rank == 0)
+			cli_say(c, "%s: no rows to train on",
+				c->opt[O_DATA].given ? c->opt[O_DATA].s
+						     : "stdin");
+		rc = EXIT_FAIL;
+		goto out;
+	}
+	dr.part = (struct rbm_train_part){ rows, before, (size_t)dr.rank,
+					   (size_t)dr.size, rbm_dist_reduce,
+					   NULL };
+	/* The same draw in every process: a seed per rank for the samples. */
+	dr.sampler = rbm_rng_alloc(gsl_rng_get(s->rng) +
+				   2654435761UL * (unsigned long)dr.rank, &err);
+	if (!dr.sampler)
+		return dist_die(c, &dr, &err);
+	rc = run_epochs(c, s, d, valid, epochs, &dr);
+	if (rc == EXIT_OK)
+		rc = check_same(c, &dr, s->model);
+	if (rc == EXIT_OK && dr.rank == 0 &&
+	    rbm_state_save(s, c->state, &err) < 0)
+		rc = cli_fail(c, &err);
+	if (rc == EXIT_OK && stop_signal) {
+		if (dr.rank == 0)
+			cli_say(c, "interrupted at epoch %lu of %lu; state "
+				"saved", s->train.epochs - first + 1, epochs);
+		rc = 128 + stop_signal;
+	}
+out:
+	if (dr.sampler)
+		gsl_rng_free(dr.sampler);
+	free(buf);
+	rbm_data_free(d);
+	rbm_data_free(valid);
+	rbm_state_free(s);
+	rbm_lock_release(lock);
+	return rc;
+}
+
+int cmd_train(struct ctx *c)
+{
+	unsigned long epochs;
+	struct rbm_err err;
+	int rc;
+
+	if (cli_arg_count(c, 0, "MAX_EPOCHS", 0, (unsigned long)-1,
+			  &epochs) < 0)
+		return EXIT_USAGE;
+	if (c->opt[O_LOG].given &&
+	    rbm_atomic_same_file(c->opt[O_LOG].s, c->state))
+		return cli_usage(c, "--log %s is the state file, which the "
+				 "log would overwrite", c->opt[O_LOG].s);
+	if (rbm_dist_init(&err) < 0)
+		return cli_fail(c, &err);
+	/* Under a launcher each message must reach it in one write, or
+	 * the launcher's own lines may cut it in two. */
+	if (rbm_dist_size() > 1)
+		setvbuf(stderr, NULL, _IOLBF, 0);
+	rc = rbm_dist_size() > 1 ? train_dist(c, epochs) : train_one(c, epochs);
+	rbm_dist_finalize();
 	return rc;
 }

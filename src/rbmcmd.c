@@ -63,7 +63,7 @@ static const struct command commands[] = {
 	  "create a model with random weights (never overwrites a file "
 	  "that is not a state file)", CMD_NEW_MODEL },
 	{ "train", cmd_train, 1, 2, "MAX_EPOCHS [LEARNING_RATE] < ROWS",
-	  OPT(O_SEED) | OPT(O_DATA_BIAS) | OPT(O_VALIDATION) |
+	  OPT(O_SEED) | OPT(O_DATA_BIAS) | OPT(O_DATA) | OPT(O_VALIDATION) |
 	  OPT(O_LOG) | OPT(O_VERBOSE) | OPT(O_QUIET) | OPT(O_MISSING),
 	  "train on visible rows from stdin, continuing from the saved "
 	  "state", CMD_TRAINS },
@@ -255,9 +255,16 @@ static void print_version(void)
 	const char *png = rbm_image_png_version();
 	struct rbm_linalg_info li;
 
+#ifdef HAVE_MPI
+	const char *mpi = "MPI (train under mpirun or srun)";
+#else
+	const char *mpi = "no MPI";
+#endif
+
 	rbm_linalg_info(&li);
-	printf("%s %s\nCBLAS: %s; GSL %s; %s\n", PROG, PACKAGE_VERSION,
-	       RBM_CBLAS_NAME, gsl_version, png ? png : "no PNG support");
+	printf("%s %s\nCBLAS: %s; GSL %s; %s; %s\n", PROG, PACKAGE_VERSION,
+	       RBM_CBLAS_NAME, gsl_version, png ? png : "no PNG support",
+	       mpi);
 	printf("Products: %s%s%s%s, one thread a block; binary kernels: %s; "
 	       "threads: %zu\n", li.blas, *li.core ? " (kernel " : "",
 	       li.core, *li.core ? ")" : "", li.kernel, li.threads);

@@ -36,7 +36,10 @@ struct rbm_rows {
 	size_t cap;		/* bytes of buf usable for data */
 	size_t pos, end;	/* unread data is buf[pos, end) */
 	size_t scanned;		/* buf[pos, scanned) has no newline */
-	int eof;		/* read(2) returned 0 */
+	int eof;		/* read(2) returned 0, or the span ended */
+	size_t base;		/* bytes read before buf[0] */
+	size_t span;		/* lines starting at or past this byte
+				 * (from where reading began) are not read */
 	int failed;		/* an error waits for the next call */
 	struct rbm_err error;	/* that error */
 };
@@ -59,6 +62,7 @@ struct rbm_rows *rbm_rows_open_fd(int fd, const char *name, size_t width,
 	r->missing = RBM_ROWS_MISSING_DEFAULT;
 	r->missing_len = strlen(r->missing);
 	r->cap = RBM_ROWS_INITIAL_BUF;
+	r->span = (size_t)-1;
 	return r;
 }
 
@@ -107,6 +111,13 @@ void rbm_rows_set_missing(struct rbm_rows *r, const char *token, int allow)
 	r->allow_missing = allow;
 }
 
+void rbm_rows_set_span(struct rbm_rows *r, unsigned long lines,
+		       size_t span)
+{
+	r->lineno = lines;
+	r->span = span;
+}
+
 void rbm_rows_set_ratings(struct rbm_rows *r, unsigned long k)
 {
 	r->ratings = k;
@@ -134,6 +145,7 @@ static int make_room(struct rbm_rows *r, struct rbm_err *err)
 	char *nb;
 
 	if (r->pos > 0) {
+		r->base += r->pos;
 		memmove(r->buf, r->buf + r->pos, n);
 		r->scanned -= r->pos;
 		r->pos = 0;
@@ -184,6 +196,11 @@ static int fill(struct rbm_rows *r, struct rbm_err *err)
 static int next_line(struct rbm_rows *r, char **line, size_t *len,
 		     struct rbm_err *err)
 {
+	if (r->base + r->pos >= r->span) {	/* the next part's line */
+		r->pos = r->scanned = r->end;
+		r->eof = 1;
+		return 0;
+	}
 	for (;;) {
 		char *nl = memchr(r->buf + r->scanned, '\n',
 				  r->end - r->scanned);

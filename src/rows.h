@@ -61,6 +61,13 @@ void rbm_rows_set_range(struct rbm_rows *r, double lo, double hi);
 void rbm_rows_set_missing(struct rbm_rows *r, const char *token, int allow);
 
 /*
+ * Read a span of a file: the reader starts after line lines (the next
+ * line read is lines + 1 in messages) and reads no line that starts
+ * span bytes or more after where reading began (the next part's).
+ */
+void rbm_rows_set_span(struct rbm_rows *r, unsigned long lines, size_t span);
+
+/*
  * Accept only ratings: whole numbers from 1 to k (k > 0), instead of the
  * range of rbm_rows_set_range.
  */

@@ -1053,6 +1053,29 @@ struct rbm_state *rbm_state_load(const char *path, struct rbm_err *err)
 	return s;
 }
 
+struct rbm_state *rbm_state_parse(const char *name, const char *data,
+				  size_t len, struct rbm_err *err)
+{
+	struct rbm_state *s = NULL;
+	char *buf = malloc(len + 1);
+	long body;
+	int version;
+
+	if (!buf) {
+		rbm_err_set(err, "%s: out of memory", name);
+		return NULL;
+	}
+	memcpy(buf, data, len);
+	buf[len] = '\0';
+	if ((version = check_magic(name, buf, len, err)) > 0 &&
+	    (body = check_sum(name, buf, len, err)) >= 0)
+		s = parse_state(name, version, buf, buf + body, err);
+	if (s)
+		s->version = version;
+	free(buf);
+	return s;
+}
+
 int rbm_state_may_overwrite(const char *path, struct rbm_err *err)
 {
 	char head[sizeof(RBM_STATE_MAGIC)];

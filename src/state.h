@@ -123,6 +123,13 @@ int rbm_state_save(const struct rbm_state *s, const char *path,
 struct rbm_state *rbm_state_load(const char *path, struct rbm_err *err);
 
 /*
+ * The same from the len bytes at data (a file's bytes, as
+ * rbm_state_format makes them), called name in messages.
+ */
+struct rbm_state *rbm_state_parse(const char *name, const char *data,
+				  size_t len, struct rbm_err *err);
+
+/*
  * Whether init may write path: 0 if it does not exist, is empty, or looks
  * like a state file (of any version, whole or not); -1 with a message if
  * it is something else, which init must not clobber (a pickle of the

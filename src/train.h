@@ -183,6 +183,8 @@ struct rbm_trainer *rbm_trainer_alloc(struct rbm *m,
  * The same for one part of a data set split over processes (part NULL:
  * rbm_trainer_alloc).  Every process calls it at once with the same m,
  * ts and p: centering's first offsets are reduced.  d may have no rows.
+ * New PCD chains draw from rng, which should then be this process's
+ * sampler (rbm_trainer_set_sampler), not the generator shared by all.
  */
 struct rbm_trainer *rbm_trainer_alloc_part(struct rbm *m,
 					   struct rbm_train_state *ts,

@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <pthread.h>
+
 #include <gsl/gsl_randist.h>
 
 #include "data.h"
@@ -19,6 +21,7 @@
 #include "state.h"
 #include "train.h"
 #include "unit.h"
+#include "visible.h"
 
 #define NV 4
 #define NH 3
@@ -1268,8 +1271,9 @@ START_TEST(test_epoch_full_batch)
 
 		ck_assert_int_eq(rbm_train_epoch(t1, r1, &st, &err), 0);
 		rbm_data_gather(d, idx, 3, v);
-		rbm_train_apply(t2, rbm_train_gradient(t2, v, r2),
-				p.learning_rate, 0);
+		ck_assert_int_eq(rbm_train_step(t2, v, NULL, 3,
+						p.learning_rate, 0, r2, NULL,
+						&err), 0);
 		ck_assert(same_model(m1, m2));
 		ck_assert(st.rate == 0.5);
 		ck_assert_uint_eq(st.rows, 3);
@@ -1291,8 +1295,8 @@ END_TEST
  * With more rows than a batch, an epoch shuffles the row order, starting
  * from file order each time, with the generator, then takes gradient +
  * update on consecutive batches of that order, the last one partial (10
- * rows in 4 + 4 + 2).  Replayed by hand with the library's own gradient
- * and update for two epochs, bit for bit.
+ * rows in 4 + 4 + 2).  Replayed with the library's public batch step
+ * for two epochs, bit for bit.
  */
 START_TEST(test_epoch_minibatches)
 {
@@ -1321,9 +1325,9 @@ START_TEST(test_epoch_minibatches)
 			k = n - start < batch ? n - start : batch;
 			vv = gsl_matrix_float_submatrix(v, 0, 0, k, NV);
 			rbm_data_gather(d, order + start, k, &vv.matrix);
-			rbm_train_apply(t2, rbm_train_gradient(t2, &vv.matrix,
-							       r2),
-					p.learning_rate, 0);
+			ck_assert_int_eq(rbm_train_step(t2, &vv.matrix, NULL,
+							k, p.learning_rate, 0,
+							r2, NULL, &err), 0);
 		}
 		ck_assert(same_model(m1, m2));
 		ck_assert_uint_eq(st.rows, n);
@@ -1626,6 +1630,487 @@ START_TEST(test_epoch_hook)
 }
 END_TEST
 
+/* ---- parts: data-parallel steps ---- */
+
+/*
+ * A generator whose every 32-bit word is 0x80808080, so every draw
+ * compares its probability with the same number (about 0.502): the
+ * sampled states of a row do not depend on which draws came before, and
+ * a batch split over processes samples what the whole batch samples.
+ */
+static unsigned long const_get(void *state)
+{
+	(void)state;
+	return 0x80808080UL;
+}
+
+static double const_get_double(void *state)
+{
+	return (double)const_get(state) / 4294967296.0;
+}
+
+static void const_set(void *state, unsigned long seed)
+{
+	(void)state;
+	(void)seed;
+}
+
+static const gsl_rng_type const_type = {
+	"constant", 0xffffffffUL, 0, sizeof(int), const_set, const_get,
+	const_get_double
+};
+
+/* The rows [first, first + n) of sample_data(rows), with hole, if set,
+ * making every fifth value of them missing. */
+static struct rbm_data *part_data(size_t rows, size_t first, size_t n,
+				  int holes)
+{
+	struct rbm_data *all = sample_data(rows);
+	struct rbm_err err = { "" };
+	struct rbm_data *d = rbm_data_alloc(NV, &err);
+	float row[NV];
+	size_t i, a;
+
+	for (i = first; i < first + n; i++) {
+		gsl_matrix_float_view v = gsl_matrix_float_view_array(row, 1,
+								      NV);
+		rbm_data_gather(all, &i, 1, &v.matrix);
+		for (a = 0; holes && a < NV; a++)
+			if ((i * NV + a) % 5 == 2)
+				row[a] = NAN;
+		ck_assert_int_eq(rbm_data_append(d, row, &err), 0);
+	}
+	rbm_data_free(all);
+	return d;
+}
+
+#define MAXP 4	/* processes, at most */
+
+/*
+ * MPI_Allreduce(MPI_SUM) between threads: each publishes its buffers,
+ * waits for all, sums every process's in rank order into its own copy,
+ * waits again, then writes the sum over its buffers.
+ */
+struct fake_mpi {
+	size_t ranks;
+	pthread_barrier_t bar;
+	float *f[MAXP];
+	double *d[MAXP];
+	unsigned long calls[MAXP];
+};
+
+struct fake_rank {
+	struct fake_mpi *w;
+	size_t rank;
+};
+
+static int fake_reduce(void *arg, float *f, size_t nf, double *d,
+		       size_t nd, struct rbm_err *err)
+{
+	struct fake_rank *r = arg;
+	struct fake_mpi *w = r->w;
+	float *fs = calloc(nf + 1, sizeof(*fs));
+	double *ds = calloc(nd + 1, sizeof(*ds));
+	size_t i, p;
+
+	(void)err;
+	w->f[r->rank] = f;
+	w->d[r->rank] = d;
+	w->calls[r->rank]++;
+	pthread_barrier_wait(&w->bar);
+	for (p = 0; p < w->ranks; p++) {
+		for (i = 0; i < nf; i++)
+			fs[i] += w->f[p][i];
+		for (i = 0; i < nd; i++)
+			ds[i] += w->d[p][i];
+	}
+	pthread_barrier_wait(&w->bar);
+	memcpy(f, fs, nf * sizeof(*f));
+	memcpy(d, ds, nd * sizeof(*d));
+	free(fs);
+	free(ds);
+	return 0;
+}
+
+/* One process of a data-parallel run, and what it is to do. */
+struct proc {
+	struct fake_rank fr;
+	struct rbm_train_part part;
+	struct rbm_data *d;
+	struct rbm *m;
+	struct rbm_train_state ts;
+	gsl_rng *shuffle, *sampler;
+	struct rbm_trainer *t;
+	const struct rbm_train_params *p;
+	const size_t *batch;	/* step: the global batch's rows */
+	size_t k;		/* its size; 0: run epochs instead */
+	unsigned long epochs;
+	int stop;		/* the stop wish, then what came back */
+	int rc;			/* the step's or last epoch's return */
+	size_t rows;		/* rows of the last epoch */
+};
+
+/* A process's step on its share of the batch, or its epochs. */
+static void *proc_run(void *arg)
+{
+	struct proc *x = arg;
+	struct rbm_err err = { "" };
+	struct rbm_epoch_stats st;
+	size_t i, kl = 0, idx[MAXK];
+	unsigned long e;
+
+	if (x->k == 0) {
+		for (e = 0; e < x->epochs; e++)
+			x->rc = rbm_train_epoch(x->t, x->shuffle, &st, &err);
+		x->rows = st.rows;
+		return NULL;
+	}
+	for (i = 0; i < x->k; i++)
+		if (x->batch[i] >= x->part.first &&
+		    x->batch[i] < x->part.first + x->d->n)
+			idx[kl++] = x->batch[i] - x->part.first;
+	{
+		gsl_matrix_float *v = gsl_matrix_float_alloc(MAXK, NV);
+		gsl_matrix_float *mk = gsl_matrix_float_alloc(MAXK, NV);
+		gsl_matrix_float_view vv = gsl_matrix_float_submatrix(
+			v, 0, 0, kl ? kl : 1, NV);
+		gsl_matrix_float_view mv = gsl_matrix_float_submatrix(
+			mk, 0, 0, kl ? kl : 1, NV);
+		gsl_matrix_float *items = gsl_matrix_float_alloc(MAXK, NV);
+		gsl_matrix_float_view iv = gsl_matrix_float_submatrix(
+			items, 0, 0, kl ? kl : 1, NV);
+
+		if (kl) {
+			rbm_data_gather(x->d, idx, kl, &iv.matrix);
+			rbm_visible_encode(x->m, &iv.matrix, &vv.matrix,
+					   &mv.matrix);
+		}
+		x->rc = rbm_train_step(x->t, kl ? &vv.matrix : NULL,
+				       kl && x->d->missing ? &mv.matrix : NULL,
+				       x->k, x->p->learning_rate,
+				       x->p->momentum, x->sampler, &x->stop,
+				       &err);
+		gsl_matrix_float_free(v);
+		gsl_matrix_float_free(mk);
+		gsl_matrix_float_free(items);
+	}
+	return NULL;
+}
+
+/* Two models agree within tol, relative to 1. */
+static void assert_close_model(const struct rbm *x, const struct rbm *y,
+			       double tol)
+{
+	size_t a, j;
+
+	for (a = 0; a < x->nv; a++) {
+		for (j = 0; j < x->nh; j++)
+			ck_assert_double_eq_tol(gsl_matrix_float_get(x->w, a, j),
+						gsl_matrix_float_get(y->w, a, j),
+						tol);
+		ck_assert_double_eq_tol(gsl_vector_float_get(x->b, a),
+					gsl_vector_float_get(y->b, a), tol);
+	}
+	for (j = 0; j < x->nh; j++)
+		ck_assert_double_eq_tol(gsl_vector_float_get(x->c, j),
+					gsl_vector_float_get(y->c, j), tol);
+}
+
+static void assert_close_vector(const gsl_vector_float *x,
+				const gsl_vector_float *y, double tol)
+{
+	size_t i;
+
+	ck_assert_ptr_nonnull(x);
+	ck_assert_ptr_nonnull(y);
+	for (i = 0; i < x->size; i++)
+		ck_assert_double_eq_tol(gsl_vector_float_get(x, i),
+					gsl_vector_float_get(y, i), tol);
+}
+
+/*
+ * K processes on rows n split unevenly (the sizes sizes[0..K)), each
+ * with the state of the reference one-process trainer ref (its chains
+ * split by rank, its offsets), then all run at once.
+ */
+static void run_parts(struct proc *x, size_t K, const size_t *sizes,
+		      size_t n, int holes, const struct rbm_train_params *p,
+		      const struct rbm_train_state *ref, struct fake_mpi *w)
+{
+	pthread_t th[MAXP];
+	struct rbm_err err = { "" };
+	size_t r, first = 0, c0 = 0;
+
+	w->ranks = K;
+	ck_assert_int_eq(pthread_barrier_init(&w->bar, NULL, (unsigned)K), 0);
+	for (r = 0; r < K; r++) {
+		x[r].fr.w = w;
+		x[r].fr.rank = r;
+		x[r].part = (struct rbm_train_part){ n, first, r, K,
+						     fake_reduce, &x[r].fr };
+		x[r].d = part_data(n, first, sizes[r], holes);
+		first += sizes[r];
+		x[r].m = small_model();
+		x[r].p = p;
+		x[r].ts.epochs = ref->epochs;
+		if (ref->vis_offset) {
+			x[r].ts.vis_offset = gsl_vector_float_alloc(NV);
+			x[r].ts.hid_offset = gsl_vector_float_alloc(NH);
+			gsl_vector_float_memcpy(x[r].ts.vis_offset,
+						ref->vis_offset);
+			gsl_vector_float_memcpy(x[r].ts.hid_offset,
+						ref->hid_offset);
+		}
+		x[r].shuffle = rng_seeded(77);
+		x[r].sampler = gsl_rng_alloc(&const_type);
+		x[r].t = rbm_trainer_alloc_part(x[r].m, &x[r].ts, p, x[r].d,
+						x[r].epochs ? x[r].epochs : 1,
+						x[r].sampler, &x[r].part,
+						&err);
+		ck_assert_msg(x[r].t != NULL, "%s", err.msg);
+		rbm_trainer_set_sampler(x[r].t, x[r].sampler);
+		if (ref->chains) {	/* rank r's share of the chains */
+			size_t nc = x[r].ts.chains->size1, i, j;
+			for (i = 0; i < nc; i++)
+				for (j = 0; j < NH; j++)
+					gsl_matrix_float_set(x[r].ts.chains, i,
+						j, gsl_matrix_float_get(
+							ref->chains, c0 + i,
+							j));
+			c0 += nc;
+		}
+	}
+	if (ref->chains)
+		ck_assert_uint_eq(c0, ref->chains->size1);
+	for (r = 0; r < K; r++)
+		ck_assert_int_eq(pthread_create(&th[r], NULL, proc_run, &x[r]),
+				 0);
+	for (r = 0; r < K; r++)
+		pthread_join(th[r], NULL);
+	pthread_barrier_destroy(&w->bar);
+}
+
+static void free_parts(struct proc *x, size_t K)
+{
+	size_t r;
+
+	for (r = 0; r < K; r++) {
+		rbm_trainer_free(x[r].t);
+		rbm_train_state_clear(&x[r].ts);
+		gsl_rng_free(x[r].shuffle);
+		gsl_rng_free(x[r].sampler);
+		rbm_free(x[r].m);
+		rbm_data_free(x[r].d);
+	}
+}
+
+/* The settings the parts tests go through. */
+static struct rbm_train_params part_params(int which)
+{
+	struct rbm_train_params p = params(0.5, MAXK);
+
+	switch (which) {
+	case 1:		/* PCD-2 with momentum */
+		p.pcd = 1;
+		p.cd_k = 2;
+		p.momentum = 0.5;
+		break;
+	case 2:		/* centering, sparsity, decay */
+		p.centering = 1;
+		p.sparsity_target = 0.2;
+		p.weight_decay = 0.01;
+		p.l1 = 0.001;
+		break;
+	case 3:		/* centering with PCD and averaging */
+		p.pcd = 1;
+		p.centering = 1;
+		p.average = 2;
+		break;
+	}
+	return p;
+}
+
+/*
+ * For K = 2, 3, 4 processes holding unequal parts of 13 rows (two with
+ * no rows of the batch at all, one with no rows when K = 4), one step of
+ * each on its share of a global batch of 8 rows, its shares summed by a
+ * fake allreduce, gives every process the model that one process's step
+ * on the whole batch gives (same sampled states, injected through a
+ * generator that draws the same number every time), to float rounding,
+ * and the same centering offsets, sparsity activity and PCD chains; the
+ * processes agree bit for bit; one process's wish to stop reaches all.
+ * CD, PCD-2 with momentum, centering + sparsity + decay with missing
+ * values (masks), centering with PCD.
+ */
+START_TEST(test_step_parts)
+{
+	static const size_t batch[MAXK] = { 1, 4, 2, 9, 11, 6, 0, 7 };
+	static const size_t sizes[5][MAXP] = {
+		{ 0 }, { 0 }, { 3, 10 }, { 2, 8, 3 }, { 5, 0, 1, 7 }
+	};
+	const size_t n = 13;
+	int which;
+	size_t K, r;
+
+	for (which = 0; which < 4; which++) {
+		struct rbm_train_params p = part_params(which);
+		int holes = which == 2;
+		for (K = 2; K <= MAXP; K++) {
+			struct rbm_data *d = part_data(n, 0, n, holes);
+			struct rbm *m = small_model();
+			struct rbm_train_state ts = { 0 };
+			gsl_rng *c = gsl_rng_alloc(&const_type);
+			struct rbm_trainer *t = trainer(m, &ts, &p, d, 1, c);
+			gsl_matrix_float *v = gsl_matrix_float_alloc(MAXK, NV);
+			gsl_matrix_float *mk = gsl_matrix_float_alloc(MAXK, NV);
+			gsl_matrix_float *it = gsl_matrix_float_alloc(MAXK, NV);
+			struct rbm_err err = { "" };
+			struct fake_mpi w = { 0 };
+			struct proc x[MAXP];
+
+			memset(x, 0, sizeof(x));
+			for (r = 0; r < K; r++) {
+				x[r].batch = batch;
+				x[r].k = MAXK;
+				x[r].stop = r == 1;
+			}
+			run_parts(x, K, sizes[K], n, holes, &p, &ts, &w);
+			rbm_data_gather(d, batch, MAXK, it);
+			rbm_visible_encode(m, it, v, mk);
+			ck_assert_int_eq(rbm_train_step(t, v, holes ? mk : NULL,
+							MAXK, p.learning_rate,
+							p.momentum, c, NULL,
+							&err), 0);
+			for (r = 0; r < K; r++) {
+				ck_assert_int_eq(x[r].rc, 0);
+				ck_assert_int_eq(x[r].stop, 1);
+				ck_assert_uint_eq(w.calls[r], 1);
+				assert_close_model(x[r].m, m, 1e-6);
+				ck_assert(same_model(x[r].m, x[0].m));
+				if (p.centering) {
+					assert_close_vector(x[r].ts.vis_offset,
+							    ts.vis_offset, 1e-6);
+					assert_close_vector(x[r].ts.hid_offset,
+							    ts.hid_offset, 1e-6);
+				}
+				if (p.sparsity_target > 0)
+					assert_close_vector(x[r].ts.hid_mean,
+							    ts.hid_mean, 1e-6);
+			}
+			if (p.pcd) {	/* the chains moved alike */
+				size_t c0 = 0, i, j;
+				for (r = 0; r < K; r++)
+					for (i = 0; i < x[r].ts.chains->size1;
+					     i++, c0++)
+						for (j = 0; j < NH; j++)
+							ck_assert(gsl_matrix_float_get(x[r].ts.chains, i, j) == gsl_matrix_float_get(ts.chains, c0, j));
+			}
+			free_parts(x, K);
+			gsl_matrix_float_free(v);
+			gsl_matrix_float_free(mk);
+			gsl_matrix_float_free(it);
+			rbm_trainer_free(t);
+			rbm_train_state_clear(&ts);
+			gsl_rng_free(c);
+			rbm_free(m);
+			rbm_data_free(d);
+		}
+	}
+}
+END_TEST
+
+/*
+ * Whole epochs: K = 2, 3, 4 processes on unequal parts of 13 rows (batch
+ * 8: a full batch and a partial one each epoch, shuffled from one
+ * generator per process seeded alike) end three epochs with the model of
+ * one process on all rows, to float rounding, and bit for bit alike; each
+ * counts all 13 rows in its epoch.
+ */
+START_TEST(test_epoch_parts)
+{
+	static const size_t sizes[5][MAXP] = {
+		{ 0 }, { 0 }, { 9, 4 }, { 1, 7, 5 }, { 4, 0, 6, 3 }
+	};
+	const size_t n = 13;
+	int which;
+	size_t K, r;
+
+	for (which = 0; which < 4; which++) {
+		struct rbm_train_params p = part_params(which);
+		int holes = which == 2;
+		for (K = 2; K <= MAXP; K++) {
+			struct rbm_data *d = part_data(n, 0, n, holes);
+			struct rbm *m = small_model();
+			struct rbm_train_state ts = { 0 };
+			gsl_rng *c = gsl_rng_alloc(&const_type);
+			gsl_rng *sh = rng_seeded(77);
+			struct rbm_trainer *t = trainer(m, &ts, &p, d, 3, c);
+			struct rbm_epoch_stats st;
+			struct rbm_err err = { "" };
+			struct fake_mpi w = { 0 };
+			struct proc x[MAXP];
+			int e;
+
+			rbm_trainer_set_sampler(t, c);
+			memset(x, 0, sizeof(x));
+			for (r = 0; r < K; r++)
+				x[r].epochs = 3;
+			run_parts(x, K, sizes[K], n, holes, &p, &ts, &w);
+			for (e = 0; e < 3; e++)
+				ck_assert_int_eq(rbm_train_epoch(t, sh, &st,
+								 &err), 0);
+			rbm_trainer_finish(t);
+			for (r = 0; r < K; r++) {
+				rbm_trainer_finish(x[r].t);
+				ck_assert_int_eq(x[r].rc, 0);
+				ck_assert_uint_eq(x[r].rows, n);
+				ck_assert_uint_eq(x[r].ts.epochs, 3);
+				assert_close_model(x[r].m, m, 1e-5);
+				ck_assert(same_model(x[r].m, x[0].m));
+			}
+			free_parts(x, K);
+			rbm_trainer_free(t);
+			rbm_train_state_clear(&ts);
+			gsl_rng_free(c);
+			gsl_rng_free(sh);
+			rbm_free(m);
+			rbm_data_free(d);
+		}
+	}
+}
+END_TEST
+
+/*
+ * The shares must add up to the batch: a process that claims a global
+ * batch its shares do not fill gets an error, not a wrong gradient.
+ */
+START_TEST(test_step_rows_must_add_up)
+{
+	struct rbm_train_params p = params(0.1, 4);
+	struct rbm_data *d = sample_data(6);
+	struct rbm *m = small_model(), *start = small_model();
+	struct rbm_train_state ts = { 0 };
+	gsl_rng *rng = rng_seeded(3);
+	struct rbm_trainer *t = trainer(m, &ts, &p, d, 1, rng);
+	gsl_matrix_float *v = gsl_matrix_float_alloc(3, NV);
+	static const size_t idx[3] = { 0, 1, 2 };
+	struct rbm_err err = { "" };
+
+	rbm_data_gather(d, idx, 3, v);
+	ck_assert_int_eq(rbm_train_step(t, v, NULL, 4, 0.1, 0, rng, NULL,
+					&err), -1);
+	ck_assert_str_eq(err.msg, "the processes' shares add up to 3 rows "
+			 "and 3 chains, not 4 and 4");
+	ck_assert(same_model(m, start));	/* no update */
+	rbm_free(start);
+	gsl_matrix_float_free(v);
+	rbm_trainer_free(t);
+	gsl_rng_free(rng);
+	rbm_free(m);
+	rbm_data_free(d);
+}
+END_TEST
+
 /* ---- checks ---- */
 
 /*
@@ -1897,6 +2382,7 @@ Suite *train_suite(void)
 	TCase *epoch = tcase_create("epoch");
 	TCase *run = tcase_create("run");
 	TCase *check = tcase_create("checks");
+	TCase *parts = tcase_create("parts");
 
 	tcase_add_test(grad, test_gradient_by_definition);
 	tcase_add_test(grad, test_gradient_partial_batch_view);
@@ -1929,6 +2415,11 @@ Suite *train_suite(void)
 	tcase_add_test(run, test_state_half_offsets);
 	tcase_add_test(run, test_epoch_hook);
 	suite_add_tcase(s, run);
+
+	tcase_add_test(parts, test_step_parts);
+	tcase_add_test(parts, test_epoch_parts);
+	tcase_add_test(parts, test_step_rows_must_add_up);
+	suite_add_tcase(s, parts);
 
 	tcase_add_test(check, test_defaults);
 	tcase_add_test(check, test_check_params);
