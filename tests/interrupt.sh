@@ -40,6 +40,7 @@ interrupt() {
 	sig=$1 status=$2 after=$3
 	shift 3
 	cp before.rbm s.rbm
+	rm -f err	# the wait below must see this run's lines, not the last's
 	$defaults "$R" s.rbm train 1000000 --verbose "$@" <data.txt 2>err &
 	pid=$!
 	wait_lines err "$after"
@@ -81,6 +82,7 @@ interrupt TERM 143 1 --cd-k $slow
 # different signals, which cannot merge into one, to land in it.  The
 # process dies holding its memory, which valgrind need not report.
 cp before.rbm s.rbm
+rm -f err
 VG_LEAKS=no $defaults "$R" s.rbm train 1000000 --verbose --batch-size 1000 \
 	--cd-k $slower <data.txt 2>err &
 pid=$!
@@ -102,6 +104,7 @@ same "second signal: no lock or temporary file left after that" \
 
 # A signal ignored at the start stays ignored (nohup, background jobs).
 cp before.rbm s.rbm
+rm -f err
 sh -c "trap '' TERM; exec '$R' s.rbm train 30 --verbose <data.txt 2>err" &
 pid=$!
 wait_lines err 1

@@ -50,6 +50,7 @@ expect "then the lock is free" 0
 same "no lock file is left" "$(ls -A | grep '^\.' || true)" ""
 
 # A killed holder leaves its lock file, unlocked: the next run takes it.
+rm -f long.err	# wait for this run's epoch line, not the last run's
 "$R" s.rbm train 1000000 --verbose <data.txt 2>long.err &
 pid=$!
 wait_lines long.err 1

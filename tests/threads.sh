@@ -56,11 +56,14 @@ esac
 # masks are read from /proc; not under valgrind (its own threads).
 if [ -z "$VG" ] && [ -d /proc/self/task ]; then
 	cp a.rbm s.rbm
+	# A fresh file: the err of the --verbose check above already has an
+	# epoch line, and the wait below must see this run's, not that one's.
+	rm -f err
 	RBMCMD_THREADS=3 env --default-signal=TERM "$R" s.rbm train 1000000 \
 		--verbose <data.txt 2>err &
 	pid=$!
 	i=0 names=
-	while [ $i -lt 600 ] && ! grep -q '^rbmcmd: train: epoch' err; do
+	while [ $i -lt 600 ] && ! grep -q '^rbmcmd: train: epoch' err 2>/dev/null; do
 		sleep 0.1
 		i=$((i + 1))
 	done
