@@ -34,6 +34,7 @@ if [ "${RBMCMD_VALGRIND:-0}" = 1 ]; then
 		echo "exec valgrind -q --error-exitcode=99 \\"
 		echo "	--leak-check=\${VG_LEAKS:-full} \\"
 		echo "	--show-leak-kinds=all --errors-for-leak-kinds=all \\"
+		echo "	--suppressions='$(cd "$SRCDIR" && pwd)/tests/valgrind.supp' \\"
 		echo "	--log-file='$V/%p.log' \"\$@\""
 	} >"$V/vg"
 	printf '#!/bin/sh\nexec "%s" "%s" "$@"\n' "$V/vg" "$R" >"$V/rbmcmd"
