@@ -411,7 +411,8 @@ static int run_epochs(const struct ctx *c, struct rbm_state *s,
 	size_t partial = 0;
 	int rc = EXIT_FAIL;
 
-	if (c->opt[O_DATA_BIAS].given) {
+	if (c->opt[O_DATA_BIAS].given ||	/* by default on a new model */
+	    (s->train.epochs == 0 && !c->opt[O_NO_DATA_BIAS].given)) {
 		if (!dr)
 			rbm_train_data_bias(s->model, d);
 		else if (rbm_train_data_bias_part(s->model, d, &dr->part,
@@ -483,6 +484,10 @@ static int train_one(struct ctx *c, unsigned long epochs)
 	}
 	first = s->train.epochs + 1;
 	rc = cli_train_params(c, 1, &s->params);
+	if (rc == EXIT_OK && c->opt[O_DATA_BIAS].given &&
+	    c->opt[O_NO_DATA_BIAS].given)
+		rc = cli_usage(c, "--data-bias and --no-data-bias contradict "
+			       "each other");
 	if (rc == EXIT_OK && c->opt[O_SEED].given)
 		gsl_rng_set(s->rng, c->opt[O_SEED].u);
 	if (rc == EXIT_OK)

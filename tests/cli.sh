@@ -40,16 +40,17 @@ same "rate from train is stored" "$(grep '^learning_rate' b.rbm)" \
 same "epochs are counted" "$(grep '^epochs' b.rbm)" "epochs 101"
 
 # --seed makes everything reproducible; a continued train equals one run
-# (at a constant rate: the default linear decay spans each run).
-"$R" c.rbm init 6 2 --seed 3 --lr-schedule constant
+# bit for bit at a constant rate without averaging (the default averages
+# each run's last epochs; a linear decay spans each run).
+"$R" c.rbm init 6 2 --seed 3 --average-fraction 0
 "$R" c.rbm train 50 <movies.txt
 "$R" c.rbm train 50 <movies.txt
-"$R" c1.rbm init 6 2 --seed 3 --lr-schedule constant
+"$R" c1.rbm init 6 2 --seed 3 --average-fraction 0
 "$R" c1.rbm train 100 <movies.txt
 same_model "train 50 + train 50 = train 100" c1.rbm c.rbm
 awk 'BEGIN { srand(2); for (r = 0; r < 250; r++) { for (i = 0; i < 6; i++)
 	printf "%d ", rand() < 0.4; print "" } }' >many.txt
-"$R" f.rbm init 6 3 --seed 3 --lr-schedule constant
+"$R" f.rbm init 6 3 --seed 3 --average-fraction 0
 cp f.rbm g.rbm
 "$R" f.rbm train 4 <many.txt
 "$R" g.rbm train 2 <many.txt

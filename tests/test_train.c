@@ -1156,7 +1156,10 @@ START_TEST(test_data_bias)
 					   { 1, 0, 0, 1 },
 					   { 1, 0, 0.5f, 1 },
 					   { 1, 0, 0, 0.25f } };
-	static const double mean[NV] = { 0.999, 0.001, 0.375, 0.75 };
+	/* Laplace's rule, (sum + 1) / (rows + 2): a unit always on in four
+	 * rows gets 5/6, not 0.999 (whose bias 6.9 would dwarf the weights
+	 * on tiny data) */
+	static const double mean[NV] = { 5.0 / 6, 1.0 / 6, 2.5 / 6, 4.0 / 6 };
 	struct rbm_err err = { "" };
 	struct rbm_data *d = rbm_data_alloc(NV, &err);
 	struct rbm *m = small_model();
@@ -2114,9 +2117,10 @@ END_TEST
 /* ---- checks ---- */
 
 /*
- * The defaults: rate 0.1, batch 100, CD-1, no momentum, decay, sparsity
- * (but cost 0.1 and decay 0.95 ready for it), centering or averaging, a
- * constant rate, offset rate 0.01; and they pass the check.
+ * The defaults: rate 0.2, batch 100, PCD-1, no momentum, decay, sparsity
+ * (but cost 0.1 and decay 0.95 ready for it) or centering, a constant
+ * rate, averaging over the last 5 epochs, offset rate 0.01, data biases;
+ * and they pass the check.
  */
 START_TEST(test_defaults)
 {
@@ -2124,7 +2128,7 @@ START_TEST(test_defaults)
 
 	memset(&p, 0xff, sizeof(p));
 	rbm_train_defaults(&p);
-	ck_assert(p.learning_rate == 0.1);
+	ck_assert(p.learning_rate == 0.2);
 	ck_assert_uint_eq(p.batch_size, 100);
 	ck_assert_uint_eq(p.cd_k, 1);
 	ck_assert_int_eq(p.pcd, 1);
@@ -2133,10 +2137,11 @@ START_TEST(test_defaults)
 	ck_assert(p.weight_decay == 0 && p.l1 == 0);
 	ck_assert(p.sparsity_target == 0);
 	ck_assert(p.sparsity_cost == 0.1 && p.sparsity_decay == 0.95);
-	ck_assert_int_eq(p.schedule, RBM_SCHEDULE_LINEAR);
+	ck_assert_int_eq(p.schedule, RBM_SCHEDULE_CONSTANT);
 	ck_assert_int_eq(p.centering, 0);
 	ck_assert(p.offset_rate == 0.01);
 	ck_assert_uint_eq(p.average, 0);
+	ck_assert(p.average_fraction == 0.2);
 	ck_assert_int_eq(rbm_train_check_params(&p, NULL), 0);
 	ck_assert_str_eq(rbm_schedule_names[RBM_SCHEDULE_CONSTANT],
 			 "constant");
