@@ -370,6 +370,23 @@ static struct rbm_trainer *make_trainer(struct rbm_state *s,
 }
 
 /*
+ * Under --verbose: hidden units that never change state, and whether the
+ * model collapsed (every unit stuck: no better than its visible biases).
+ */
+static void say_stuck(const struct ctx *c, const struct rbm_metrics *mt,
+		      size_t nh)
+{
+	if (mt->stuck == 0)
+		return;
+	cli_say(c, "%zu of %zu hidden units never change state on the "
+		"training rows (p(h|v) below %g or above %g on every row)%s",
+		mt->stuck, nh, RBM_STUCK_LOW, RBM_STUCK_HIGH,
+		mt->stuck < nh ? "" : "; the model has collapsed: it is no "
+		"better than its visible biases (try --data-bias on a new "
+		"model, or --centering)");
+}
+
+/*
  * The history lines of the run (rank 0); EXIT_OK, or EXIT_FAIL after a
  * message.
  */
@@ -381,6 +398,8 @@ static int record_run(const struct ctx *c, struct rbm_state *s,
 	char line[RBM_HISTORY_LEN + 1];
 
 	rbm_monitor_measure(mon, s->model, &mt);
+	if (c->opt[O_VERBOSE].given)
+		say_stuck(c, &mt, s->model->nh);
 	report_history(line, sizeof(line), first, s->train.epochs, rows,
 		       &s->params, &mt);
 	if (rbm_state_add_history(s, line) < 0 ||

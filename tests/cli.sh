@@ -133,4 +133,24 @@ if [ -z "$VG" ] && "$R" --version | grep -q 'CBLAS: OpenBLAS'; then
 	esac
 fi
 
+# A collapsed model (every hidden unit on for every row: weights 0,
+# hidden biases 20) is named as such under --verbose and in info; a
+# model that learnt something is not.
+printf '%s\n' "6 2" "0 0 0 0 0 0" "20 20" "0 0" "0 0" "0 0" "0 0" "0 0" \
+	"0 0" >collapsed.txt
+"$R" col.rbm import --seed 1 <collapsed.txt
+run "$R" col.rbm train 1 --learning-rate 1e-9 --verbose --no-data-bias \
+	<movies.txt
+same "train --verbose names a collapse" \
+	"$(grep -c '2 of 2 hidden units never change state.*collapsed' err)" 1
+same "info names a collapse" "$("$R" col.rbm info | grep '^hidden_stuck')" \
+	"hidden_stuck: 2 (collapsed: no better than the visible biases)"
+run "$R" c.rbm train 1 --verbose <movies.txt
+same "no collapse, no word of it" "$(grep -c 'never change state' err)" 0
+same "info: no stuck units" "$("$R" c.rbm info | grep '^hidden_stuck')" \
+	"hidden_stuck: 0"
+"$R" new.rbm init 6 2
+same "info before any train" "$("$R" new.rbm info | grep '^hidden_stuck')" \
+	"hidden_stuck: unknown"
+
 finish
