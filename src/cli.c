@@ -50,6 +50,8 @@ const struct cli_optdef cli_options[NOPTS] = {
 	     "model's first train)"),
 	FLAG(O_NO_DATA_BIAS, "no-data-bias",
 	     "leave a new model's visible biases at 0"),
+	COUNT(O_LOGLIK_EVERY, "loglik-every", "N", 1, 4294967295.0,
+	      "fill the log's loglik column every N epochs"),
 	[O_DATA] = { "data", "FILE", OK_STRING, 0, 0, 0, 0, NULL,
 		     "read the training rows from FILE, not stdin (under "
 		     "mpirun: each process its part; %d: a file per rank)" },

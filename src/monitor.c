@@ -176,6 +176,7 @@ void rbm_monitor_measure(struct rbm_monitor *mon, const struct rbm *m,
 		mon->hmin[j] = INFINITY;
 		mon->hmax[j] = -INFINITY;
 	}
+	out->loglik = NAN;
 	out->fe_train = mean_fe(mon, m, mon->train, mon->ntrain, &recon);
 	out->recon_error = recon / (double)mon->ntrain;
 	out->stuck = m->nh == mon->nh ? stuck_units(mon, m->nh) : 0;

@@ -20,6 +20,9 @@ struct rbm_metrics {
 	double recon_error;	/* mean over rows of |v - p(v|p(h|v))|^2 */
 	double fe_train;	/* mean free energy of the training subset */
 	double fe_valid;	/* mean free energy of validation; NAN if none */
+	double loglik;		/* mean log-likelihood of the validation
+				 * rows (training rows without them);
+				 * NAN when not measured (cmd_train) */
 	size_t stuck;		/* hidden units that never change state on
 				 * the training rows: p(h=1|v) below 0.01
 				 * on every row, or above 0.99 on every row */

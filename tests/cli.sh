@@ -153,4 +153,16 @@ same "info: no stuck units" "$("$R" c.rbm info | grep '^hidden_stuck')" \
 same "info before any train" "$("$R" new.rbm info | grep '^hidden_stuck')" \
 	"hidden_stuck: unknown"
 
+# --loglik-every fills the log's loglik column every N epochs and at the
+# end, with what loglik says of the same rows (exact for 2 hidden units).
+"$R" ll.rbm init 6 2 --seed 5 --average-fraction 0
+"$R" ll.rbm train 5 --log ll.csv --loglik-every 2 <movies.txt
+same "--loglik-every 2: epochs 2, 4 and the last" \
+	"$(awk -F, 'NR > 1 && $7 != "" { printf "%s ", $1 }' ll.csv)" "2 4 5 "
+same "--loglik-every: the last equals loglik" \
+	"$(awk -F, 'END { printf "%.6f", $7 }' ll.csv)" \
+	"$("$R" ll.rbm loglik <movies.txt | awk '$1 == "loglik" { printf "%.6f", $2 }')"
+same "no --loglik-every, no loglik" \
+	"$("$R" ll.rbm train 1 --log ll2.csv <movies.txt; awk -F, 'NR > 1 { print $7 }' ll2.csv)" ""
+
 finish
