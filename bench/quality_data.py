@@ -11,6 +11,12 @@ Writes CACHE_DIR/SET/train.txt and CACHE_DIR/SET/test.txt for three sets:
            8x8 images, values 0..16): pixel >= 8 -> 1; a fixed 80/20
            split (numpy PCG64 seed 0 permutes the rows; the first 1438
            train, the other 359 test)
+  digits28 the same digits drawn like MNIST, where the old defaults
+           collapse: each 8x8 image (train images for train rows, test
+           images for test rows) scaled to 16x16 (linear), placed at the
+           middle of a blank 28x28 canvas shifted by -2..2 pixels, plus
+           noise N(0, 2^2), pixel >= 8 -> 1; 8000 train, 2000 test rows
+           (numpy PCG64 seed 1)
   likes    the planted ratings behind data/likes.txt, complete: every
            user's like (rating >= 4) of every item, remade from
            data/make-ratings with the seed in likes.txt's header and
@@ -38,6 +44,27 @@ def digits_split():
     order = np.random.default_rng(0).permutation(len(x))
     cut = int(round(0.8 * len(x)))
     return x[order[:cut]], x[order[cut:]]
+
+
+def digits28():
+    from scipy import ndimage
+    from sklearn.datasets import load_digits
+    x = load_digits().data
+    order = np.random.default_rng(0).permutation(len(x))
+    cut = int(round(0.8 * len(x)))
+    rng = np.random.default_rng(1)
+
+    def make(src, n):
+        out = np.empty((n, 784), np.uint8)
+        for k in range(n):
+            im = np.zeros((28, 28))
+            im[6:22, 6:22] = ndimage.zoom(src[rng.integers(len(src))].reshape(8, 8), 2,
+                                          order=1)
+            im = ndimage.shift(im, rng.integers(-2, 3, 2), order=0)
+            im = im + rng.normal(0, 2, im.shape)
+            out[k] = im.reshape(-1) >= 8
+        return out
+    return make(x[order[:cut]], 8000), make(x[order[cut:]], 2000)
 
 
 def make_ratings():
@@ -97,6 +124,7 @@ def main():
     write_set(os.path.join(cache, "fashion"), "fashion", fx,
               lambda: [binarize(load_idx_images(p), np.uint8) for p in fx])
     write_set(os.path.join(cache, "digits"), "digits", [], digits_split)
+    write_set(os.path.join(cache, "digits28"), "digits28", [], digits28)
     write_set(os.path.join(cache, "likes"), "likes",
               [os.path.join(DATA, "likes.txt"), os.path.join(DATA, "make-ratings")],
               lambda: (lambda x: (x[:800], x[800:]))(likes_full()))
