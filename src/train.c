@@ -158,7 +158,6 @@ int rbm_train_data_bias_part(struct rbm *m, const struct rbm_data *d,
 {
 	double *sum = malloc(m->nv * sizeof(*sum));
 	double *count = calloc(m->nv, sizeof(*count));
-	double k = m->vtype == RBM_VIS_SOFTMAX ? (double)m->k : 2;
 	size_t i;
 
 	if (!sum || !count) {
@@ -173,10 +172,8 @@ int rbm_train_data_bias_part(struct rbm *m, const struct rbm_data *d,
 		free(count);
 		return part ? -1 : 0;
 	}
-	for (i = 0; i < m->nv; i++)	/* Laplace's rule for frequencies */
-		sum[i] = m->vtype == RBM_VIS_GAUSSIAN ?
-			 (count[i] > 0 ? sum[i] / count[i] : 0) :
-			 (sum[i] + 1) / (count[i] + k);
+	for (i = 0; i < m->nv; i++)
+		sum[i] = rbm_visible_smoothed_mean(m, sum[i], count[i]);
 	rbm_visible_bias_from_means(m, sum);
 	free(sum);
 	free(count);
