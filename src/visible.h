@@ -115,11 +115,6 @@ double rbm_visible_energy(const struct rbm *m, const float *v,
 			  const float *mask);
 
 /*
- * Set the visible biases from the data's mean of each unit (NV values):
- * log(p / (1 - p)) for binary units and log p for softmax ones (p clipped
- * to [0.001, 0.999]), the mean itself for Gaussian ones.
- */
-/*
  * A unit's mean from its sum over count observed rows: for binary and
  * softmax units by Laplace's rule, (sum + 1) / (count + values), values 2
  * or K, so a few rows give no frequency of 0 or 1; for Gaussian units the
@@ -128,6 +123,11 @@ double rbm_visible_energy(const struct rbm *m, const float *v,
 double rbm_visible_smoothed_mean(const struct rbm *m, double sum,
 				 double count);
 
+/*
+ * Set the visible biases from the data's mean of each unit (NV values):
+ * log(p / (1 - p)) for binary units and log p for softmax ones (p clipped
+ * to [0.001, 0.999]), the mean itself for Gaussian ones.
+ */
 void rbm_visible_bias_from_means(struct rbm *m, const double *mean);
 
 /*
