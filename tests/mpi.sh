@@ -150,7 +150,8 @@ cp long.rbm long0.rbm
 # wait_epochs FILE N: until FILE has N epoch lines (5 minutes at most).
 wait_epochs() {
 	i=0
-	while [ "$(grep -c '^rbmcmd: train: epoch' "$1" 2>/dev/null)" -lt "$2" ] &&
+	# (cat: a file not made yet counts 0, not an error that ends the wait)
+	while [ "$(cat "$1" 2>/dev/null | grep -c '^rbmcmd: train: epoch')" -lt "$2" ] &&
 		[ $i -lt 3000 ]; do
 		sleep 0.1
 		i=$((i + 1))
