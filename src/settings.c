@@ -116,8 +116,8 @@ const struct rbm_setting rbm_settings[RBM_NSETTINGS] = {
 		REAL(average_fraction, 0.2, 0, 1, 0),
 		"averaged fraction", 12, "average_fraction",
 		"average-fraction", "F",
-		"... or over the last fraction F of them, if more (default "
-		"{default})" },
+		"... or over the last fraction F of the model's epochs, if "
+		"more (default {default})" },
 };
 
 /* The field of setting i in p. */

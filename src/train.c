@@ -861,6 +861,19 @@ static int epoch_batch(struct rbm_trainer *t, size_t start, size_t k,
 			      t->sampler ? t->sampler : rng, stop, err);
 }
 
+/*
+ * The epochs that average_fraction averages at the end of this run: the
+ * last fraction of the model's epochs counted from init to the run's end,
+ * not of the run's own, so that "train 10" twice averages the same epochs
+ * 17-20 as "train 20" does (at most the whole run; 0 when off).
+ */
+static unsigned long average_tail(const struct rbm_trainer *t)
+{
+	unsigned long end = t->ts->epochs - t->run_epoch + t->run_epochs;
+
+	return (unsigned long)ceil(t->p->average_fraction * (double)end);
+}
+
 int rbm_train_epoch(struct rbm_trainer *t, gsl_rng *rng,
 		    struct rbm_epoch_stats *stats, struct rbm_err *err)
 {
@@ -868,8 +881,7 @@ int rbm_train_epoch(struct rbm_trainer *t, gsl_rng *rng,
 	size_t n = t->rows, start, k, b = 0;
 	size_t nb = (n + t->max_batch - 1) / t->max_batch;
 	double mom = p->momentum, rate = p->learning_rate;
-	unsigned long tail = (unsigned long)ceil(p->average_fraction *
-						  (double)t->run_epochs);
+	unsigned long tail = average_tail(t);
 	int averaging = (p->average || tail) &&
 			t->run_epoch + (tail > p->average ? tail : p->average) >=
 				t->run_epochs;

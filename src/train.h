@@ -69,8 +69,9 @@ struct rbm_train_params {
 	double offset_rate;	/* moving-average rate of the offsets */
 	unsigned long average;	/* average the parameters over the last N
 				 * epochs of a run and keep that; 0 off */
-	double average_fraction; /* ... or over the last fraction of the
-				 * run's epochs (at least one), if more */
+	double average_fraction; /* ... or over the epochs of the run in
+				 * the last fraction of the model's epochs
+				 * (from init), if more; 0 off */
 };
 
 #define RBM_DEFAULT_LEARNING_RATE 0.2
@@ -81,10 +82,11 @@ struct rbm_train_params {
 
 /*
  * The defaults of a new model: PCD-1 at a constant rate 0.2, the
- * parameters averaged over the last fifth of each run, and (cmd_train)
- * the visible biases first set from the data (rbm_train_data_bias).  Why, measured by
- * bench/quality (exact test log-likelihood, 20 hidden units, 5 seeds; the
- * figures are in the README): a model whose visible biases start at 0
+ * parameters averaged over the last fifth of the model's epochs (within
+ * each run), and (cmd_train) the visible biases first set from the data
+ * (rbm_train_data_bias).  Why, measured by bench/quality (exact test
+ * log-likelihood, 20 hidden units, 5 seeds; the figures are in the
+ * README): a model whose visible biases start at 0
  * with the plain gradient collapses on data with many pixels that are
  * almost never on (digits on a wide blank margin): the weights take up
  * the error of the biases in every hidden unit alike, all hidden biases
@@ -94,7 +96,7 @@ struct rbm_train_params {
  * to copy each other (six-movie story: the two units end up identical in
  * most seeds), so it is an option.  A constant rate with averaging
  * learns faster than a rate decayed to 0, and a run split in pieces
- * trains as one run does.
+ * averages the same epochs as one run does.
  */
 void rbm_train_defaults(struct rbm_train_params *p);	/* in settings.c */
 

@@ -461,7 +461,9 @@ static void ref_rows(const struct ref *r, const size_t *order, size_t k,
  * update at rate lr, or lr (1 - progress) with the linear schedule where
  * progress = (epoch of the run + batch / batches) / epochs of the run;
  * momentum 0.5 for the model's first 5 epochs with the ramp.  In the last
- * `average` epochs of the run, the parameters after every batch are
+ * `average` epochs of the run, or in its epochs that are among the last
+ * fraction `average_fraction` of the model's epochs at the run's end
+ * (rounded up), whichever are more, the parameters after every batch are
  * summed for the average.  Returns the last batch's rate, the momentum
  * used in *mom.
  */
@@ -470,8 +472,10 @@ static double ref_epoch(struct ref *r, double *mom)
 	const struct rbm_train_params *p = r->p;
 	size_t order[MAXN], i, start, k, b;
 	size_t nb = (r->n + r->batch - 1) / r->batch;
-	int averaging = p->average &&
-			r->run_epochs - r->run_epoch <= p->average;
+	unsigned long end = r->epochs - r->run_epoch + r->run_epochs;
+	unsigned long left = r->run_epochs - r->run_epoch;
+	int averaging = (p->average && left <= p->average) ||
+			(double)left <= ceil(p->average_fraction * (double)end);
 	double v[MAXK][NV], rate = p->learning_rate;
 
 	*mom = p->momentum_ramp && r->epochs < 5 ? 0.5 : p->momentum;
@@ -1099,6 +1103,30 @@ START_TEST(test_epochs_average)
 	assert_par(x.m, &before, 0);
 	pair_end(&x);
 	rbm_free(last);
+}
+END_TEST
+
+/*
+ * average_fraction counts the model's epochs, not the run's: after 8
+ * epochs, a run of 2 at fraction 0.2 ends at epoch 10, whose last fifth
+ * is both of the run's epochs (6 updates), as in the last 2 epochs of one
+ * run of 10; counted by the run alone it would be its last epoch only.
+ */
+START_TEST(test_epochs_average_fraction)
+{
+	struct rbm_train_params p = params(0.5, 4);
+	struct pair x;
+
+	p.average = 0;
+	p.average_fraction = 0.2;
+	pair_start(&x, &p, 10, 8, 2, 27);
+	pair_epoch(&x);
+	pair_epoch(&x);
+	ck_assert_uint_eq(x.r.nsum, 6);
+	rbm_trainer_finish(x.t);
+	ref_finish(&x.r);
+	assert_par(x.m, &x.r.m, TOL);
+	pair_end(&x);
 }
 END_TEST
 
@@ -2407,6 +2435,7 @@ Suite *train_suite(void)
 	tcase_add_test(epoch, test_epochs_linear_schedule);
 	tcase_add_test(epoch, test_epochs_momentum);
 	tcase_add_test(epoch, test_epochs_average);
+	tcase_add_test(epoch, test_epochs_average_fraction);
 	tcase_add_test(epoch, test_epochs_everything);
 	tcase_add_test(epoch, test_data_bias);
 	suite_add_tcase(s, epoch);
