@@ -57,6 +57,19 @@ cp f.rbm g.rbm
 "$R" g.rbm train 2 <many.txt
 same_model "with shuffled mini-batches too: train 2 + train 2 = train 4" \
 	f.rbm g.rbm
+# --average-fraction counts the model's epochs, not the run's: after
+# train 2, a train 2 at fraction 0.5 ends at epoch 4 and averages both of
+# its epochs, as --average 2 does (counted by the run, it would average 1).
+"$R" h.rbm init 6 3 --seed 3 --average-fraction 0
+cp h.rbm i.rbm
+"$R" h.rbm train 2 <many.txt
+"$R" h.rbm train 2 --average-fraction 0.5 <many.txt
+"$R" i.rbm train 2 <many.txt
+"$R" i.rbm train 2 --average 2 <many.txt
+"$R" h.rbm export >h.txt
+"$R" i.rbm export >i.txt
+true_ "a second run averages the last fraction of the model's epochs" \
+	cmp -s h.txt i.txt
 "$R" d.rbm init 6 2 --seed 3
 "$R" d.rbm train 100 --seed 9 <movies.txt
 true_ "train --seed restarts the stream" \
