@@ -46,7 +46,12 @@ const struct cli_optdef cli_options[NOPTS] = {
 	COUNT(O_SEED, "seed", "N", 0, 4294967295.0,
 	      "seed the random number generator (default: from the OS)"),
 	FLAG(O_DATA_BIAS, "data-bias",
-	     "first set visible biases to log(p/(1-p)) of the data"),
+	     "first set visible biases from the data (default: on a "
+	     "model's first train)"),
+	FLAG(O_NO_DATA_BIAS, "no-data-bias",
+	     "leave a new model's visible biases at 0"),
+	COUNT(O_LOGLIK_EVERY, "loglik-every", "N", 1, 4294967295.0,
+	      "fill the log's loglik column every N epochs"),
 	[O_DATA] = { "data", "FILE", OK_STRING, 0, 0, 0, 0, NULL,
 		     "read the training rows from FILE, not stdin (under "
 		     "mpirun: each process its part; %d: a file per rank)" },

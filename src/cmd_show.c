@@ -9,6 +9,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cli.h"
 #include "params.h"
@@ -78,6 +79,24 @@ static void info_visible_type(const struct rbm *m)
 }
 
 /*
+ * The hidden units that never changed state at the end of the last train
+ * (from its history line), and "collapsed" when that is all of them.
+ */
+static void info_stuck(const struct rbm_state *s)
+{
+	const char *h = s->nhistory ? strstr(s->history[s->nhistory - 1],
+					     " stuck ") : NULL;
+	unsigned long n;
+
+	if (!h || sscanf(h, " stuck %lu", &n) != 1) {
+		printf("hidden_stuck: unknown\n");
+		return;
+	}
+	printf("hidden_stuck: %lu%s\n", n, n > 0 && n == s->model->nh ?
+	       " (collapsed: no better than the visible biases)" : "");
+}
+
+/*
  * info: one "key: value" line each, in a fixed order (rbmcmd(1) lists
  * the keys), so that scripts can pick lines with grep or awk.
  */
@@ -95,6 +114,7 @@ int cmd_info(struct ctx *c)
 	printf("rng: %s\n", gsl_rng_name(s->rng));
 	info_train_state(&s->train);
 	info_stats(s->model);
+	info_stuck(s);
 	for (i = 0; i < s->nhistory; i++) {
 		fputs("history: ", stdout);	/* from the file: escaped */
 		cli_put_clean(stdout, s->history[i]);

@@ -36,6 +36,7 @@
 #include "report.h"
 #include "rng.h"
 #include "rows.h"
+#include "score.h"
 #include "state.h"
 #include "train.h"
 #include "visible.h"
@@ -313,6 +314,50 @@ static int should_stop(const struct dist_run *dr)
 	return 1;
 }
 
+/*
+ * With --loglik-every N, every N epochs of the model and at the end of
+ * the run: the mean log-likelihood of the monitored rows (validation, or
+ * training without it) from their mean free energy and log Z, exact over
+ * the smaller layer when it has at most 20 units, else by AIS (100 runs
+ * of 1000 steps from the model's own visible biases, with a generator of
+ * its own, so training draws the same numbers either way).
+ */
+static void measure_loglik(const struct ctx *c, const struct rbm_state *s,
+			   int last, struct rbm_metrics *mt)
+{
+	unsigned long n = c->opt[O_LOGLIK_EVERY].u;
+	double fe = isnan(mt->fe_valid) ? mt->fe_train : mt->fe_valid;
+	struct rbm_ais_settings ap = { 100, 1000 };
+	struct rbm_ais_result res;
+	struct rbm_err err;
+	gsl_vector *ba = NULL;
+	gsl_rng *rng = NULL;
+	double log_z;
+	size_t i;
+
+	if (!c->opt[O_LOGLIK_EVERY].given ||
+	    (s->train.epochs % n != 0 && !last))
+		return;
+	if (rbm_score_log_z_exact(s->model, RBM_SCORE_EXACT_DEFAULT, &log_z,
+				  &err) == 0) {
+		mt->loglik = -fe - log_z;
+		return;
+	}
+	ba = gsl_vector_alloc(s->model->nv);
+	rng = gsl_rng_alloc(gsl_rng_mt19937);
+	if (ba && rng) {
+		for (i = 0; i < s->model->nv; i++)
+			gsl_vector_set(ba, i, gsl_vector_float_get(s->model->b,
+								   i));
+		if (rbm_score_ais(s->model, ba, &ap, rng, &res, &err) == 0)
+			mt->loglik = -fe - res.log_z;
+	}
+	if (ba)
+		gsl_vector_free(ba);
+	if (rng)
+		gsl_rng_free(rng);
+}
+
 /* The loop itself, with the trainer, monitor and report made. */
 static int epochs_loop(const struct ctx *c, struct rbm_state *s,
 		       struct rbm_trainer *t, struct rbm_monitor *mon,
@@ -337,8 +382,10 @@ static int epochs_loop(const struct ctx *c, struct rbm_state *s,
 			should_stop(dr);	/* the signal for messages */
 			break;
 		}
-		if (want)
+		if (want) {
 			rbm_monitor_measure(mon, s->model, &mt);
+			measure_loglik(c, s, e + 1 == epochs, &mt);
+		}
 		if (report_epoch(rep, s->train.epochs, &st, want ? &mt : NULL,
 				 &err) < 0) {
 			if (dr)
@@ -370,6 +417,23 @@ static struct rbm_trainer *make_trainer(struct rbm_state *s,
 }
 
 /*
+ * Under --verbose: hidden units that never change state, and whether the
+ * model collapsed (every unit stuck: no better than its visible biases).
+ */
+static void say_stuck(const struct ctx *c, const struct rbm_metrics *mt,
+		      size_t nh)
+{
+	if (mt->stuck == 0)
+		return;
+	cli_say(c, "%zu of %zu hidden units never change state on the "
+		"training rows (p(h|v) below %g or above %g on every row)%s",
+		mt->stuck, nh, RBM_STUCK_LOW, RBM_STUCK_HIGH,
+		mt->stuck < nh ? "" : "; the model has collapsed: it is no "
+		"better than its visible biases (try --data-bias on a new "
+		"model, or --centering)");
+}
+
+/*
  * The history lines of the run (rank 0); EXIT_OK, or EXIT_FAIL after a
  * message.
  */
@@ -381,6 +445,8 @@ static int record_run(const struct ctx *c, struct rbm_state *s,
 	char line[RBM_HISTORY_LEN + 1];
 
 	rbm_monitor_measure(mon, s->model, &mt);
+	if (c->opt[O_VERBOSE].given)
+		say_stuck(c, &mt, s->model->nh);
 	report_history(line, sizeof(line), first, s->train.epochs, rows,
 		       &s->params, &mt);
 	if (rbm_state_add_history(s, line) < 0 ||
@@ -411,7 +477,8 @@ static int run_epochs(const struct ctx *c, struct rbm_state *s,
 	size_t partial = 0;
 	int rc = EXIT_FAIL;
 
-	if (c->opt[O_DATA_BIAS].given) {
+	if (c->opt[O_DATA_BIAS].given ||	/* by default on a new model */
+	    (s->train.epochs == 0 && !c->opt[O_NO_DATA_BIAS].given)) {
 		if (!dr)
 			rbm_train_data_bias(s->model, d);
 		else if (rbm_train_data_bias_part(s->model, d, &dr->part,
@@ -483,6 +550,10 @@ static int train_one(struct ctx *c, unsigned long epochs)
 	}
 	first = s->train.epochs + 1;
 	rc = cli_train_params(c, 1, &s->params);
+	if (rc == EXIT_OK && c->opt[O_DATA_BIAS].given &&
+	    c->opt[O_NO_DATA_BIAS].given)
+		rc = cli_usage(c, "--data-bias and --no-data-bias contradict "
+			       "each other");
 	if (rc == EXIT_OK && c->opt[O_SEED].given)
 		gsl_rng_set(s->rng, c->opt[O_SEED].u);
 	if (rc == EXIT_OK)

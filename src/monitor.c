@@ -20,6 +20,8 @@ struct rbm_monitor {
 	const struct rbm *m;		/* the one last measured */
 	gsl_matrix_float *h, *pv;	/* BATCH rows each */
 	double *fe;			/* BATCH free energies */
+	size_t nh;
+	float *hmin, *hmax;		/* per hidden unit, over the rows */
 };
 
 struct rbm_monitor *rbm_monitor_alloc(const struct rbm_data *train,
@@ -39,7 +41,10 @@ struct rbm_monitor *rbm_monitor_alloc(const struct rbm_data *train,
 	mon->idx = malloc(BATCH * sizeof(*mon->idx));
 	mon->h = gsl_matrix_float_alloc(BATCH, nh);
 	mon->fe = malloc(BATCH * sizeof(*mon->fe));
-	if (mon->idx && mon->h && mon->fe)
+	mon->nh = nh;
+	mon->hmin = malloc((nh ? nh : 1) * sizeof(*mon->hmin));
+	mon->hmax = malloc((nh ? nh : 1) * sizeof(*mon->hmax));
+	if (mon->idx && mon->h && mon->fe && mon->hmin && mon->hmax)
 		return mon;
 oom:
 	rbm_monitor_free(mon);
@@ -76,6 +81,8 @@ void rbm_monitor_free(struct rbm_monitor *mon)
 	if (mon->h)
 		gsl_matrix_float_free(mon->h);
 	free(mon->fe);
+	free(mon->hmin);
+	free(mon->hmax);
 	free(mon);
 }
 
@@ -93,6 +100,32 @@ static double squared_error(const gsl_matrix_float *a,
 			s += ((double)ar[j] - br[j]) * ((double)ar[j] - br[j]);
 	}
 	return s;
+}
+
+/* Widen each hidden unit's range of p(h=1|v) by the rows of h. */
+static void hidden_range(struct rbm_monitor *mon, const gsl_matrix_float *h)
+{
+	size_t i, j;
+
+	for (i = 0; i < h->size1; i++) {
+		const float *r = gsl_matrix_float_const_ptr(h, i, 0);
+		for (j = 0; j < h->size2; j++) {
+			if (r[j] < mon->hmin[j])
+				mon->hmin[j] = r[j];
+			if (r[j] > mon->hmax[j])
+				mon->hmax[j] = r[j];
+		}
+	}
+}
+
+/* Hidden units whose range stayed on one side (see monitor.h). */
+static size_t stuck_units(const struct rbm_monitor *mon, size_t nh)
+{
+	size_t j, n = 0;
+
+	for (j = 0; j < nh; j++)
+		n += mon->hmax[j] < RBM_STUCK_LOW || mon->hmin[j] > RBM_STUCK_HIGH;
+	return n;
 }
 
 /*
@@ -125,6 +158,7 @@ static double mean_fe(struct rbm_monitor *mon, const struct rbm *m,
 			continue;
 		rec = rbm_batch_top(mon->pv, k);
 		rbm_score_reconstruct(m, b->v, &h.matrix, &rec.matrix);
+		hidden_range(mon, &h.matrix);
 		if (b->mask)
 			rbm_visible_apply_mask(&rec.matrix, b->mask);
 		*recon += squared_error(b->v, &rec.matrix);
@@ -136,9 +170,16 @@ void rbm_monitor_measure(struct rbm_monitor *mon, const struct rbm *m,
 			 struct rbm_metrics *out)
 {
 	double recon = 0;
+	size_t j;
 
+	for (j = 0; j < m->nh && j < mon->nh; j++) {
+		mon->hmin[j] = INFINITY;
+		mon->hmax[j] = -INFINITY;
+	}
+	out->loglik = NAN;
 	out->fe_train = mean_fe(mon, m, mon->train, mon->ntrain, &recon);
 	out->recon_error = recon / (double)mon->ntrain;
+	out->stuck = m->nh == mon->nh ? stuck_units(mon, m->nh) : 0;
 	out->fe_valid = mon->nvalid ?
 			mean_fe(mon, m, mon->valid, mon->nvalid, NULL) : NAN;
 }

@@ -20,7 +20,18 @@ struct rbm_metrics {
 	double recon_error;	/* mean over rows of |v - p(v|p(h|v))|^2 */
 	double fe_train;	/* mean free energy of the training subset */
 	double fe_valid;	/* mean free energy of validation; NAN if none */
+	double loglik;		/* mean log-likelihood of the validation
+				 * rows (training rows without them);
+				 * NAN when not measured (cmd_train) */
+	size_t stuck;		/* hidden units that never change state on
+				 * the training rows: p(h=1|v) below 0.01
+				 * on every row, or above 0.99 on every row */
 };
+
+/* When every hidden unit is stuck the model has collapsed: each acts as
+ * a constant, and the model is no better than its visible biases. */
+#define RBM_STUCK_LOW 0.01
+#define RBM_STUCK_HIGH 0.99
 
 struct rbm_monitor;
 

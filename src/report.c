@@ -141,7 +141,7 @@ int report_epoch(struct report *r, unsigned long model_epoch,
 		 const struct rbm_metrics *mt, struct rbm_err *err)
 {
 	double now = report_now();
-	struct rbm_metrics none = { NAN, NAN, NAN };
+	struct rbm_metrics none = { NAN, NAN, NAN, NAN, 0 };
 
 	if (!mt)
 		mt = &none;
@@ -165,7 +165,7 @@ int report_epoch(struct report *r, unsigned long model_epoch,
 		fig[RBM_LOG_RECON] = mt->recon_error;
 		fig[RBM_LOG_FE_TRAIN] = mt->fe_train;
 		fig[RBM_LOG_FE_VALID] = mt->fe_valid;
-		fig[RBM_LOG_LOGLIK] = NAN;
+		fig[RBM_LOG_LOGLIK] = mt->loglik;
 		fig[RBM_LOG_SECONDS] = now - r->epoch_start;
 		rbm_log_write_epoch(r->log, model_epoch, fig);
 		if (fflush(r->log) != 0) {
@@ -213,6 +213,6 @@ void report_history(char *buf, size_t len, unsigned long first,
 			 mt->fe_valid);
 	rbm_settings_history(p, settings, sizeof(settings));
 	snprintf(buf, len, "%s epochs %s rows %zu %s recon %.6g "
-		 "free_energy %.6g%s", date, epochs, rows, settings,
-		 mt->recon_error, mt->fe_train, valid);
+		 "free_energy %.6g%s stuck %zu", date, epochs, rows, settings,
+		 mt->recon_error, mt->fe_train, valid, mt->stuck);
 }

@@ -92,9 +92,10 @@ const struct rbm_setting rbm_settings[RBM_NSETTINGS] = {
 		"sparsity-decay", "X",
 		"smoothing of the activity estimate (default {default})" },
 	[RBM_SETTING_SCHEDULE] = { "lr_schedule",
-		CHOICE(schedule, RBM_SCHEDULE_LINEAR, rbm_schedule_names),
+		CHOICE(schedule, RBM_SCHEDULE_CONSTANT, rbm_schedule_names),
 		"learning-rate schedule", 10, "schedule",
-		"lr-schedule", "S", "constant, or linear to 0 over the run" },
+		"lr-schedule", "S",
+		"constant (default), or linear to 0 over the run" },
 	[RBM_SETTING_CENTERING] = { "centering", BOOL(centering, 0),
 		"centering", 6, "centering",
 		"centering", NULL, "centered gradient (offsets)",
@@ -109,7 +110,14 @@ const struct rbm_setting rbm_settings[RBM_NSETTINGS] = {
 		COUNT(RBM_SETTING_ULONG, average, 0, 0, 4294967295.0, 0),
 		"the number of averaged epochs", 11, "average",
 		"average", "N",
-		"keep the parameters averaged over the run's last N epochs" },
+		"keep the parameters averaged over the run's last N epochs "
+		"(default {default})" },
+	[RBM_SETTING_AVERAGE_FRACTION] = { "average_fraction",
+		REAL(average_fraction, 0.2, 0, 1, 0),
+		"averaged fraction", 12, "average_fraction",
+		"average-fraction", "F",
+		"... or over the last fraction F of the model's epochs, if "
+		"more (default {default})" },
 };
 
 /* The field of setting i in p. */

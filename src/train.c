@@ -94,27 +94,25 @@ void rbm_train_state_clear(struct rbm_train_state *ts)
 #define MEANS_BATCH 256	/* rows a batch in data_means */
 
 /*
- * Column means of the data set's units, in double, over the rows where
- * each is observed (0 for a unit never observed), in all parts when part
- * is not NULL (their sums and counts reduced); 0, or -1 with a message.
- * The sums run in row order, so for binary rows with none missing this
- * is the plain column mean.
+ * Column sums of the data set's units, in double, and the rows where each
+ * is observed (count), in all parts when part is not NULL (reduced); 0,
+ * or -1 with a message.  Rows are encoded one at a time, so for binary
+ * rows with none missing the sums are plain column sums in row order.
  */
-static int data_means(const struct rbm *m, const struct rbm_data *d,
-		      const struct rbm_train_part *part, double *mean,
-		      struct rbm_err *err)
+static int data_sums(const struct rbm *m, const struct rbm_data *d,
+		     const struct rbm_train_part *part, double *mean,
+		     double *count, struct rbm_err *err)
 {
 	struct rbm_batch *b = rbm_batch_alloc(m, MEANS_BATCH,
 					      d->missing ? RBM_BATCH_MASK : 0,
 					      NULL);
-	double *count = calloc(m->nv, sizeof(*count));
 	size_t i, j, r, k, idx[MEANS_BATCH];
 	int rc = b && count ? 0 : -1;
 
 	if (rc < 0)
 		rbm_err_set(err, "out of memory for the data means");
-	for (j = 0; j < m->nv; j++)
-		mean[j] = 0;
+	for (j = 0; count && j < m->nv; j++)
+		mean[j] = count[j] = 0;
 	for (i = 0; rc == 0 && i < d->n; i += k) {
 		k = d->n - i < MEANS_BATCH ? d->n - i : MEANS_BATCH;
 		for (r = 0; r < k; r++)
@@ -131,10 +129,26 @@ static int data_means(const struct rbm *m, const struct rbm_data *d,
 	    (part->reduce(part->arg, NULL, 0, mean, m->nv, err) < 0 ||
 	     part->reduce(part->arg, NULL, 0, count, m->nv, err) < 0))
 		rc = -1;
-	for (j = 0; rc == 0 && j < m->nv; j++)	/* count may be NULL */
+	rbm_batch_free(b);
+	return rc;
+}
+
+/*
+ * Column means of the data set's units over the rows where each is
+ * observed (0 for a unit never observed), as data_sums; 0, or -1 with a
+ * message.
+ */
+static int data_means(const struct rbm *m, const struct rbm_data *d,
+		      const struct rbm_train_part *part, double *mean,
+		      struct rbm_err *err)
+{
+	double *count = calloc(m->nv, sizeof(*count));
+	int rc = data_sums(m, d, part, mean, count, err);
+	size_t j;
+
+	for (j = 0; rc == 0 && j < m->nv; j++)
 		mean[j] = count[j] > 0 ? mean[j] / count[j] : 0;
 	free(count);
-	rbm_batch_free(b);
 	return rc;
 }
 
@@ -142,18 +156,27 @@ int rbm_train_data_bias_part(struct rbm *m, const struct rbm_data *d,
 			     const struct rbm_train_part *part,
 			     struct rbm_err *err)
 {
-	double *mean = malloc(m->nv * sizeof(*mean));
+	double *sum = malloc(m->nv * sizeof(*sum));
+	double *count = calloc(m->nv, sizeof(*count));
+	size_t i;
 
-	if (!mean) {
+	if (!sum || !count) {
+		free(sum);
+		free(count);
 		rbm_err_set(err, "out of memory for the data means");
 		return -1;
 	}
-	if ((!part && d->n == 0) || data_means(m, d, part, mean, err) < 0) {
-		free(mean);
+	if ((!part && d->n == 0) ||
+	    data_sums(m, d, part, sum, count, err) < 0) {
+		free(sum);
+		free(count);
 		return part ? -1 : 0;
 	}
-	rbm_visible_bias_from_means(m, mean);
-	free(mean);
+	for (i = 0; i < m->nv; i++)
+		sum[i] = rbm_visible_smoothed_mean(m, sum[i], count[i]);
+	rbm_visible_bias_from_means(m, sum);
+	free(sum);
+	free(count);
 	return 0;
 }
 
@@ -289,7 +312,7 @@ static int alloc_buffers(struct rbm_trainer *t)
 	t->order = malloc(t->rows * sizeof(*t->order));
 	t->idx = malloc(kc * sizeof(*t->idx));
 	t->grad = rbm_alloc(nv, nh, NULL);
-	if (t->p->average)
+	if (t->p->average || t->p->average_fraction > 0)
 		t->avg = rbm_alloc(nv, nh, NULL);
 	if (t->sums) {
 		t->vd = t->sums;
@@ -302,7 +325,8 @@ static int alloc_buffers(struct rbm_trainer *t)
 	}
 	return t->in && t->ph && t->h && t->pv && t->vn && t->ph2 && t->sums &&
 	       t->order && t->idx && t->grad &&
-	       (t->avg || !t->p->average) ? 0 : -1;
+	       (t->avg || !(t->p->average || t->p->average_fraction > 0)) ?
+	       0 : -1;
 }
 
 /*
@@ -837,6 +861,19 @@ static int epoch_batch(struct rbm_trainer *t, size_t start, size_t k,
 			      t->sampler ? t->sampler : rng, stop, err);
 }
 
+/*
+ * The epochs that average_fraction averages at the end of this run: the
+ * last fraction of the model's epochs counted from init to the run's end,
+ * not of the run's own, so that "train 10" twice averages the same epochs
+ * 17-20 as "train 20" does (at most the whole run; 0 when off).
+ */
+static unsigned long average_tail(const struct rbm_trainer *t)
+{
+	unsigned long end = t->ts->epochs - t->run_epoch + t->run_epochs;
+
+	return (unsigned long)ceil(t->p->average_fraction * (double)end);
+}
+
 int rbm_train_epoch(struct rbm_trainer *t, gsl_rng *rng,
 		    struct rbm_epoch_stats *stats, struct rbm_err *err)
 {
@@ -844,8 +881,10 @@ int rbm_train_epoch(struct rbm_trainer *t, gsl_rng *rng,
 	size_t n = t->rows, start, k, b = 0;
 	size_t nb = (n + t->max_batch - 1) / t->max_batch;
 	double mom = p->momentum, rate = p->learning_rate;
-	int averaging = p->average &&
-			t->run_epoch + p->average >= t->run_epochs;
+	unsigned long tail = average_tail(t);
+	int averaging = (p->average || tail) &&
+			t->run_epoch + (tail > p->average ? tail : p->average) >=
+				t->run_epochs;
 	int stop = 0;
 
 	if (p->momentum_ramp && t->ts->epochs < RBM_RAMP_EPOCHS)

@@ -430,6 +430,16 @@ double rbm_visible_energy(const struct rbm *m, const float *v,
 	return ops[m->vtype].energy(m, v, mask);
 }
 
+double rbm_visible_smoothed_mean(const struct rbm *m, double sum,
+				 double count)
+{
+	double values = m->vtype == RBM_VIS_SOFTMAX ? (double)m->k : 2;
+
+	if (m->vtype == RBM_VIS_GAUSSIAN)
+		return count > 0 ? sum / count : 0;
+	return (sum + 1) / (count + values);	/* Laplace's rule */
+}
+
 void rbm_visible_bias_from_means(struct rbm *m, const double *mean)
 {
 	size_t i;

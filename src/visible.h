@@ -115,6 +115,15 @@ double rbm_visible_energy(const struct rbm *m, const float *v,
 			  const float *mask);
 
 /*
+ * A unit's mean from its sum over count observed rows: for binary and
+ * softmax units by Laplace's rule, (sum + 1) / (count + values), values 2
+ * or K, so a few rows give no frequency of 0 or 1; for Gaussian units the
+ * plain mean (0 when never observed).
+ */
+double rbm_visible_smoothed_mean(const struct rbm *m, double sum,
+				 double count);
+
+/*
  * Set the visible biases from the data's mean of each unit (NV values):
  * log(p / (1 - p)) for binary units and log p for softmax ones (p clipped
  * to [0.001, 0.999]), the mean itself for Gaussian ones.

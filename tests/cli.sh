@@ -40,22 +40,36 @@ same "rate from train is stored" "$(grep '^learning_rate' b.rbm)" \
 same "epochs are counted" "$(grep '^epochs' b.rbm)" "epochs 101"
 
 # --seed makes everything reproducible; a continued train equals one run
-# (at a constant rate: the default linear decay spans each run).
-"$R" c.rbm init 6 2 --seed 3 --lr-schedule constant
+# bit for bit at a constant rate without averaging (the default averages
+# each run's last epochs; a linear decay spans each run).
+"$R" c.rbm init 6 2 --seed 3 --average-fraction 0
 "$R" c.rbm train 50 <movies.txt
 "$R" c.rbm train 50 <movies.txt
-"$R" c1.rbm init 6 2 --seed 3 --lr-schedule constant
+"$R" c1.rbm init 6 2 --seed 3 --average-fraction 0
 "$R" c1.rbm train 100 <movies.txt
 same_model "train 50 + train 50 = train 100" c1.rbm c.rbm
 awk 'BEGIN { srand(2); for (r = 0; r < 250; r++) { for (i = 0; i < 6; i++)
 	printf "%d ", rand() < 0.4; print "" } }' >many.txt
-"$R" f.rbm init 6 3 --seed 3 --lr-schedule constant
+"$R" f.rbm init 6 3 --seed 3 --average-fraction 0
 cp f.rbm g.rbm
 "$R" f.rbm train 4 <many.txt
 "$R" g.rbm train 2 <many.txt
 "$R" g.rbm train 2 <many.txt
 same_model "with shuffled mini-batches too: train 2 + train 2 = train 4" \
 	f.rbm g.rbm
+# --average-fraction counts the model's epochs, not the run's: after
+# train 2, a train 2 at fraction 0.5 ends at epoch 4 and averages both of
+# its epochs, as --average 2 does (counted by the run, it would average 1).
+"$R" h.rbm init 6 3 --seed 3 --average-fraction 0
+cp h.rbm i.rbm
+"$R" h.rbm train 2 <many.txt
+"$R" h.rbm train 2 --average-fraction 0.5 <many.txt
+"$R" i.rbm train 2 <many.txt
+"$R" i.rbm train 2 --average 2 <many.txt
+"$R" h.rbm export >h.txt
+"$R" i.rbm export >i.txt
+true_ "a second run averages the last fraction of the model's epochs" \
+	cmp -s h.txt i.txt
 "$R" d.rbm init 6 2 --seed 3
 "$R" d.rbm train 100 --seed 9 <movies.txt
 true_ "train --seed restarts the stream" \
@@ -131,5 +145,37 @@ if [ -z "$VG" ] && "$R" --version | grep -q 'CBLAS: OpenBLAS'; then
 	*) failed "cblas_sgemm binds to OpenBLAS: $b" ;;
 	esac
 fi
+
+# A collapsed model (every hidden unit on for every row: weights 0,
+# hidden biases 20) is named as such under --verbose and in info; a
+# model that learnt something is not.
+printf '%s\n' "6 2" "0 0 0 0 0 0" "20 20" "0 0" "0 0" "0 0" "0 0" "0 0" \
+	"0 0" >collapsed.txt
+"$R" col.rbm import --seed 1 <collapsed.txt
+run "$R" col.rbm train 1 --learning-rate 1e-9 --verbose --no-data-bias \
+	<movies.txt
+same "train --verbose names a collapse" \
+	"$(grep -c '2 of 2 hidden units never change state.*collapsed' err)" 1
+same "info names a collapse" "$("$R" col.rbm info | grep '^hidden_stuck')" \
+	"hidden_stuck: 2 (collapsed: no better than the visible biases)"
+run "$R" c.rbm train 1 --verbose <movies.txt
+same "no collapse, no word of it" "$(grep -c 'never change state' err)" 0
+same "info: no stuck units" "$("$R" c.rbm info | grep '^hidden_stuck')" \
+	"hidden_stuck: 0"
+"$R" new.rbm init 6 2
+same "info before any train" "$("$R" new.rbm info | grep '^hidden_stuck')" \
+	"hidden_stuck: unknown"
+
+# --loglik-every fills the log's loglik column every N epochs and at the
+# end, with what loglik says of the same rows (exact for 2 hidden units).
+"$R" ll.rbm init 6 2 --seed 5 --average-fraction 0
+"$R" ll.rbm train 5 --log ll.csv --loglik-every 2 <movies.txt
+same "--loglik-every 2: epochs 2, 4 and the last" \
+	"$(awk -F, 'NR > 1 && $7 != "" { printf "%s ", $1 }' ll.csv)" "2 4 5 "
+same "--loglik-every: the last equals loglik" \
+	"$(awk -F, 'END { printf "%.6f", $7 }' ll.csv)" \
+	"$("$R" ll.rbm loglik <movies.txt | awk '$1 == "loglik" { printf "%.6f", $2 }')"
+same "no --loglik-every, no loglik" \
+	"$("$R" ll.rbm train 1 --log ll2.csv <movies.txt; awk -F, 'NR > 1 { print $7 }' ll2.csv)" ""
 
 finish

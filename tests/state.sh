@@ -150,4 +150,12 @@ same "mode kept across saves" "$(stat -c %a s.rbm)" 600
 same "new files get 0666 less the umask" "$(stat -c %a fresh.rbm)" \
 	"$(printf '%o' $((0666 & ~$(umask))))"
 
+# A state file from before average_fraction goes on training without it.
+"$R" af.rbm init 6 2 --seed 1
+grep -v '^average_fraction ' af.rbm | "$B/tests/reseal" >old.rbm
+same "an older file: average_fraction 0" \
+	"$("$R" old.rbm info | grep '^average_fraction')" "average_fraction: 0"
+same "a new file: average_fraction 0.2" \
+	"$("$R" af.rbm info | grep '^average_fraction')" "average_fraction: 0.2"
+
 finish

@@ -413,8 +413,9 @@ START_TEST(test_state_params)
 			 "batch_size=100 cd_k=1 pcd=1 momentum=0.9 "
 			 "momentum_ramp=0 weight_decay=0 l1=0 "
 			 "sparsity_target=0 sparsity_cost=0.1 "
-			 "sparsity_decay=0.95 lr_schedule=linear "
-			 "centering=0 offset_rate=0.01 average=0 ");
+			 "sparsity_decay=0.95 lr_schedule=constant "
+			 "centering=0 offset_rate=0.01 average=0 "
+			 "average_fraction=0.2 ");
 }
 END_TEST
 

@@ -27,11 +27,12 @@ START_TEST(test_defaults)
 	ck_assert_uint_eq(p.batch_size, RBM_DEFAULT_BATCH_SIZE);
 	ck_assert_uint_eq(p.cd_k, 1);
 	ck_assert_int_eq(p.pcd, 1);
-	ck_assert_int_eq(p.schedule, RBM_SCHEDULE_LINEAR);
+	ck_assert_int_eq(p.schedule, RBM_SCHEDULE_CONSTANT);
 	ck_assert(p.sparsity_target == 0 && p.sparsity_cost == 0.1 &&
 		  p.sparsity_decay == 0.95 && p.offset_rate == 0.01);
 	ck_assert(p.momentum == 0 && !p.momentum_ramp && !p.centering &&
-		  p.weight_decay == 0 && p.l1 == 0 && p.average == 0);
+		  p.weight_decay == 0 && p.l1 == 0 && p.average == 0 &&
+		  p.average_fraction == 0.2);
 }
 END_TEST
 
@@ -84,9 +85,9 @@ START_TEST(test_history)
 
 	rbm_train_defaults(&p);
 	rbm_settings_history(&p, buf, sizeof(buf));
-	ck_assert_str_eq(buf, "rate 0.1 batch 100 cd_k 1 pcd 1 momentum 0 "
-			 "centering 0 decay 0 l1 0 sparsity 0 schedule linear "
-			 "average 0");
+	ck_assert_str_eq(buf, "rate 0.2 batch 100 cd_k 1 pcd 1 momentum 0 "
+			 "centering 0 decay 0 l1 0 sparsity 0 schedule constant "
+			 "average 0 average_fraction 0.2");
 	p.learning_rate = 0.25;
 	p.schedule = RBM_SCHEDULE_CONSTANT;
 	p.centering = 1;
@@ -134,11 +135,11 @@ START_TEST(test_format)
 
 	rbm_train_defaults(&p);
 	rbm_setting_format(&p, RBM_SETTING_LEARNING_RATE, 1, buf, sizeof(buf));
-	ck_assert_str_eq(buf, "0.10000000000000001");
+	ck_assert_str_eq(buf, "0.20000000000000001");
 	rbm_setting_format(&p, RBM_SETTING_LEARNING_RATE, 0, buf, sizeof(buf));
-	ck_assert_str_eq(buf, "0.1");
+	ck_assert_str_eq(buf, "0.2");
 	rbm_setting_format(&p, RBM_SETTING_SCHEDULE, 0, buf, sizeof(buf));
-	ck_assert_str_eq(buf, "linear");
+	ck_assert_str_eq(buf, "constant");
 	p.pcd = 7;	/* any nonzero int is on */
 	rbm_setting_format(&p, RBM_SETTING_PCD, 0, buf, sizeof(buf));
 	ck_assert_str_eq(buf, "1");

@@ -461,7 +461,9 @@ static void ref_rows(const struct ref *r, const size_t *order, size_t k,
  * update at rate lr, or lr (1 - progress) with the linear schedule where
  * progress = (epoch of the run + batch / batches) / epochs of the run;
  * momentum 0.5 for the model's first 5 epochs with the ramp.  In the last
- * `average` epochs of the run, the parameters after every batch are
+ * `average` epochs of the run, or in its epochs that are among the last
+ * fraction `average_fraction` of the model's epochs at the run's end
+ * (rounded up), whichever are more, the parameters after every batch are
  * summed for the average.  Returns the last batch's rate, the momentum
  * used in *mom.
  */
@@ -470,8 +472,10 @@ static double ref_epoch(struct ref *r, double *mom)
 	const struct rbm_train_params *p = r->p;
 	size_t order[MAXN], i, start, k, b;
 	size_t nb = (r->n + r->batch - 1) / r->batch;
-	int averaging = p->average &&
-			r->run_epochs - r->run_epoch <= p->average;
+	unsigned long end = r->epochs - r->run_epoch + r->run_epochs;
+	unsigned long left = r->run_epochs - r->run_epoch;
+	int averaging = (p->average && left <= p->average) ||
+			(double)left <= ceil(p->average_fraction * (double)end);
 	double v[MAXK][NV], rate = p->learning_rate;
 
 	*mom = p->momentum_ramp && r->epochs < 5 ? 0.5 : p->momentum;
@@ -1103,6 +1107,30 @@ START_TEST(test_epochs_average)
 END_TEST
 
 /*
+ * average_fraction counts the model's epochs, not the run's: after 8
+ * epochs, a run of 2 at fraction 0.2 ends at epoch 10, whose last fifth
+ * is both of the run's epochs (6 updates), as in the last 2 epochs of one
+ * run of 10; counted by the run alone it would be its last epoch only.
+ */
+START_TEST(test_epochs_average_fraction)
+{
+	struct rbm_train_params p = params(0.5, 4);
+	struct pair x;
+
+	p.average = 0;
+	p.average_fraction = 0.2;
+	pair_start(&x, &p, 10, 8, 2, 27);
+	pair_epoch(&x);
+	pair_epoch(&x);
+	ck_assert_uint_eq(x.r.nsum, 6);
+	rbm_trainer_finish(x.t);
+	ref_finish(&x.r);
+	assert_par(x.m, &x.r.m, TOL);
+	pair_end(&x);
+}
+END_TEST
+
+/*
  * Everything at once, so that no two features interfere: CD-2 and then
  * PCD-2, centering, sparsity, L2 and L1 decay, momentum with the ramp,
  * the linear schedule and averaging, three epochs against the reference.
@@ -1156,7 +1184,10 @@ START_TEST(test_data_bias)
 					   { 1, 0, 0, 1 },
 					   { 1, 0, 0.5f, 1 },
 					   { 1, 0, 0, 0.25f } };
-	static const double mean[NV] = { 0.999, 0.001, 0.375, 0.75 };
+	/* Laplace's rule, (sum + 1) / (rows + 2): a unit always on in four
+	 * rows gets 5/6, not 0.999 (whose bias 6.9 would dwarf the weights
+	 * on tiny data) */
+	static const double mean[NV] = { 5.0 / 6, 1.0 / 6, 2.5 / 6, 4.0 / 6 };
 	struct rbm_err err = { "" };
 	struct rbm_data *d = rbm_data_alloc(NV, &err);
 	struct rbm *m = small_model();
@@ -2114,9 +2145,10 @@ END_TEST
 /* ---- checks ---- */
 
 /*
- * The defaults: rate 0.1, batch 100, CD-1, no momentum, decay, sparsity
- * (but cost 0.1 and decay 0.95 ready for it), centering or averaging, a
- * constant rate, offset rate 0.01; and they pass the check.
+ * The defaults: rate 0.2, batch 100, PCD-1, no momentum, decay, sparsity
+ * (but cost 0.1 and decay 0.95 ready for it) or centering, a constant
+ * rate, averaging over the last 5 epochs, offset rate 0.01, data biases;
+ * and they pass the check.
  */
 START_TEST(test_defaults)
 {
@@ -2124,7 +2156,7 @@ START_TEST(test_defaults)
 
 	memset(&p, 0xff, sizeof(p));
 	rbm_train_defaults(&p);
-	ck_assert(p.learning_rate == 0.1);
+	ck_assert(p.learning_rate == 0.2);
 	ck_assert_uint_eq(p.batch_size, 100);
 	ck_assert_uint_eq(p.cd_k, 1);
 	ck_assert_int_eq(p.pcd, 1);
@@ -2133,10 +2165,11 @@ START_TEST(test_defaults)
 	ck_assert(p.weight_decay == 0 && p.l1 == 0);
 	ck_assert(p.sparsity_target == 0);
 	ck_assert(p.sparsity_cost == 0.1 && p.sparsity_decay == 0.95);
-	ck_assert_int_eq(p.schedule, RBM_SCHEDULE_LINEAR);
+	ck_assert_int_eq(p.schedule, RBM_SCHEDULE_CONSTANT);
 	ck_assert_int_eq(p.centering, 0);
 	ck_assert(p.offset_rate == 0.01);
 	ck_assert_uint_eq(p.average, 0);
+	ck_assert(p.average_fraction == 0.2);
 	ck_assert_int_eq(rbm_train_check_params(&p, NULL), 0);
 	ck_assert_str_eq(rbm_schedule_names[RBM_SCHEDULE_CONSTANT],
 			 "constant");
@@ -2402,6 +2435,7 @@ Suite *train_suite(void)
 	tcase_add_test(epoch, test_epochs_linear_schedule);
 	tcase_add_test(epoch, test_epochs_momentum);
 	tcase_add_test(epoch, test_epochs_average);
+	tcase_add_test(epoch, test_epochs_average_fraction);
 	tcase_add_test(epoch, test_epochs_everything);
 	tcase_add_test(epoch, test_data_bias);
 	suite_add_tcase(s, epoch);

@@ -765,11 +765,12 @@ START_TEST(test_train_softmax_epochs)
 		ck_assert_int_eq(rbm_train_epoch(t, rng, &st, &err), 0);
 	rbm_trainer_free(t);
 	ck_assert_int_eq(rbm_check_params(m), 0);
-	rbm_train_data_bias(m, d);	/* log of each rating's frequency */
-	ck_assert_double_eq_tol(gsl_vector_float_get(m->b, 3), log(0.5),
-				1e-6);
-	ck_assert_double_eq_tol(gsl_vector_float_get(m->b, 4 + 1), log(0.001),
-				1e-6);
+	rbm_train_data_bias(m, d);	/* log of each rating's frequency, */
+	/* by Laplace's rule: (count + 1) / (observed + K) */
+	ck_assert_double_eq_tol(gsl_vector_float_get(m->b, 3),
+				log(2.0 / 6.0), 1e-6);
+	ck_assert_double_eq_tol(gsl_vector_float_get(m->b, 4 + 1),
+				log(1.0 / 7.0), 1e-6);
 	rbm_train_state_clear(&ts);
 	gsl_rng_free(rng);
 	rbm_data_free(d);
@@ -988,19 +989,19 @@ START_TEST(test_state_bad_types)
 	char *p = unit_path("bad.rbm");
 	char want[4096];
 
-	snprintf(want, sizeof(want), "%s:22: unknown visible unit type "
+	snprintf(want, sizeof(want), "%s:23: unknown visible unit type "
 		 "'poisson' (binary, gaussian or softmax K)", p);
 	expect_load_error("visible_type poisson", want);
-	snprintf(want, sizeof(want), "%s:22: softmax needs K from 2 to 100 "
+	snprintf(want, sizeof(want), "%s:23: softmax needs K from 2 to 100 "
 		 "ratings, not '1'", p);
 	expect_load_error("visible_type softmax 1", want);
-	snprintf(want, sizeof(want), "%s:22: unknown visible unit type "
+	snprintf(want, sizeof(want), "%s:23: unknown visible unit type "
 		 "'softmax' (binary, gaussian or softmax K)", p);
 	expect_load_error("visible_type softmax", want);
-	snprintf(want, sizeof(want), "%s:22: 6 visible units are not groups "
+	snprintf(want, sizeof(want), "%s:23: 6 visible units are not groups "
 		 "of 4", p);
 	expect_load_error("visible_type softmax 4", want);
-	snprintf(want, sizeof(want), "%s:23: bad or repeated 'visible_type' "
+	snprintf(want, sizeof(want), "%s:24: bad or repeated 'visible_type' "
 		 "line", p);
 	expect_load_error("visible_type gaussian\nvisible_type gaussian",
 			  want);

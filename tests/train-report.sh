@@ -26,7 +26,7 @@ run "$R" s.rbm train 1 --verbose --validation=m.txt <m.txt
 expect "train --validation" 0
 true_ "the verbose line has the validation figure" \
 	grep -q '(validation -*[0-9.]*), rate' "$T/err"
-true_ "and the history too" grep -q '^history .* epochs 3-3 .* validation -*[0-9.]*$' s.rbm
+true_ "and the history too" grep -q '^history .* epochs 3-3 .* validation -*[0-9.]* stuck [0-9]*$' s.rbm
 
 run "$R" s.rbm train 0 <m.txt
 expect "train 0" 0
