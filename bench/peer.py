@@ -1,8 +1,9 @@
 """Time scikit-learn's BernoulliRBM on binarized Fashion-MNIST (used by bench/run).
 
-usage: peer.py DATASET_DIR float64|float32 EPOCHS NH
+usage: peer.py DATASET_DIR float64|float32 EPOCHS NH [ROWS]
        peer.py --blas          (describe the BLAS numpy uses, one line)
 
+ROWS: only the first ROWS images (bench/run's quick mode).
 Prints key=value lines: load_s (read gz idx + binarize), fit_s,
 epoch_s (fit_s / EPOCHS) and rss_mb (peak RSS of this process, MiB).
 """
@@ -32,14 +33,15 @@ def main():
     if sys.argv[1:] == ["--blas"]:
         print(blas_info())
         return
-    if len(sys.argv) != 5:
+    if len(sys.argv) not in (5, 6):
         sys.exit(__doc__)
     data_dir, dtype, epochs, nh = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+    rows = int(sys.argv[5]) if len(sys.argv) == 6 else None
     from sklearn.neural_network import BernoulliRBM
 
     t0 = time.perf_counter()
     images = load_idx_images(os.path.join(data_dir, "train-images-idx3-ubyte.gz"))
-    x = binarize(images, np.dtype(dtype))
+    x = binarize(images[:rows], np.dtype(dtype))
     del images
     load_s = time.perf_counter() - t0
 

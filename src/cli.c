@@ -426,11 +426,8 @@ struct rbm_state *cli_load(const struct ctx *c)
 
 void cli_write_rows(const gsl_matrix_float *m, size_t k)
 {
-	size_t i;
-
-	for (i = 0; i < k; i++)
-		rbm_rows_write(stdout, gsl_matrix_float_const_ptr(m, i, 0),
-			       m->size2);
+	if (k > 0)
+		rbm_rows_write_many(stdout, m->data, m->tda, k, m->size2);
 }
 
 int cli_flush(const struct ctx *c)

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "data.h"
+#include "pool.h"
 
 #define READ_CHUNK 256	/* rows parsed per call into the reader */
 
@@ -135,19 +136,48 @@ out:
 	return rc;
 }
 
+/* The rows of a gather in blocks of GATHER_ROWS, for the pool. */
+#define GATHER_ROWS 16
+
+struct gather {
+	const struct rbm_data *d;
+	const size_t *idx;
+	size_t k;
+	gsl_matrix_float *out;
+};
+
+/*
+ * Block i of a gather.  The byte form's loop is branch-free so that the
+ * compiler vectorizes it: shuffled rows come from all over the set, and
+ * the copy is a pass as long as a product's block.
+ */
+static void gather_block(void *arg, size_t i)
+{
+	const struct gather *g = arg;
+	size_t r, j, w = g->d->width;
+	size_t r1 = (i + 1) * GATHER_ROWS < g->k ? (i + 1) * GATHER_ROWS : g->k;
+
+	for (r = i * GATHER_ROWS; r < r1; r++) {
+		float *dst = gsl_matrix_float_ptr(g->out, r, 0);
+		const unsigned char *src;
+		if (g->d->vals) {
+			memcpy(dst, g->d->vals + g->idx[r] * w,
+			       w * sizeof(*dst));
+			continue;
+		}
+		src = g->d->bits + g->idx[r] * w;
+#pragma omp simd
+		for (j = 0; j < w; j++) {
+			float v = (float)src[j];
+			dst[j] = src[j] == BYTE_MISSING ? NAN : v;
+		}
+	}
+}
+
 void rbm_data_gather(const struct rbm_data *d, const size_t *idx, size_t k,
 		     gsl_matrix_float *out)
 {
-	size_t i, j, w = d->width;
+	struct gather g = { d, idx, k, out };
 
-	for (i = 0; i < k; i++) {
-		float *dst = gsl_matrix_float_ptr(out, i, 0);
-		if (d->vals) {
-			memcpy(dst, d->vals + idx[i] * w, w * sizeof(*dst));
-		} else {
-			const unsigned char *src = d->bits + idx[i] * w;
-			for (j = 0; j < w; j++)
-				dst[j] = byte_value(src[j]);
-		}
-	}
+	rbm_pool_run((k + GATHER_ROWS - 1) / GATHER_ROWS, gather_block, &g);
 }

@@ -5,6 +5,7 @@
 #include <config.h>
 
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -15,6 +16,7 @@
 
 #include "cli.h"
 #include "guard.h"
+#include "pool.h"
 
 #define BLAS_BUFFER ((size_t)128 << 20)	/* OpenBLAS's BUFFER_SIZE, x86-64 */
 #define WARM_N 256	/* 256^3 multiply-adds: past OpenBLAS small-matrix
@@ -79,6 +81,31 @@ static int warm_up(void)
 	return rc;
 }
 
+/* A pool thread's first act: take its BLAS buffer (its own, OpenBLAS
+ * keeps one per calling thread). */
+static void warm_thread(void)
+{
+	warm_up();
+}
+
+/*
+ * The products' pool (pool.h) calls the BLAS from each of its threads at
+ * once, and each such thread needs a buffer of its own: started later,
+ * when the data holds memory, the first product on a thread without room
+ * for one was stuck for ever (RBMCMD_THREADS=2 under ulimit -v 250000).
+ * So the pool starts now, with only as many threads as there are
+ * buffers for, each taking its buffer before any work.
+ */
+static void start_pool(void)
+{
+	size_t more = 0, want = rbm_pool_wanted();
+
+	openblas_set_num_threads(1);	/* its own threads are not the pool's */
+	while (more + 1 < want && buffers_fit(more + 1))
+		more++;
+	rbm_pool_start(more + 1, warm_thread);
+}
+
 int rbm_guard_blas(char **argv, struct rbm_err *err)
 {
 	struct sigaction sa, old;
@@ -87,11 +114,18 @@ int rbm_guard_blas(char **argv, struct rbm_err *err)
 	if (!openblas_get_num_threads || !openblas_set_num_threads ||
 	    !limited())
 		return 0;
-	/* Every thread takes a buffer (a worker at its start, before
-	 * main): with room for fewer, start again with one thread, the
-	 * only way to keep OpenBLAS from starting the others. */
+	/* Every OpenBLAS thread takes a buffer (a worker at its start,
+	 * before main), and rbmcmd never uses them (linalg.c runs the BLAS
+	 * single-threaded on its own pool): start again with one, the only
+	 * way to keep OpenBLAS from starting the others, and tell the pool
+	 * the count it would have taken from OPENBLAS_NUM_THREADS. */
 	threads = openblas_get_num_threads();
-	if (threads > 1 && !buffers_fit((size_t)threads)) {
+	if (threads > 1) {
+		char n[24];
+		if (!getenv("RBMCMD_THREADS")) {
+			snprintf(n, sizeof(n), "%zu", rbm_pool_wanted());
+			setenv("RBMCMD_THREADS", n, 1);
+		}
 		setenv("OPENBLAS_NUM_THREADS", "1", 1);
 		execv("/proc/self/exe", argv);
 		openblas_set_num_threads(1);	/* no /proc: the next best */
@@ -108,6 +142,8 @@ int rbm_guard_blas(char **argv, struct rbm_err *err)
 	sigaction(SIGALRM, &sa, &old);
 	alarm(RBM_GUARD_SECONDS);
 	rc = warm_up();
+	if (rc == 0)
+		start_pool();
 	alarm(0);
 	sigaction(SIGALRM, &old, NULL);
 	if (rc < 0)

@@ -19,15 +19,16 @@
 #define RBM_GUARD_SECONDS 10
 
 /*
- * With an address-space limit (RLIMIT_AS) and OpenBLAS: when the address
- * space cannot hold a buffer for each thread, run the program (argv)
+ * With an address-space limit (RLIMIT_AS) and OpenBLAS: when OpenBLAS
+ * has threads of its own (rbmcmd never uses them), run the program (argv)
  * again with OPENBLAS_NUM_THREADS=1, which keeps OpenBLAS from starting
- * threads at all; fail at once when not even one buffer fits; else run
- * the first product; if it is still
- * stuck after RBM_GUARD_SECONDS, print why and end the process with exit
- * status 1 (_exit: OpenBLAS's exit handler would wait for the stuck
- * thread).  Without a limit, or with another CBLAS, nothing to do.  0, or
- * -1 with a message.
+ * them at all (and RBMCMD_THREADS set to the pool's count); fail at once
+ * when not even one buffer fits; else run the first product, then start
+ * the products' pool (pool.h) with as many threads as buffers fit, each
+ * taking its own; if that is still stuck after RBM_GUARD_SECONDS, print
+ * why and end the process with exit status 1 (_exit: OpenBLAS's exit
+ * handler would wait for the stuck thread).  Without a limit, or with
+ * another CBLAS, nothing to do.  0, or -1 with a message.
  */
 int rbm_guard_blas(char **argv, struct rbm_err *err);
 

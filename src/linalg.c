@@ -25,6 +25,7 @@
  * its own).
  */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,10 +68,11 @@ char *openblas_get_config(void);
 #define MAX_DENSITY	0.4
 
 /* The ones of a binary matrix, as lists of positions (one per row or
- * one per column), one list after another. */
+ * one per column). */
 struct ones {
 	uint32_t *idx;		/* the positions, ascending in each list */
-	size_t *start;		/* list i is idx[start[i] .. start[i + 1]) */
+	size_t *start;		/* list i is idx[start[i] .. end[i]) */
+	size_t *end;		/* in start's allocation */
 };
 
 static int binary_off;		/* RBMCMD_KERNEL=sgemm */
@@ -206,35 +208,78 @@ static long row_ones(const float *p, size_t n, uint32_t *q)
 	if (bad)
 		return -1;
 	for (c = 0; c < n; c++) {
-		q[k] = (uint32_t)c;	/* q has room for one more */
+		q[k] = (uint32_t)c;	/* k <= c: q has room for n */
 		k += p[c] != 0.0f;
 	}
 	return (long)k;
 }
 
-/* The lists by row in r turned into lists by column (cols of them). */
+/* The lists by row in r turned into lists by column (cols of them), one
+ * after another. */
 static int by_columns(const struct ones *r, size_t rows, size_t cols,
 		      struct ones *o)
 {
-	size_t i, t, total = r->start[rows];
+	size_t i, t, total = 0;
 
+	for (i = 0; i < rows; i++)
+		total += r->end[i] - r->start[i];
 	o->start = calloc(cols + 1, sizeof(*o->start));
 	o->idx = malloc((total ? total : 1) * sizeof(*o->idx));
 	if (!o->start || !o->idx) {
 		free_ones(o);
 		return -1;
 	}
-	for (t = 0; t < total; t++)
-		o->start[r->idx[t] + 1]++;
+	o->end = o->start + 1;
+	for (i = 0; i < rows; i++)
+		for (t = r->start[i]; t < r->end[i]; t++)
+			o->start[r->idx[t] + 1]++;
 	for (i = 0; i < cols; i++)
 		o->start[i + 1] += o->start[i];
 	for (i = 0; i < rows; i++)
-		for (t = r->start[i]; t < r->start[i + 1]; t++)
+		for (t = r->start[i]; t < r->end[i]; t++)
 			o->idx[o->start[r->idx[t]]++] = (uint32_t)i;
 	for (i = cols; i > 0; i--)	/* back to the starts */
 		o->start[i] = o->start[i - 1];
 	o->start[0] = 0;
 	return 0;
+}
+
+/*
+ * Finding the ones is a pass over the operand as long as a fifth of its
+ * product's blocks, so it runs in blocks of SCAN_ROWS rows on the pool
+ * too: row r's list goes to idx[r * cols ..], and a count shared by the
+ * blocks stops them all once a row is not binary or the ones are too
+ * many.  Whether they are depends only on the data, never on the order
+ * in which the blocks ran.
+ */
+#define SCAN_ROWS	16
+
+struct scan {
+	const gsl_matrix_float *x;
+	struct ones *o;
+	size_t limit;			/* at most this many ones */
+	atomic_size_t total;		/* ones found so far */
+	atomic_int stop;		/* not binary, or too many ones */
+};
+
+static void scan_block(void *arg, size_t i)
+{
+	struct scan *s = arg;
+	size_t r, cols = s->x->size2;
+	size_t r1 = (i + 1) * SCAN_ROWS < s->x->size1 ? (i + 1) * SCAN_ROWS
+						     : s->x->size1;
+
+	for (r = i * SCAN_ROWS; r < r1 && !atomic_load(&s->stop); r++) {
+		long k = row_ones(gsl_matrix_float_const_ptr(s->x, r, 0),
+				  cols, s->o->idx + r * cols);
+		if (k < 0 || atomic_fetch_add(&s->total, (size_t)k) +
+			     (size_t)k > s->limit) {
+			atomic_store(&s->stop, 1);
+			return;
+		}
+		s->o->start[r] = r * cols;
+		s->o->end[r] = r * cols + (size_t)k;
+	}
 }
 
 /*
@@ -244,27 +289,27 @@ static int by_columns(const struct ones *r, size_t rows, size_t cols,
  */
 static int find_ones(const gsl_matrix_float *x, int by_col, struct ones *o)
 {
-	size_t r, rows = x->size1, cols = x->size2, total = 0;
-	size_t limit = (size_t)(MAX_DENSITY * (double)rows * (double)cols);
+	size_t rows = x->size1, cols = x->size2;
 	struct ones byrow;
-	int rc = 0;
+	struct scan s;
+	int rc;
 
 	if (binary_off)
 		return -1;
-	byrow.start = malloc((rows + 1) * sizeof(*byrow.start));
-	byrow.idx = malloc((limit + cols + 1) * sizeof(*byrow.idx));
+	byrow.start = malloc(2 * (rows + 1) * sizeof(*byrow.start));
+	byrow.idx = malloc((rows * cols + 1) * sizeof(*byrow.idx));
 	if (!byrow.start || !byrow.idx) {
 		free_ones(&byrow);
 		return -1;
 	}
-	byrow.start[0] = 0;
-	for (r = 0; r < rows && rc == 0; r++) {
-		long k = row_ones(gsl_matrix_float_const_ptr(x, r, 0), cols,
-				  byrow.idx + total);
-		total += k < 0 ? 0 : (size_t)k;
-		byrow.start[r + 1] = total;
-		rc = k < 0 || total > limit ? -1 : 0;
-	}
+	byrow.end = byrow.start + rows + 1;
+	s.x = x;
+	s.o = &byrow;
+	s.limit = (size_t)(MAX_DENSITY * (double)rows * (double)cols);
+	atomic_init(&s.total, 0);
+	atomic_init(&s.stop, 0);
+	rbm_pool_run((rows + SCAN_ROWS - 1) / SCAN_ROWS, scan_block, &s);
+	rc = atomic_load(&s.stop) ? -1 : 0;
 	if (rc == 0 && by_col)
 		rc = by_columns(&byrow, rows, cols, o);
 	if (rc == 0 && !by_col) {
@@ -283,7 +328,7 @@ static void ones_row(const struct job *j, size_t r, const float *m,
 	float *out = gsl_matrix_float_ptr(j->out, r, c0);
 
 	rbm_kernel_sum_rows(m, ld, o->idx + o->start[r],
-			    o->start[r + 1] - o->start[r], n, 1.0f,
+			    o->end[r] - o->start[r], n, 1.0f,
 			    j->bias ? j->bias->data + c0 : NULL, 1.0f, out);
 	if (j->post)
 		j->post(out, n);
@@ -331,7 +376,7 @@ static void gram_ones_block(void *arg, size_t i)
 		float *g = gsl_matrix_float_ptr(j->out, r, 0);
 		rbm_kernel_sum_rows(j->a->data, j->a->tda,
 				    o->idx + o->start[r],
-				    o->start[r + 1] - o->start[r],
+				    o->end[r] - o->start[r],
 				    j->out->size2, j->alpha,
 				    j->beta != 0.0f ? g : NULL, j->beta, g);
 	}

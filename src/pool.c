@@ -33,11 +33,16 @@ struct pool {
 	size_t n;
 	_Atomic uint64_t ticket;	/* gen << 32 | next block */
 	atomic_size_t finished;		/* blocks of the job done */
+	size_t max;			/* at most this many threads */
+	void (*init)(void);		/* each worker's first call, or NULL */
+	size_t ready;			/* workers past init */
+	int started;			/* pool_start has begun */
 };
 
 static struct pool pool = {
 	PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER,
-	PTHREAD_COND_INITIALIZER, 1, 0, NULL, NULL, 0, 0, 0
+	PTHREAD_COND_INITIALIZER, 1, 0, NULL, NULL, 0, 0, 0,
+	RBM_POOL_MAX_THREADS, NULL, 0, 0
 };
 static pthread_once_t pool_once = PTHREAD_ONCE_INIT;
 
@@ -77,6 +82,12 @@ static void *worker(void *unused)
 
 	(void)unused;
 	pthread_setname_np(pthread_self(), "rbmcmd-pool");	/* for ps, tests */
+	if (pool.init)
+		pool.init();
+	pthread_mutex_lock(&pool.lock);
+	pool.ready++;
+	pthread_cond_broadcast(&pool.done);
+	pthread_mutex_unlock(&pool.lock);
 	for (;;) {
 		uint32_t gen;
 		rbm_pool_fn fn;
@@ -111,7 +122,7 @@ static size_t env_count(const char *name)
 	return x > RBM_POOL_MAX_THREADS ? RBM_POOL_MAX_THREADS : (size_t)x;
 }
 
-static size_t wanted_threads(void)
+size_t rbm_pool_wanted(void)
 {
 	size_t n = env_count("RBMCMD_THREADS");
 	cpu_set_t set;
@@ -132,11 +143,16 @@ static size_t wanted_threads(void)
  */
 static void pool_start(void)
 {
-	size_t i, want = wanted_threads();
+	size_t i, want = rbm_pool_wanted();
 	sigset_t all, old;
 	pthread_attr_t attr;
 	pthread_t id;
 
+	pthread_mutex_lock(&pool.lock);
+	pool.started = 1;
+	if (want > pool.max)
+		want = pool.max;
+	pthread_mutex_unlock(&pool.lock);
 	if (want < 2 || pthread_attr_init(&attr) != 0)
 		return;
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
@@ -155,6 +171,22 @@ static void pool_start(void)
 size_t rbm_pool_threads(void)
 {
 	pthread_once(&pool_once, pool_start);
+	return pool.threads;
+}
+
+size_t rbm_pool_start(size_t max, void (*init)(void))
+{
+	pthread_mutex_lock(&pool.lock);
+	if (!pool.started) {	/* else the workers run, or start, already */
+		pool.max = max < 1 ? 1 : max;
+		pool.init = init;
+	}
+	pthread_mutex_unlock(&pool.lock);
+	pthread_once(&pool_once, pool_start);
+	pthread_mutex_lock(&pool.lock);
+	while (pool.ready + 1 < pool.threads)
+		pthread_cond_wait(&pool.done, &pool.lock);
+	pthread_mutex_unlock(&pool.lock);
 	return pool.threads;
 }
 

@@ -35,4 +35,17 @@ void rbm_pool_run(size_t n, rbm_pool_fn fn, void *arg);
 /* The number of threads that run blocks, the caller's included (>= 1). */
 size_t rbm_pool_threads(void);
 
+/* The number of threads the environment asks for (see above), >= 1. */
+size_t rbm_pool_wanted(void);
+
+/*
+ * Start the pool now, with at most max threads (the caller's included),
+ * each new thread calling init (when not NULL) before it takes any work,
+ * and return once all have, with the number of threads.  For the BLAS
+ * guard (guard.h), which has every thread take its BLAS buffer while the
+ * address space still has room; when the pool runs already, this only
+ * returns its number of threads.
+ */
+size_t rbm_pool_start(size_t max, void (*init)(void));
+
 #endif

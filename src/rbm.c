@@ -148,8 +148,11 @@ void rbm_hidden_probs(const struct rbm *m, const gsl_matrix_float *v,
 void rbm_visible_probs(const struct rbm *m, const gsl_matrix_float *h,
 		       gsl_matrix_float *pv)
 {
-	rbm_linalg_affine_t(h, m->w, m->b, pv, NULL);
-	rbm_visible_activate(m, pv);
+	rbm_linalg_post post = rbm_visible_post(m);
+
+	rbm_linalg_affine_t(h, m->w, m->b, pv, post);
+	if (!post)
+		rbm_visible_activate(m, pv);
 }
 
 /*

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "pool.h"
 #include "rows.h"
 
 /* The fuzzing build shrinks it to reach the sliding and growing paths. */
@@ -445,29 +446,98 @@ static size_t format_g6(float v, char *buf)
 	return len;
 }
 
+/* Row value v as the original tool's token into buf (TOKEN_MAX bytes);
+ * returns the length. */
+#define TOKEN_MAX 16
+static size_t put_token(float v, char *buf)
+{
+	if (v < 0.001f || v > 0.999f) {	/* samples: always here */
+		buf[0] = (char)('0' + (v > 0.999f));
+		return 1;
+	}
+	if (v <= 0.999f)
+		return format_g6(v, buf);
+	return (size_t)snprintf(buf, TOKEN_MAX, "%.6g", (double)v);	/* NaN */
+}
+
 void rbm_rows_write(FILE *out, const float *row, size_t n)
 {
 	char buf[4096];
 	size_t j, len = 0;
 
 	for (j = 0; j < n; j++) {
-		float v = row[j];
-		if (len > sizeof(buf) - 16) {
+		if (len > sizeof(buf) - TOKEN_MAX - 1) {
 			fwrite_unlocked(buf, 1, len, out);
 			len = 0;
 		}
 		if (j > 0)
 			buf[len++] = ' ';
-		if (v < 0.001f || v > 0.999f)	/* samples: always here */
-			buf[len++] = (char)('0' + (v > 0.999f));
-		else if (v <= 0.999f)
-			len += format_g6(v, buf + len);
-		else	/* NaN */
-			len += (size_t)snprintf(buf + len, 16, "%.6g",
-						(double)v);
+		len += put_token(row[j], buf + len);
 	}
 	buf[len++] = '\n';
 	fwrite_unlocked(buf, 1, len, out);
+}
+
+/*
+ * Formatting is a pass over every value, as long as a product's block
+ * for run_visible's 500 units, so rbm_rows_write_many formats blocks of
+ * WRITE_ROWS rows on the pool's threads, each row into its own stretch
+ * of one buffer, and writes the rows in order: the same bytes.
+ */
+#define WRITE_ROWS 16
+#define WRITE_MIN 16384		/* values below which one thread formats */
+
+struct text {
+	const float *rows;
+	size_t ld, k, n;
+	char *buf;		/* row r at buf + r * room */
+	size_t room;
+	size_t *len;		/* each row's length */
+};
+
+static void format_block(void *arg, size_t i)
+{
+	const struct text *t = arg;
+	size_t r, j, r1 = (i + 1) * WRITE_ROWS < t->k ? (i + 1) * WRITE_ROWS
+						      : t->k;
+
+	for (r = i * WRITE_ROWS; r < r1; r++) {
+		const float *row = t->rows + r * t->ld;
+		char *b = t->buf + r * t->room;
+		size_t len = 0;
+		for (j = 0; j < t->n; j++) {
+			if (j > 0)
+				b[len++] = ' ';
+			len += put_token(row[j], b + len);
+		}
+		b[len++] = '\n';
+		t->len[r] = len;
+	}
+}
+
+void rbm_rows_write_many(FILE *out, const float *rows, size_t ld, size_t k,
+			 size_t n)
+{
+	struct text t = { rows, ld, k, n, NULL, (TOKEN_MAX + 1) * n + 1,
+			  NULL };
+	size_t r;
+
+	if (k * n >= WRITE_MIN && k <= ((size_t)-1 / 2) / t.room) {
+		t.buf = malloc(k * t.room);
+		t.len = malloc(k * sizeof(*t.len));
+	}
+	if (!t.buf || !t.len) {	/* small, or no memory: row by row */
+		free(t.buf);
+		free(t.len);
+		for (r = 0; r < k; r++)
+			rbm_rows_write(out, rows + r * ld, n);
+		return;
+	}
+	rbm_pool_run((k + WRITE_ROWS - 1) / WRITE_ROWS, format_block, &t);
+	for (r = 0; r < k; r++)
+		fwrite_unlocked(t.buf + r * t.room, 1, t.len[r], out);
+	free(t.buf);
+	free(t.len);
 }
 
 void rbm_rows_write_plain(FILE *out, const float *row, size_t n)

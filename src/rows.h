@@ -101,6 +101,14 @@ const char *rbm_rows_name(const struct rbm_rows *r);
 void rbm_rows_write(FILE *out, const float *row, size_t n);
 
 /*
+ * Write k rows of n values (row r at rows + r * ld) as rbm_rows_write
+ * does, the same bytes, formatted on the products' pool of threads
+ * (pool.h) when there are many.
+ */
+void rbm_rows_write_many(FILE *out, const float *rows, size_t ld, size_t k,
+			 size_t n);
+
+/*
  * Write one row of n values as plain numbers (%.6g), for values that are
  * not probabilities (Gaussian units, ratings); like rbm_rows_write.
  */

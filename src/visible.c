@@ -358,6 +358,7 @@ static double softmax_log_sum(const struct rbm *m, const double *x)
 
 struct vis_ops {
 	void (*activate)(const struct rbm *m, gsl_matrix_float *a);
+	rbm_linalg_post post;		/* activate on each element, or NULL */
 	void (*sample)(const struct rbm *m, const gsl_matrix_float *p,
 		       gsl_matrix_float *s, gsl_rng *rng);
 	void (*random)(const struct rbm *m, gsl_matrix_float *v,
@@ -376,7 +377,8 @@ struct vis_ops {
 
 static const struct vis_ops ops[RBM_NVIS_TYPES] = {
 	[RBM_VIS_BINARY] = {
-		.activate = binary_activate, .sample = binary_sample,
+		.activate = binary_activate, .post = rbm_logistic,
+		.sample = binary_sample,
 		.random = binary_random, .energy = linear_energy,
 		.bias = binary_bias, .lo = 0, .hi = 1, .pcd = 1,
 	},
@@ -398,6 +400,11 @@ static const struct vis_ops ops[RBM_NVIS_TYPES] = {
 void rbm_visible_activate(const struct rbm *m, gsl_matrix_float *a)
 {
 	ops[m->vtype].activate(m, a);
+}
+
+rbm_linalg_post rbm_visible_post(const struct rbm *m)
+{
+	return ops[m->vtype].post;
 }
 
 void rbm_visible_sample(const struct rbm *m, const gsl_matrix_float *p,

@@ -35,6 +35,7 @@
 #include <gsl/gsl_rng.h>
 
 #include "err.h"
+#include "linalg.h"
 #include "rbm.h"
 #include "rows.h"
 
@@ -85,6 +86,14 @@ void rbm_visible_decode(const struct rbm *m, const gsl_matrix_float *units,
  * normalized over each softmax group.  Views are fine.
  */
 void rbm_visible_activate(const struct rbm *m, gsl_matrix_float *a);
+
+/*
+ * rbm_visible_activate as a step on each element, when it is one (binary
+ * units: the logistic), for the product to run in its blocks on the
+ * pool's threads (linalg.h); NULL when it is not (softmax groups) or
+ * there is nothing to do (Gaussian units): then call activate.
+ */
+rbm_linalg_post rbm_visible_post(const struct rbm *m);
 
 /*
  * Samples from p = p(v|h): Bernoulli for binary units (rbm_sample),

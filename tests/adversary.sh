@@ -264,6 +264,17 @@ if [ $limits_ok = 1 ]; then
 	tk sh -c "ulimit -v 100000; exec '$R' b.rbm train 1 <w784.txt"
 	no_signal "R2 train 784 500 under ulimit -v 100000"
 	kept_or_loadable "R2 train 784 500 under ulimit -v 100000" b.rbm b.orig
+	# Each thread of the products' pool needs a BLAS buffer of its own:
+	# with more threads than buffers fit, the first product on a pool
+	# thread was stuck for ever (RBMCMD_THREADS=2, ulimit -v 250000).
+	for n in 2 3; do
+		for kb in 400000 250000; do
+			cp b.rbm b.orig
+			tk sh -c "ulimit -v $kb; RBMCMD_THREADS=$n exec '$R' b.rbm train 1 <w784.txt"
+			no_signal "R2 train, $n threads, under ulimit -v $kb"
+			kept_or_loadable "R2 train, $n threads, under ulimit -v $kb" b.rbm b.orig
+		done
+	done
 
 	begin R3
 	# The ladder: every command under a shrinking limit gives exit 0
@@ -281,18 +292,22 @@ if [ $limits_ok = 1 ]; then
 		    "free_energy <w5.txt" "reconstruct <w5.txt" \
 		    "recommend <w5.txt" "loglik --ais-runs 2 --ais-steps 10 <w5.txt" \
 		    "filters --shape 28x28 -o f.png" \
-		    "samples 2 2 --shape 28x28 -o s.png" "train 1 <w5.txt"; do
-			tk sh -c "ulimit -v $kb; exec '$R' b.rbm $c >/dev/null"
-			if [ "$rc" -ge 128 ] || { [ "$rc" != 0 ] && [ "$rc" != 1 ]; }; then
-				failed "R3 $c under ulimit -v $kb: exit $rc ($(head -c 200 "$T/err"))"
-			elif [ "$rc" = 1 ] && [ ! -s "$T/err" ]; then
-				failed "R3 $c under ulimit -v $kb: exit 1 without a message"
-			elif ! loadable b.rbm; then
-				failed "R3 $c under ulimit -v $kb: the state no longer loads"
-			else
-				pass "R3 $c under ulimit -v $kb: exit $rc"
-			fi
-			cp b.rbm b.orig
+		    "samples 2 2 --shape 28x28 -o s.png" "train 1 <w5.txt" \
+		    "train 1 <w784.txt" "train 1 --no-pcd <w784.txt"; do
+			# by default, and with three threads in the pool (see R2)
+			for th in "" "RBMCMD_THREADS=3 "; do
+				tk sh -c "ulimit -v $kb; ${th}exec '$R' b.rbm $c >/dev/null"
+				if [ "$rc" -ge 128 ] || { [ "$rc" != 0 ] && [ "$rc" != 1 ]; }; then
+					failed "R3 $th$c under ulimit -v $kb: exit $rc ($(head -c 200 "$T/err"))"
+				elif [ "$rc" = 1 ] && [ ! -s "$T/err" ]; then
+					failed "R3 $th$c under ulimit -v $kb: exit 1 without a message"
+				elif ! loadable b.rbm; then
+					failed "R3 $th$c under ulimit -v $kb: the state no longer loads"
+				else
+					pass "R3 $th$c under ulimit -v $kb: exit $rc"
+				fi
+				cp b.rbm b.orig
+			done
 		done
 		rm -f n.rbm i.rbm
 		tk sh -c "ulimit -v $kb; exec '$R' n.rbm init 784 500"

@@ -566,6 +566,42 @@ START_TEST(test_write_matches_printf)
 }
 END_TEST
 
+/*
+ * rbm_rows_write_many (which formats in blocks on the pool's threads)
+ * writes the bytes rbm_rows_write writes row by row: on 100 rows of 600
+ * values (many blocks), rows of a wider matrix, with 0, 1, NaN and
+ * values between; and on a batch small enough for one thread.
+ */
+START_TEST(test_write_many)
+{
+	enum { K = 100, N = 600, LD = 610 };
+	float *m = malloc(K * LD * sizeof(float));
+	char *a = NULL, *b = NULL;
+	size_t i, r, la = 0, lb = 0, k;
+	FILE *fa, *fb;
+
+	for (i = 0; i < K * LD; i++)
+		m[i] = i % 7 == 0 ? 0.0f : i % 7 == 1 ? 1.0f :
+		       i % 997 == 5 ? NAN : (float)(i % 1000) / 1000.0f;
+	for (k = 1; k <= K; k += K - 1) {
+		fa = open_memstream(&a, &la);
+		fb = open_memstream(&b, &lb);
+		ck_assert_ptr_nonnull(fa);
+		ck_assert_ptr_nonnull(fb);
+		rbm_rows_write_many(fa, m, LD, k, N);
+		for (r = 0; r < k; r++)
+			rbm_rows_write(fb, m + r * LD, N);
+		ck_assert_int_eq(fclose(fa), 0);
+		ck_assert_int_eq(fclose(fb), 0);
+		ck_assert_uint_eq(la, lb);
+		ck_assert_int_eq(memcmp(a, b, la), 0);
+		free(a);
+		free(b);
+	}
+	free(m);
+}
+END_TEST
+
 /* ---- data ---- */
 
 /* A data set of width w, or a failed test. */
@@ -758,6 +794,7 @@ Suite *rows_suite(void)
 
 	tcase_add_test(out, test_write_format);
 	tcase_add_test(out, test_write_matches_printf);
+	tcase_add_test(out, test_write_many);
 	suite_add_tcase(s, out);
 
 	tcase_add_test(data, test_data_compact);
