@@ -492,6 +492,8 @@ static int run_epochs(const struct ctx *c, struct rbm_state *s,
 			return dist_die(c, dr, &err);
 		return cli_usage(c, "--log: %s", err.msg);
 	}
+	if (dr)		/* see report_guard */
+		report_guard(&rep);
 	t = make_trainer(s, d, epochs, dr, &err);
 	mon = t && root ? rbm_monitor_alloc(d, valid, s->model->nh, &err)
 			: NULL;

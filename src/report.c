@@ -3,6 +3,7 @@
  * and history text (see report.h).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,37 @@ double report_now(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+void report_guard(struct report *r)
+{
+	r->guard = 1;
+}
+
+#define LINE_MAX_LEN 512	/* no line of ours is longer */
+
+/*
+ * Whether a line of len bytes goes to stderr now without blocking, with a
+ * page to spare for the last messages: always unless guarded and stderr
+ * is a pipe (nothing else writes to it, so its room only grows until we
+ * write).  A pipe holds its bytes in pages: all but the first (maybe
+ * partly read) and the last hold at least a page less a line, so
+ * used + len bytes fill at most 2 + (used + len) / (page - line) pages,
+ * which must leave one of the pipe's pages free.
+ */
+static int room_for(const struct report *r, size_t len)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	int cap, used;
+
+	if (!r->guard)
+		return 1;
+	fflush(stderr);
+	cap = fcntl(STDERR_FILENO, F_GETPIPE_SZ);
+	if (cap <= 0 || ioctl(STDERR_FILENO, FIONREAD, &used) < 0 || used < 0)
+		return 1;	/* not a pipe */
+	return 3 + ((size_t)used + len) / (page - LINE_MAX_LEN) <=
+	       (size_t)cap / page;
 }
 
 int report_open(struct report *r, unsigned long epochs, int verbose,
@@ -85,7 +117,7 @@ int report_columns(int fd)
 static void draw_bar(const struct report *r, double frac, double speed,
 		     double eta, int cols)
 {
-	char head[64], tail[64], line[512], bar[BAR_MAX + 1];
+	char head[64], tail[64], line[LINE_MAX_LEN], bar[BAR_MAX + 1];
 	int width, fill, i, room = cols - 1;
 
 	if (room > (int)sizeof(line) - 1)
@@ -114,7 +146,8 @@ static void draw_bar(const struct report *r, double frac, double speed,
 	if (room < 1)
 		room = 1;
 	line[(size_t)room < strlen(line) ? (size_t)room : strlen(line)] = '\0';
-	fprintf(stderr, "\r%s\033[K", line);
+	if (room_for(r, strlen(line) + 8))
+		fprintf(stderr, "\r%s\033[K", line);
 }
 
 int report_progress(void *arg, size_t done, size_t rows)
@@ -145,18 +178,22 @@ int report_epoch(struct report *r, unsigned long model_epoch,
 
 	if (!mt)
 		mt = &none;
-	if (r->bar)
+	if (r->bar && room_for(r, 8))
 		fputs("\r\033[K", stderr);
 	if (r->verbose) {	/* no validation figure without the rows */
-		char valid[64] = "";
+		char valid[64] = "", line[LINE_MAX_LEN];
 
 		if (isfinite(mt->fe_valid))
 			snprintf(valid, sizeof(valid), " (validation %.6g)",
 				 mt->fe_valid);
-		fprintf(stderr, "%s: train: epoch %lu: reconstruction error "
-			"%.6g, free energy %.6g%s, rate %.6g, %.2f s\n", PROG,
-			model_epoch, mt->recon_error, mt->fe_train, valid,
-			st->rate, now - r->epoch_start);
+		snprintf(line, sizeof(line), "%s: train: epoch %lu: "
+			 "reconstruction error %.6g, free energy %.6g%s, rate "
+			 "%.6g, %.2f s\n", PROG, model_epoch, mt->recon_error,
+			 mt->fe_train, valid, st->rate, now - r->epoch_start);
+		if (room_for(r, strlen(line)))
+			fputs(line, stderr);
+		else
+			r->dropped++;
 	}
 	if (r->log) {
 		double fig[RBM_LOG_NCOLS] = { 0 };
@@ -181,8 +218,12 @@ int report_epoch(struct report *r, unsigned long model_epoch,
 
 int report_close(struct report *r, struct rbm_err *err)
 {
-	if (r->bar)
+	if (r->bar && room_for(r, 8))
 		fputs("\r\033[K", stderr);
+	if (r->dropped)
+		fprintf(stderr, "%s: train: %lu epoch lines not shown: the "
+			"launcher was not reading standard error\n", PROG,
+			r->dropped);
 	if (r->log && fclose(r->log) != 0) {
 		r->log = NULL;
 		rbm_err_set(err, "%s: %s", r->log_path, strerror(errno));

@@ -22,7 +22,20 @@ struct report {
 	double start;		/* monotonic seconds at the run's start */
 	double epoch_start;	/* ... and at the current epoch's start */
 	double last_draw;	/* when the bar was last drawn */
+	int guard;		/* never block on stderr (report_guard) */
+	unsigned long dropped;	/* lines not written to spare the pipe */
 };
+
+/*
+ * Under an MPI launcher with several processes, rank 0's progress lines
+ * must never block on stderr: the launcher may stop reading the pipe
+ * (Open MPI's mpirun does while it ends a job on a signal) and the other
+ * processes would then wait for rank 0 forever.  After this, a line that
+ * does not fit in the pipe with room to spare for the last messages is
+ * dropped and counted; report_close says how many.  Writes to anything
+ * but a pipe are unchanged.
+ */
+void report_guard(struct report *r);
 
 /* Monotonic time in seconds. */
 double report_now(void);
