@@ -132,9 +132,9 @@ START_TEST(test_encode_real)
 }
 END_TEST
 
-/* Items of model m written by rbm_visible_write_items, malloc'ed. */
-static char *items_text(const struct rbm *m, const float *row, size_t n,
-			int digits)
+/* rbm_visible_write_items of the row must write the line want. */
+static void assert_items(const struct rbm *m, const float *row, size_t n,
+			 int digits, const char *want)
 {
 	char *buf = NULL;
 	size_t len = 0;
@@ -143,7 +143,8 @@ static char *items_text(const struct rbm *m, const float *row, size_t n,
 	ck_assert_ptr_nonnull(f);
 	rbm_visible_write_items(m, f, row, n, digits);
 	ck_assert_int_eq(fclose(f), 0);
-	return buf;
+	ck_assert_str_eq(buf, want);
+	free(buf);
 }
 
 /*
@@ -158,20 +159,11 @@ START_TEST(test_write_items_digits)
 	static const float g[2] = { -2.5e-4f, 123.456789f };
 	struct rbm *b = random_model(4, 2, RBM_VIS_BINARY, 1, 0.1, 1);
 	struct rbm *gs = random_model(2, 2, RBM_VIS_GAUSSIAN, 1, 0.1, 1);
-	char *s;
 
-	s = items_text(b, p, 4, 0);
-	ck_assert_str_eq(s, "0 1 0.123457 1\n");
-	free(s);
-	s = items_text(b, p, 4, 4);
-	ck_assert_str_eq(s, "0.0004 0.9996 0.1235 1\n");
-	free(s);
-	s = items_text(gs, g, 2, 0);
-	ck_assert_str_eq(s, "-0.00025 123.457\n");
-	free(s);
-	s = items_text(gs, g, 2, 9);
-	ck_assert_str_eq(s, "-0.000250000012 123.456787\n");
-	free(s);
+	assert_items(b, p, 4, 0, "0 1 0.123457 1\n");
+	assert_items(b, p, 4, 4, "0.0004 0.9996 0.1235 1\n");
+	assert_items(gs, g, 2, 0, "-0.00025 123.457\n");
+	assert_items(gs, g, 2, 9, "-0.000250000012 123.456787\n");
 	rbm_free(b);
 	rbm_free(gs);
 }
