@@ -115,10 +115,19 @@ for c in run_visible run_hidden free_energy reconstruct recommend; do
 	exec 3>&- 4<&-
 	wait $pid
 done
-# Empty input is no error (EXIT STATUS in rbmcmd(1)): nothing out, exit 0.
+# Empty input is no error (EXIT STATUS in rbmcmd(1)): nothing out, exit
+# 0; and the rows before a bad line are answered (INPUT FORMAT).
 for c in run_visible run_hidden free_energy reconstruct recommend; do
 	run "$R" a.rbm $c </dev/null
 	same "$c: empty input, empty output, exit 0" "$rc $(wc -c <out)" "0 0"
+	if [ $c = run_hidden ]; then
+		printf '1 0\n1\n' >rows
+	else
+		printf '0 0 0 1 1 0\n0 0 0 1 1\n' >rows
+	fi
+	run "$R" a.rbm $c <rows
+	same "$c: the row before a bad line answered, then exit 1" \
+		"$rc $(wc -l <out)" "1 1"
 done
 
 # A million-row pipe in constant memory: 100 wide rows are 400 MB as
