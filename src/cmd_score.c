@@ -31,6 +31,7 @@
 
 #define SCORE_BATCH 256	/* rows per product */
 #define SCORE_DIGITS 10	/* significant digits of reals without --precision */
+#define ESS_DIGITS 4	/* of loglik's ais_ess, a rough figure */
 
 /* What a scoring command holds; freed in one place. */
 struct scoring {
@@ -204,8 +205,8 @@ static void print_loglik(const struct ctx *c, const struct scoring *sc,
 	printf("rows %zu\n", sc->sums->rows);
 	if (z->ais)
 		printf("ais_runs %zu\nais_steps %lu\nais_ess %.*g\n",
-		       zs->runs.runs, zs->runs.steps, cli_real_digits(c, 4),
-		       z->ess);
+		       zs->runs.runs, zs->runs.steps,
+		       cli_real_digits(c, ESS_DIGITS), z->ess);
 }
 
 int cmd_loglik(struct ctx *c)
