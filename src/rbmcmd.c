@@ -83,8 +83,9 @@ static const struct command commands[] = {
 	  "states", 0 },
 	{ "import", cmd_import, 0, 0, "< PARAMETER_FILE",
 	  OPT(O_SEED) | OPT(O_VISIBLE),
-	  "create a state file from a plain parameter file (never "
-	  "overwrites a file that is not a state file)", CMD_NEW_MODEL },
+	  "create a state file from a plain parameter file or the original "
+	  "Python rbmcmd's pickle (never overwrites a file that is not a "
+	  "state file)", CMD_NEW_MODEL },
 	{ "export", cmd_export, 0, 0, "> PARAMETER_FILE", 0,
 	  "print the weights and biases as a plain parameter file", CMD_LOADS },
 	{ "info", cmd_info, 0, 0, "", 0,
