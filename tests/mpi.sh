@@ -147,6 +147,15 @@ true_ "and the state file is untouched" cmp -s wide0.rbm wide.rbm
 # ---- signals ----
 "$R" long.rbm init 100 50 --seed 1
 cp long.rbm long0.rbm
+# wait_epochs FILE N: until FILE has N epoch lines (5 minutes at most).
+wait_epochs() {
+	i=0
+	while [ "$(grep -c '^rbmcmd: train: epoch' "$1" 2>/dev/null)" -lt "$2" ] &&
+		[ $i -lt 3000 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
 # SIGTERM to the launcher, checked only with RBM_TEST_MPI_SIGTERM=1: a
 # KNOWN DEFECT (issue 16 stays open).  With epochs of about a millisecond
 # and --verbose, Open MPI's mpirun stops forwarding the ranks' output once
