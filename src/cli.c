@@ -66,6 +66,8 @@ const struct cli_optdef cli_options[NOPTS] = {
 	FLAG(O_HELP, "help", "show this help and exit"),
 	FLAG(O_PROBS, "probs",
 	     "print probabilities instead of sampled 0/1 states"),
+	COUNT(O_PRECISION, "precision", "N", 1, RBM_ROWS_MAX_DIGITS,
+	      "print values with N significant digits (1 to 17)"),
 	COUNT(O_EXACT_MAX, "exact-max-units", "N", 0, RBM_SCORE_EXACT_LIMIT,
 	      "exact log Z when a layer has at most N units (default 20)"),
 	FLAG(O_AIS, "ais", "estimate log Z by AIS even when it could be exact"),
@@ -424,10 +426,30 @@ struct rbm_state *cli_load(const struct ctx *c)
 	return s;
 }
 
-void cli_write_rows(const gsl_matrix_float *m, size_t k)
+int cli_digits(const struct ctx *c)
 {
-	if (k > 0)
-		rbm_rows_write_many(stdout, m->data, m->tda, k, m->size2);
+	return c->opt[O_PRECISION].given ? (int)c->opt[O_PRECISION].u : 0;
+}
+
+int cli_real_digits(const struct ctx *c, int usual_digits)
+{
+	return cli_digits(c) ? cli_digits(c) : usual_digits;
+}
+
+void cli_write_rows(const struct ctx *c, const gsl_matrix_float *m, size_t k)
+{
+	int digits = cli_digits(c);
+	size_t i;
+
+	if (!digits) {
+		if (k > 0)
+			rbm_rows_write_many(stdout, m->data, m->tda, k,
+					    m->size2);
+		return;
+	}
+	for (i = 0; i < k; i++)
+		rbm_rows_write_plain(stdout, gsl_matrix_float_const_ptr(m, i, 0),
+				     m->size2, digits);
 }
 
 int cli_flush(const struct ctx *c)
@@ -485,7 +507,7 @@ int cli_write_units(const struct ctx *c, const struct rbm *m,
 		if (row)
 			rbm_visible_decode(m, &u.matrix, row);
 		rbm_visible_write_items(m, stdout, row ? row->data :
-					u.matrix.data, n);
+					u.matrix.data, n, cli_digits(c));
 	}
 	if (row)
 		gsl_matrix_float_free(row);

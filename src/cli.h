@@ -39,7 +39,7 @@ enum opt_id {
 	O_DATA,
 	O_VALIDATION,
 	O_LOG, O_VERBOSE, O_QUIET, O_NAMES, O_HELP,
-	O_PROBS, O_EXACT_MAX, O_AIS, O_AIS_RUNS, O_AIS_STEPS,
+	O_PROBS, O_PRECISION, O_EXACT_MAX, O_AIS, O_AIS_RUNS, O_AIS_STEPS,
 	O_VISIBLE, O_MISSING, O_TOP,
 	NOPTS
 };
@@ -175,8 +175,23 @@ struct rbm_lock *cli_lock_state(const struct ctx *c);
 /* The state file named on the command line; NULL after a message. */
 struct rbm_state *cli_load(const struct ctx *c);
 
-/* Write the first k rows of m to stdout in the original's tokens. */
-void cli_write_rows(const gsl_matrix_float *m, size_t k);
+/*
+ * The significant digits of --precision, or 0 when it was not given (the
+ * commands' usual formats).
+ */
+int cli_digits(const struct ctx *c);
+
+/*
+ * The number format of a command that prints reals with printf: "%.*g"
+ * with the digits of --precision, or else usual_digits.
+ */
+int cli_real_digits(const struct ctx *c, int usual_digits);
+
+/*
+ * Write the first k rows of m to stdout in the original's tokens, or
+ * with --precision as plain numbers (rows.h).
+ */
+void cli_write_rows(const struct ctx *c, const gsl_matrix_float *m, size_t k);
 
 /*
  * Flush stdout and check it: 0, or -1 after "write error: REASON" once a

@@ -134,7 +134,7 @@ static int run_layer(struct ctx *c, int visible_in)
 			rbm_visible_sample(r.s->model, &out.matrix,
 					   &out.matrix, r.rng);
 		if (visible_in)
-			cli_write_rows(&out.matrix, (size_t)k);
+			cli_write_rows(c, &out.matrix, (size_t)k);
 		else if (cli_write_units(c, r.s->model, &out.matrix,
 					 (size_t)k) < 0)
 			rc = EXIT_FAIL;

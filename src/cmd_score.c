@@ -8,7 +8,7 @@
  * loglik keeps only running totals (the sum of the free energies and the
  * column sums that AIS needs for its base model).  Numbers are printed
  * with %.10g: the products are single precision, so further digits would
- * carry no information.
+ * carry little information; --precision chooses other digits.
  *
  * Rows hold one value per item of the model (visible.h), read into
  * units a batch at a time (batch.h).  All but loglik accept missing values: a row's
@@ -30,6 +30,8 @@
 #include "visible.h"
 
 #define SCORE_BATCH 256	/* rows per product */
+#define SCORE_DIGITS 10	/* significant digits of reals without --precision */
+#define ESS_DIGITS 4	/* of loglik's ais_ess, a rough figure */
 
 /* What a scoring command holds; freed in one place. */
 struct scoring {
@@ -128,7 +130,7 @@ static int print_free_energies(struct ctx *c, struct scoring *sc,
 	rbm_score_free_energy_masked(sc->s->model, b->v, b->mask, sc->h,
 				     sc->f);
 	for (i = 0; i < b->n; i++)
-		printf("%.10g\n", sc->f[i]);
+		printf("%.*g\n", cli_real_digits(c, SCORE_DIGITS), sc->f[i]);
 	return cli_flush(c);
 }
 
@@ -189,19 +191,22 @@ static void log_z_settings(const struct ctx *c, struct rbm_log_z_settings *z)
 }
 
 /* loglik's report: "key value" lines, the AIS details last. */
-static void print_loglik(const struct scoring *sc,
+static void print_loglik(const struct ctx *c, const struct scoring *sc,
 			 const struct rbm_log_z_settings *zs,
 			 const struct rbm_log_z *z)
 {
-	printf("loglik %.10g\n", rbm_score_sums_loglik(sc->sums, z->value));
-	printf("stderr %.10g\n", z->stderr_);
-	printf("logz %.10g\n", z->value);
-	printf("logz_stderr %.10g\n", z->stderr_);
+	int d = cli_real_digits(c, SCORE_DIGITS);
+
+	printf("loglik %.*g\n", d, rbm_score_sums_loglik(sc->sums, z->value));
+	printf("stderr %.*g\n", d, z->stderr_);
+	printf("logz %.*g\n", d, z->value);
+	printf("logz_stderr %.*g\n", d, z->stderr_);
 	printf("method %s\n", z->ais ? "ais" : "exact");
 	printf("rows %zu\n", sc->sums->rows);
 	if (z->ais)
-		printf("ais_runs %zu\nais_steps %lu\nais_ess %.4g\n",
-		       zs->runs.runs, zs->runs.steps, z->ess);
+		printf("ais_runs %zu\nais_steps %lu\nais_ess %.*g\n",
+		       zs->runs.runs, zs->runs.steps,
+		       cli_real_digits(c, ESS_DIGITS), z->ess);
 }
 
 int cmd_loglik(struct ctx *c)
@@ -224,7 +229,7 @@ int cmd_loglik(struct ctx *c)
 	    rbm_score_log_z(sc.s->model, sc.sums, &zs, rng, &z, &err) < 0)
 		rc = cli_fail(c, &err);
 	if (rc == EXIT_OK)
-		print_loglik(&sc, &zs, &z);
+		print_loglik(c, &sc, &zs, &z);
 	if (rng)
 		gsl_rng_free(rng);
 	scoring_free(&sc);
@@ -299,7 +304,8 @@ static int print_recommendations(struct ctx *c, struct scoring *sc,
 		for (j = 0; j < in->size2; j++)
 			if (isnan(row[j]))
 				row[j] = p[j];
-		rbm_visible_write_items(m, stdout, row, in->size2);
+		rbm_visible_write_items(m, stdout, row, in->size2,
+					cli_digits(c));
 	}
 	return cli_flush(c);
 }

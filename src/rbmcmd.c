@@ -69,23 +69,24 @@ static const struct command commands[] = {
 	  "train on visible rows from stdin, continuing from the saved "
 	  "state", CMD_TRAINS },
 	{ "run_visible", cmd_run_visible, 0, 0, "< VISIBLE_ROWS",
-	  OPT(O_SEED) | OPT(O_PROBS) | OPT(O_MISSING),
+	  OPT(O_SEED) | OPT(O_PROBS) | OPT(O_PRECISION) | OPT(O_MISSING),
 	  "print a sampled hidden row for each visible row", 0 },
 	{ "run_hidden", cmd_run_hidden, 0, 0, "< HIDDEN_ROWS",
-	  OPT(O_SEED) | OPT(O_PROBS),
+	  OPT(O_SEED) | OPT(O_PROBS) | OPT(O_PRECISION),
 	  "print a sampled visible row for each hidden row", 0 },
 	{ "daydream_trace", cmd_daydream_trace, 1, 1, "NUM_SAMPLES",
-	  OPT(O_SEED),
+	  OPT(O_SEED) | OPT(O_PRECISION),
 	  "print every state of one Gibbs chain started from random "
 	  "probabilities", 0 },
 	{ "daydream", cmd_daydream, 2, 2, "NUM_SAMPLES NUM_DREAMS",
-	  OPT(O_SEED) | OPT(O_PROBS),
+	  OPT(O_SEED) | OPT(O_PROBS) | OPT(O_PRECISION),
 	  "print the last state of each of NUM_DREAMS chains of NUM_SAMPLES "
 	  "states", 0 },
 	{ "import", cmd_import, 0, 0, "< PARAMETER_FILE",
 	  OPT(O_SEED) | OPT(O_VISIBLE),
-	  "create a state file from a plain parameter file (never "
-	  "overwrites a file that is not a state file)", CMD_NEW_MODEL },
+	  "create a state file from a plain parameter file or the original "
+	  "Python rbmcmd's pickle (never overwrites a file that is not a "
+	  "state file)", CMD_NEW_MODEL },
 	{ "export", cmd_export, 0, 0, "> PARAMETER_FILE", 0,
 	  "print the weights and biases as a plain parameter file", CMD_LOADS },
 	{ "info", cmd_info, 0, 0, "", 0,
@@ -94,18 +95,18 @@ static const struct command commands[] = {
 	{ "weights", cmd_weights, 0, 0, "", OPT(O_NAMES),
 	  "print the weights and biases as a table with unit names", CMD_LOADS },
 	{ "free_energy", cmd_free_energy, 0, 0, "< VISIBLE_ROWS",
-	  OPT(O_MISSING),
+	  OPT(O_MISSING) | OPT(O_PRECISION),
 	  "print the free energy F(v) of each visible row", 0 },
 	{ "reconstruct", cmd_reconstruct, 0, 0, "< VISIBLE_ROWS",
-	  OPT(O_MISSING),
+	  OPT(O_MISSING) | OPT(O_PRECISION),
 	  "print p(v|h) at h = p(h|v) for each visible row", 0 },
 	{ "recommend", cmd_recommend, 0, 0, "< VISIBLE_ROWS",
-	  OPT(O_MISSING) | OPT(O_TOP) | OPT(O_NAMES),
+	  OPT(O_MISSING) | OPT(O_TOP) | OPT(O_NAMES) | OPT(O_PRECISION),
 	  "fill in each row's missing values with their predictions, or "
 	  "list its best missing items", 0 },
 	{ "loglik", cmd_loglik, 0, 0, "< VISIBLE_ROWS",
 	  OPT(O_SEED) | OPT(O_EXACT_MAX) | OPT(O_AIS) | OPT(O_AIS_RUNS) |
-	  OPT(O_AIS_STEPS),
+	  OPT(O_AIS_STEPS) | OPT(O_PRECISION),
 	  "print the rows' average log-likelihood and log Z (exact or by "
 	  "AIS)", 0 },
 	{ "filters", cmd_filters, 0, 0, "-o FILE.png",

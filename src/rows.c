@@ -540,15 +540,15 @@ void rbm_rows_write_many(FILE *out, const float *rows, size_t ld, size_t k,
 	free(t.len);
 }
 
-void rbm_rows_write_plain(FILE *out, const float *row, size_t n)
+void rbm_rows_write_plain(FILE *out, const float *row, size_t n, int digits)
 {
-	char tok[32];
+	char tok[40];	/* "-1.2345678901234567e-308": 24 bytes */
 	size_t j;
 
 	for (j = 0; j < n; j++) {
 		if (j > 0)
 			putc_unlocked(' ', out);
-		snprintf(tok, sizeof(tok), "%.6g", (double)row[j]);
+		snprintf(tok, sizeof(tok), "%.*g", digits, (double)row[j]);
 		fputs_unlocked(tok, out);
 	}
 	putc_unlocked('\n', out);

@@ -16,7 +16,9 @@
  * 1..5").
  *
  * Output: the original tool's tokens: a value below 0.001 prints as "0",
- * above 0.999 as "1", anything else as the number (%.6g).
+ * above 0.999 as "1", anything else as the number (%.6g); or plain
+ * numbers with a chosen number of significant digits (%.*g), which keep
+ * small probabilities visible (rbmcmd's --precision).
  */
 #ifndef RBM_ROWS_H
 #define RBM_ROWS_H
@@ -100,6 +102,9 @@ const char *rbm_rows_name(const struct rbm_rows *r);
  */
 void rbm_rows_write(FILE *out, const float *row, size_t n);
 
+#define RBM_ROWS_PLAIN_DIGITS 6	/* the plain numbers' usual digits */
+#define RBM_ROWS_MAX_DIGITS 17	/* enough for any double to read back */
+
 /*
  * Write k rows of n values (row r at rows + r * ld) as rbm_rows_write
  * does, the same bytes, formatted on the products' pool of threads
@@ -109,9 +114,12 @@ void rbm_rows_write_many(FILE *out, const float *rows, size_t ld, size_t k,
 			 size_t n);
 
 /*
- * Write one row of n values as plain numbers (%.6g), for values that are
- * not probabilities (Gaussian units, ratings); like rbm_rows_write.
+ * Write one row of n values as plain numbers, as printf's "%.*g" writes
+ * them with digits significant digits (1 to RBM_ROWS_MAX_DIGITS; 9 give
+ * every float back exactly): for values that are not probabilities
+ * (Gaussian units, ratings), and for probabilities that must not be
+ * rounded to 0 or 1 (2.5e-05 stays 2.5e-05).  Like rbm_rows_write.
  */
-void rbm_rows_write_plain(FILE *out, const float *row, size_t n);
+void rbm_rows_write_plain(FILE *out, const float *row, size_t n, int digits);
 
 #endif

@@ -499,10 +499,12 @@ void rbm_visible_reader(const struct rbm *m, struct rbm_rows *r)
 }
 
 void rbm_visible_write_items(const struct rbm *m, FILE *out, const float *row,
-			     size_t n)
+			     size_t n, int digits)
 {
-	if (ops[m->vtype].plain)
-		rbm_rows_write_plain(out, row, n);
+	if (digits > 0)
+		rbm_rows_write_plain(out, row, n, digits);
+	else if (ops[m->vtype].plain)
+		rbm_rows_write_plain(out, row, n, RBM_ROWS_PLAIN_DIGITS);
 	else
 		rbm_rows_write(out, row, n);
 }

@@ -181,11 +181,13 @@ void rbm_visible_state_value(const struct rbm *m, char *buf, size_t size);
 void rbm_visible_reader(const struct rbm *m, struct rbm_rows *r);
 
 /*
- * Write a row of n items: the original tool's tokens for binary units,
- * plain numbers (%.6g) otherwise (rows.h).  Errors show in ferror(out).
+ * Write a row of n items: with digits 0, the original tool's tokens for
+ * binary units and plain numbers (%.6g) otherwise; with digits from 1 to
+ * RBM_ROWS_MAX_DIGITS, plain numbers with that many significant digits
+ * for every type (rows.h).  Errors show in ferror(out).
  */
 void rbm_visible_write_items(const struct rbm *m, FILE *out, const float *row,
-			     size_t n);
+			     size_t n, int digits);
 
 /*
  * The training defaults of a type that differ from train.h's: a learning

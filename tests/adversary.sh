@@ -43,6 +43,20 @@ kept_or_loadable() {
 		failed "$1: exit $rc, file $( (loadable "$2" && echo loads) || echo 'does not load'); stderr: $(head -c 300 "$T/err")"
 	fi
 }
+# train_limited ID NAME NV NH KB SEED: a new NV x NH model NAME.rbm
+# trains one epoch on 20 random rows (wNV.txt, from awk's srand(SEED))
+# under ulimit -v KB: no signal, and NAME.rbm trained or as it was.
+train_limited() {
+	awk -v nv="$3" -v seed="$6" 'BEGIN { srand(seed)
+		for (i = 0; i < 20; i++) { s = ""
+			for (j = 0; j < nv; j++) s = s (j ? " " : "") int(rand() * 2)
+			print s } }' >"w$3.txt"
+	"$R" "$2.rbm" init "$3" "$4" --seed 1
+	cp "$2.rbm" "$2.orig"
+	tk sh -c "ulimit -v $5; exec '$R' $2.rbm train 1 <w$3.txt"
+	no_signal "$1 train $3 $4 under ulimit -v $5"
+	kept_or_loadable "$1 train $3 $4 under ulimit -v $5" "$2.rbm" "$2.orig"
+}
 
 limits_ok=1
 if [ -n "$VG" ] || ldd "$RBMCMD" | grep -q libasan; then
@@ -241,14 +255,7 @@ if [ $limits_ok = 1 ]; then
 	tk sh -c "ulimit -v 250000; exec '$R' big.rbm init 2048 8192 --seed 1"
 	no_signal "R1 init 2048 8192 under ulimit -v 250000"
 	kept_or_loadable "R1 init 2048 8192 under ulimit -v 250000" big.rbm none
-	awk 'BEGIN { srand(1); for (i = 0; i < 20; i++) { s = "";
-		for (j = 0; j < 1024; j++) s = s (j ? " " : "") int(rand() * 2);
-		print s } }' >w1024.txt
-	"$R" t.rbm init 1024 4096 --seed 1
-	cp t.rbm t.orig
-	tk sh -c "ulimit -v 250000; exec '$R' t.rbm train 1 <w1024.txt"
-	no_signal "R1 train 1024 4096 under ulimit -v 250000"
-	kept_or_loadable "R1 train 1024 4096 under ulimit -v 250000" t.rbm t.orig
+	train_limited R1 t 1024 4096 250000 1
 	"$R" t.rbm export >t.txt
 	tk sh -c "ulimit -v 250000; exec '$R' ti.rbm import <t.txt"
 	no_signal "R1 import 1024 4096 under ulimit -v 250000"
@@ -256,14 +263,7 @@ if [ $limits_ok = 1 ]; then
 
 	begin R2
 	# OpenBLAS retried a 128 MB mmap for ever (784 x 500, 100 MB).
-	awk 'BEGIN { srand(2); for (i = 0; i < 20; i++) { s = "";
-		for (j = 0; j < 784; j++) s = s (j ? " " : "") int(rand() * 2);
-		print s } }' >w784.txt
-	"$R" b.rbm init 784 500 --seed 1
-	cp b.rbm b.orig
-	tk sh -c "ulimit -v 100000; exec '$R' b.rbm train 1 <w784.txt"
-	no_signal "R2 train 784 500 under ulimit -v 100000"
-	kept_or_loadable "R2 train 784 500 under ulimit -v 100000" b.rbm b.orig
+	train_limited R2 b 784 500 100000 2
 	# Each thread of the products' pool needs a BLAS buffer of its own:
 	# with more threads than buffers fit, the first product on a pool
 	# thread was stuck for ever (RBMCMD_THREADS=2, ulimit -v 250000).

@@ -108,18 +108,41 @@ printf '# comment\n\n0\t0 0 1  1 0\r\n   \n  # indented comment\n0 0 0 1 1 0' \
 	| "$R" a.rbm run_visible --seed 5 >x
 same "comments, blanks, tabs, CRLF, no final newline" "$(wc -l <x)" 2
 
-# Streaming: each answer comes back before the next line is sent.
+# Streaming: each answer comes back before the next line is sent, from
+# every command that rbmcmd(1) says streams (OUTPUT FORMAT).
 mkfifo in.fifo out.fifo
-"$R" a.rbm run_visible <in.fifo >out.fifo &
-pid=$!
-exec 3>in.fifo 4<out.fifo
-echo "0 0 0 1 1 0" >&3
-line=
-read -r line <&4 || true
-same "run_visible answers a line before the next is sent" \
-	"$(echo "$line" | awk '{ print NF }')" 2
-exec 3>&- 4<&-
-wait $pid
+for c in run_visible run_hidden free_energy reconstruct recommend; do
+	case $c in
+	run_visible) row="0 0 0 1 1 0" nf=2 ;;
+	run_hidden) row="1 0" nf=6 ;;
+	free_energy) row="0 0 0 1 1 0" nf=1 ;;
+	*) row="0 0 ? 1 1 0" nf=6 ;;
+	esac
+	"$R" a.rbm $c <in.fifo >out.fifo &
+	pid=$!
+	exec 3>in.fifo 4<out.fifo
+	echo "$row" >&3
+	line=
+	read -r line <&4 || true
+	same "$c answers a line before the next is sent" \
+		"$(echo "$line" | awk '{ print NF }')" $nf
+	exec 3>&- 4<&-
+	wait $pid
+done
+# Empty input is no error (EXIT STATUS in rbmcmd(1)): nothing out, exit
+# 0; and the rows before a bad line are answered (INPUT FORMAT).
+for c in run_visible run_hidden free_energy reconstruct recommend; do
+	run "$R" a.rbm $c </dev/null
+	same "$c: empty input, empty output, exit 0" "$rc $(wc -c <out)" "0 0"
+	if [ $c = run_hidden ]; then
+		printf '1 0\n1\n' >rows
+	else
+		printf '0 0 0 1 1 0\n0 0 0 1 1\n' >rows
+	fi
+	run "$R" a.rbm $c <rows
+	same "$c: the row before a bad line answered, then exit 1" \
+		"$rc $(wc -l <out)" "1 1"
+done
 
 # A million-row pipe in constant memory: 100 wide rows are 400 MB as
 # floats; a 250 MB address-space limit would stop any version that kept

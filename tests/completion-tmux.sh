@@ -19,51 +19,15 @@ printf '#!/bin/sh\nexec "%s" "$@"\n' "$R" >bin/rbmcmd
 chmod +x bin/rbmcmd
 touch work/a.rbm work/valid.txt work/pic.png work/names.txt
 
-sock=$T/tmux.sock
-tm() { tmux -S "$sock" "$@"; }
-# The shell: no startup files, our rbmcmd first on PATH, a plain prompt,
-# readline without the machine's inputrc.
+# The shell (tmux_shell, setup.sh): our rbmcmd first on PATH, a plain
+# prompt, the completion script loaded.
 cat >rc <<EOF2
 PS1='PROMPT\$ '
 PATH='$T/bin':\$PATH
 . '$comp'
 cd '$T/work'
 EOF2
-INPUTRC=/dev/null tm -f /dev/null new-session -d -x 120 -y 40 \
-	"env INPUTRC=/dev/null bash --noprofile --rcfile '$T/rc' -i"
-trap 'tm kill-server 2>/dev/null; rm -rf "$T"' EXIT
-
-# screen: the pane's text, trailing blanks dropped.
-screen() { tm capture-pane -p | sed 's/ *$//'; }
-# await NAME PATTERN: poll until a line of the pane matches the grep
-# pattern (120 s at most); pass or fail with the screen.
-await() {
-	i=0
-	while ! screen | grep -q -- "$2"; do
-		i=$((i + 1))
-		if [ $i -gt 1200 ]; then
-			failed "$1: no line matching '$2' in:"
-			screen | sed 's/^/    /'
-			return 0
-		fi
-		sleep 0.1
-	done
-	pass "$1"
-}
-# fresh: an empty screen with a prompt, so that old text cannot match.
-n=0
-fresh() {
-	n=$((n + 1))
-	tm send-keys C-u "clear; echo READY$n" Enter
-	i=0
-	while ! screen | grep -qx "READY$n"; do
-		i=$((i + 1))
-		[ $i -le 1200 ] || break
-		sleep 0.1
-	done
-	# The prompt after READY must be there before the next keys.
-	await "shell ready ($n)" "^PROMPT\\$ *\$"
-}
+tmux_shell 120 40
 
 await "bash starts with the completion loaded" '^PROMPT\$'
 fresh

@@ -101,10 +101,14 @@ same "--output: the same" "$(complete a.rbm samples 9 9 --output '')" \
 	"sub two words.png x.png"
 same "a number takes no completion" "$(complete a.rbm filters --zoom '')" ""
 same "NUM_SAMPLES takes no completion" "$(complete a.rbm daydream '')" ""
+same "--precision by prefix" "$(complete a.rbm run_visible --pr)" \
+	"--precision --probs"
+same "--precision=<TAB>: a number, no completion" \
+	"$(complete a.rbm reconstruct --precision =)" ""
 same "plot LOGFILE: any file" "$(complete plot l)" "log.csv"
 same "plot -o: PNG files" "$(complete plot log.csv -o x)" "x.png"
 same "a state file named plot still works" \
-	"$(complete plot daydream_trace --)" "--help --seed"
+	"$(complete plot daydream_trace --)" "--help --precision --seed"
 
 # The program's answers are asked once per shell, not at every TAB.
 printf '#!/bin/sh\necho >>"%s/calls"\nexec "%s" "$@"\n' "$T" "$R" >"$T/rb"

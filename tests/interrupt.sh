@@ -24,16 +24,6 @@ cp s.rbm before.rbm
 # keep the long steps below long enough without taking minutes.
 if [ -n "$VG" ]; then slow=5 slower=20; else slow=200 slower=1000; fi
 
-# wait_lines FILE N: wait until FILE has N lines starting "epoch" (5 min).
-wait_lines() {
-	i=0
-	while [ "$(cat "$1" 2>/dev/null | grep -c '^rbmcmd: train: epoch')" -lt "$2" ] &&
-		[ $i -lt 3000 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-}
-
 # interrupt SIG STATUS EPOCHS [OPTION]: stop a long train with SIG after
 # EPOCHS epochs, right as the next one starts.
 interrupt() {
@@ -43,7 +33,7 @@ interrupt() {
 	rm -f err	# the wait below must see this run's lines, not the last's
 	$defaults "$R" s.rbm train 1000000 --verbose "$@" <data.txt 2>err &
 	pid=$!
-	wait_lines err "$after"
+	wait_epochs err "$after"
 	kill -"$sig" $pid || true
 	rc=0
 	wait $pid || rc=$?
@@ -86,7 +76,7 @@ rm -f err
 VG_LEAKS=no $defaults "$R" s.rbm train 1000000 --verbose --batch-size 1000 \
 	--cd-k $slower <data.txt 2>err &
 pid=$!
-wait_lines err 1
+wait_epochs err 1
 kill -INT $pid || true
 # Apart, so that which one is the second is not up to the scheduler.
 sleep 0.2
@@ -107,7 +97,7 @@ cp before.rbm s.rbm
 rm -f err
 sh -c "trap '' TERM; exec '$R' s.rbm train 30 --verbose <data.txt 2>err" &
 pid=$!
-wait_lines err 1
+wait_epochs err 1
 kill -TERM $pid 2>/dev/null || true
 rc=0
 wait $pid || rc=$?

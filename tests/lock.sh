@@ -9,21 +9,12 @@ awk 'BEGIN { srand(5); for (r = 0; r < 1000; r++) { for (i = 0; i < 100; i++)
 	printf "%d ", rand() < 0.3; print "" } }' >data.txt
 "$R" s.rbm init 100 50 --seed 1 --batch-size 10
 
-# wait_lines FILE N: wait until FILE has N lines starting "epoch" (5 min).
-wait_lines() {
-	i=0
-	while [ "$(cat "$1" 2>/dev/null | grep -c '^rbmcmd: train: epoch')" -lt "$2" ] &&
-		[ $i -lt 3000 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-}
 epochs() { sed -n 's/^epochs //p' "$1"; }
 
 # A long train holds the lock.
 "$R" s.rbm train 1000000 --verbose <data.txt 2>long.err &
 pid=$!
-wait_lines long.err 1
+wait_epochs long.err 1
 cp s.rbm held.rbm
 run "$R" s.rbm train 1 <data.txt
 expect "a second train fails at once" 1 \
@@ -53,7 +44,7 @@ same "no lock file is left" "$(ls -A | grep '^\.' || true)" ""
 rm -f long.err	# wait for this run's epoch line, not the last run's
 "$R" s.rbm train 1000000 --verbose <data.txt 2>long.err &
 pid=$!
-wait_lines long.err 1
+wait_epochs long.err 1
 kill -9 $pid || true
 wait $pid || true
 true_ "a killed holder leaves the lock file" test -e .s.rbm.lock

@@ -50,6 +50,20 @@ same "rbmcmd.1 starts with the reference sections" \
 	"NAME,SYNOPSIS,DESCRIPTION,COMMANDS,OPTIONS,INPUT FORMAT,OUTPUT FORMAT,FILES,EXIT STATUS,ENVIRONMENT,EXAMPLES,COMPATIBILITY,"
 same "rbmcmd.1 ends with SEE ALSO" \
 	"$(sed -n 's/^\.SH "*\([^"]*\)"*$/\1/p' "$page" | tail -n 1)" "SEE ALSO"
+# The paragraph under COMMANDS that lists the commands that "never write
+# to STATE" names exactly those that take STATE but no training option
+# (init, import and train write it; plot takes none).
+for c in $(cat "$T/commands"); do
+	"$R" help "$c" >"$T/h"
+	grep -q '^Usage: rbmcmd STATE ' "$T/h" &&
+		! grep -q -- '--learning-rate' "$T/h" && echo "$c"
+done | sort >"$T/readers"
+awk '/^\.PP/ { if (p ~ /never write to/) print p; p = ""; next }
+	{ p = p " " $0 }' "$page" |
+	grep -o '\.BR* [a-z_]*' | sed 's/.* //' | sort >"$T/page-readers"
+same "the page's commands that never write STATE are the readers" \
+	"$(tr '\n' ' ' <"$T/page-readers")" "$(tr '\n' ' ' <"$T/readers")"
+
 for s in TRAINING SCORING; do
 	true_ "$s is in rbmcmd-training.7" \
 		grep -q "^\.SH $s" "$SRCDIR/man/rbmcmd-training.7"

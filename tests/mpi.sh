@@ -158,17 +158,6 @@ fi
 # ---- signals ----
 "$R" long.rbm init 100 50 --seed 1
 cp long.rbm long0.rbm
-# wait_epochs FILE N: until FILE has N epoch lines (5 minutes at most;
-# a FILE not yet created has none).
-wait_epochs() {
-	i=0
-	# (cat: a file not made yet counts 0, not an error that ends the wait)
-	while [ "$(cat "$1" 2>/dev/null | grep -c '^rbmcmd: train: epoch')" -lt "$2" ] &&
-		[ $i -lt 3000 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-}
 # SIGTERM to the launcher while epochs of a millisecond print a line
 # each: for the seconds between the signal and the processes' SIGTERM,
 # mpirun reads none of their output.  Rank 0 must not block writing to the

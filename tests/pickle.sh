@@ -71,6 +71,9 @@ true_ "and nothing was left beside it" test \
 	"h.txt movies.txt rbmstate.dat "
 
 # Conversion: the same model, its learning rate, then training goes on.
+true_ "--help says import converts the original's pickle" sh -c \
+	"'$R' --help | grep -A2 '^  import ' | grep -q pickle"
+true_ "so does 'help import'" sh -c "'$R' help import | grep -q pickle"
 run "$R" new.rbm import <rbmstate.dat
 expect "import converts a pickle" 0 ""
 run "$R" new.rbm export

@@ -1,8 +1,8 @@
 #!/bin/sh
-# score.sh - free_energy, reconstruct, loglik and --probs as users drive
-# them: output shapes, agreement between the commands (F of every visible
-# vector against log Z, exact against AIS on the six-movie model), exact
-# error messages and exit codes.
+# score.sh - free_energy, reconstruct, loglik, --probs and --precision as
+# users drive them: output shapes, agreement between the commands (F of
+# every visible vector against log Z, exact against AIS on the six-movie
+# model), exact error messages and exit codes.
 . "$SRCDIR/tests/setup.sh"
 cd "$T"
 movies >movies.txt
@@ -146,5 +146,81 @@ msg="wrong number of arguments (usage: rbmcmd STATE reconstruct < VISIBLE_ROWS)"
 usage reconstruct 5
 msg="option '--probs' is not taken by this command"
 usage daydream_trace 3 --probs
+
+# --precision N: N significant digits (%.Ng), so probabilities below
+# 0.001 or above 0.999 keep their value instead of becoming 0 or 1.  A
+# model with known parameters: p(h|v) = (sigmoid(-10), sigmoid(10)) =
+# (4.53979e-05, 0.999955) whatever v is, p(v|h) = (4.53979e-05, 0.5).
+printf '2 2\n-10 0\n-10 10\n0 0\n0 0\n' >tiny.txt
+"$R" tiny.rbm import <tiny.txt
+# tiny CMD ROW WANT WANT_PRECISION5: CMD's line for ROW, without and with
+# --precision=5.
+tiny() {
+	echo "$2" >row.txt
+	run "$R" tiny.rbm $1 <row.txt
+	same "$1: usual tokens" "$rc $(cat out)" "0 $3"
+	run "$R" tiny.rbm $1 --precision=5 <row.txt
+	same "$1 --precision=5" "$rc $(cat out)" "0 $4"
+}
+tiny "run_visible --probs" "0 0" "0 1" "4.5398e-05 0.99995"
+tiny "run_hidden --probs" "0 0" "0 0.5" "4.5398e-05 0.5"
+tiny reconstruct "0 1" "0 0.5" "4.5398e-05 0.5"
+tiny recommend "? 1" "0 1" "4.5398e-05 1"
+# F(0 0) = -log(1 + e^-10) - log(1 + e^10) = -10.0000907977984...
+tiny free_energy "0 0" "-10.0000908" "-10"
+echo "0 0" >row.txt
+run "$R" tiny.rbm free_energy --precision 17 <row.txt
+close "free_energy --precision 17" "$(cat out)" -10.0000907977984 1e-12
+run "$R" tiny.rbm loglik --precision 3 <row.txt
+same "loglik --precision 3" "$(awk '$1 ~ /^(loglik|logz)$/' out)" \
+"loglik -0.693
+logz 10.7"
+run "$R" m.rbm run_visible --probs --seed=1 --precision=1 <movies.txt
+true_ "run_visible --precision 1: one digit" \
+	awk '{ for (i = 1; i <= NF; i++)
+		if ($i !~ /^(0|1|0\.0*[1-9]|[1-9]e-[0-9][0-9])$/) exit 1 }' out
+
+# Without --precision the output is the tokens of the precise values:
+# "0" below 0.001, "1" above 0.999, %.6g between; the same rows, seeds
+# and draws.  (Sampled rows are 0 and 1 either way.)  17 digits give
+# awk the very double, so its %.6g rounds as the program's does.
+# tokens NAME: out holds the tokens of the values in precise.
+tokens() {
+	same "$1" "$(awk 'NR == FNR { for (i = 1; i <= NF; i++) p[FNR, i] = $i
+			next }
+		{ for (i = 1; i <= NF; i++) {
+			v = p[FNR, i]
+			t = v < 0.001 ? "0" : v > 0.999 ? "1" : sprintf("%.6g", v)
+			if ($i != t) bad++ } }
+		END { print bad + 0 }' precise out)" 0
+}
+for cmd in "run_visible --probs" reconstruct "daydream 2 30 --probs --seed=4" \
+	"daydream 1 30 --seed=4" "daydream_trace 5 --seed=4"; do
+	"$R" m.rbm $cmd --precision=17 <movies.txt >precise
+	run "$R" m.rbm $cmd <movies.txt
+	tokens "$cmd: the usual output is --precision's rounded"
+done
+
+# Gaussian units: %.6g without --precision, N digits with it.
+printf '2 1\n0.5 -1.25\n2\n-0.125\n10\n' >g.txt
+"$R" g.rbm import --visible=gaussian <g.txt
+printf '0.123456789 -3.14159265\n' >grow.txt
+"$R" g.rbm reconstruct --precision=17 <grow.txt >precise
+run "$R" g.rbm reconstruct <grow.txt
+same "gaussian reconstruct: %.6g of the precise means" "$(cat out)" \
+	"$(awk '{ printf "%.6g %.6g\n", $1, $2 }' precise)"
+run "$R" g.rbm reconstruct --precision=2 <grow.txt
+same "gaussian reconstruct --precision=2" "$(cat out)" \
+	"$(awk '{ printf "%.2g %.2g\n", $1, $2 }' precise)"
+
+# --precision's errors: the range, not a number, not taken.
+msg="--precision must be a whole number from 1 to 17, not '0'"
+usage reconstruct --precision=0
+msg="--precision must be a whole number from 1 to 17, not '18'"
+usage free_energy --precision 18
+msg="--precision must be a whole number from 1 to 17, not '6.5'"
+usage run_visible --precision=6.5
+msg="option '--precision' is not taken by this command"
+usage export --precision=3
 
 finish

@@ -1,5 +1,7 @@
 # setup.sh - sourced by every shell test: strict mode, a private temp
-# directory, and small assertion helpers that count passes and failures.
+# directory, small assertion helpers that count passes and failures, and
+# the waits that several tests share (a background train's epochs, a
+# shell in tmux).
 #
 # Tests run the real binary named by $RBMCMD (make check sets it, and
 # SRCDIR to the source tree).  Each check prints "ok" or "FAIL" with what
@@ -92,6 +94,62 @@ same_model() {
 # Glitter) and its six users.
 movies() {
 	cat "$SRCDIR/data/movies.txt"
+}
+
+# wait_epochs FILE N: wait until FILE, the stderr of a train --verbose
+# running in the background, has N "epoch" lines (5 minutes at most; a
+# missing file counts as none).  It only waits: the caller then checks
+# what it needs, so a run that never gets there fails that check.
+wait_epochs() {
+	i=0
+	while [ "$(cat "$1" 2>/dev/null | grep -c '^rbmcmd: train: epoch')" \
+		-lt "$2" ] && [ $i -lt 3000 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
+
+# ---- a shell in tmux, for the tests of what a terminal shows ----
+# tmux_shell COLS ROWS: start an interactive bash in a detached tmux pane
+# of COLS x ROWS, without startup files, readline's inputrc or the user's
+# tmux.conf, with $T/rc as its rc file; the server goes at exit.  tm runs
+# tmux on that server.
+tm() { tmux -S "$T/tmux.sock" "$@"; }
+tmux_shell() {
+	INPUTRC=/dev/null tm -f /dev/null new-session -d -x "$1" -y "$2" \
+		"env INPUTRC=/dev/null bash --noprofile --rcfile '$T/rc' -i"
+	trap 'tm kill-server 2>/dev/null; rm -rf "$T" ${V:+"$V"}' EXIT
+}
+# screen: the pane's lines, wrapped ones joined (-J), trailing blanks cut.
+screen() { tm capture-pane -p -J | sed 's/ *$//'; }
+# poll PATTERN: 0 once a line of the pane matches the grep pattern, 1
+# after 120 s: a bound for a hang, not a guess at how long things take.
+poll() {
+	i=0
+	while ! screen | grep -q -- "$1"; do
+		i=$((i + 1))
+		[ $i -le 1200 ] || return 1
+		sleep 0.1
+	done
+}
+# await NAME PATTERN: pass once a line of the pane matches, or fail
+# showing the screen.
+await() {
+	if poll "$2"; then
+		pass "$1"
+	else
+		failed "$1: no line matching '$2' in:"
+		screen | sed 's/^/    /'
+	fi
+}
+# fresh: a cleared pane with a new prompt (the rc file's PS1 must be
+# 'PROMPT$ '), so that old text cannot match and the next keys go to bash.
+tmux_n=0
+fresh() {
+	tmux_n=$((tmux_n + 1))
+	tm send-keys C-u "clear; echo READY$tmux_n" Enter
+	poll "^READY$tmux_n\$" || :
+	await "shell ready ($tmux_n)" '^PROMPT\$ *$'
 }
 
 # Under valgrind: every process's log must be empty.

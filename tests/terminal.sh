@@ -29,8 +29,6 @@ for p in tmux; do
 	fi
 done
 
-sock=$T/tmux.sock
-tm() { tmux -S "$sock" "$@"; }
 mkdir bin
 printf '#!/bin/sh\nexec "%s" "$@"\n' "$R" >bin/rbmcmd
 chmod +x bin/rbmcmd
@@ -39,32 +37,7 @@ PS1='PROMPT\$ '
 PATH='$T/bin':\$PATH
 cd '$T'
 EOF2
-tm -f /dev/null new-session -d -x 60 -y 20 \
-	"env INPUTRC=/dev/null bash --noprofile --rcfile '$T/rc' -i"
-trap 'tm kill-server 2>/dev/null; rm -rf "$T"' EXIT
-
-# screen: the pane's lines, wrapped ones joined (-J), trailing blanks cut.
-screen() { tm capture-pane -p -J | sed 's/ *$//'; }
-# await NAME PATTERN: poll until a line matches (120 s at most).
-await() {
-	i=0
-	while ! screen | grep -q -- "$2"; do
-		i=$((i + 1))
-		if [ $i -gt 1200 ]; then
-			failed "$1: no line matching '$2' in:"
-			screen | sed 's/^/    /'
-			return 0
-		fi
-		sleep 0.1
-	done
-	pass "$1"
-}
-n=0
-fresh() {
-	n=$((n + 1))
-	tm send-keys C-u "clear; echo READY$n" Enter
-	await "shell ready ($n)" "^READY$n\$"
-}
+tmux_shell 60 20	# setup.sh
 
 await "bash starts" '^PROMPT\$'
 fresh
@@ -74,7 +47,7 @@ await "run_visible on a terminal says where rows come from" \
 tm send-keys "1 0 1 0 1 0" Enter C-d
 await "and answers the rows typed, ending at Ctrl-D" '^PROMPT\$ *$'
 true_ "one line of two probabilities" sh -c \
-	"tmux -S '$sock' capture-pane -p | grep -q '^0[.0-9]* 0[.0-9]*\$\|^[01] [01]\$\|^0[.0-9]* [01]\$\|^[01] 0[.0-9]*\$'"
+	"tmux -S '$T/tmux.sock' capture-pane -p | grep -q '^0[.0-9]* 0[.0-9]*\$\|^[01] [01]\$\|^0[.0-9]* [01]\$\|^[01] 0[.0-9]*\$'"
 fresh
 tm send-keys "rbmcmd s.rbm train 1" Enter
 await "train on a terminal says so too" \

@@ -1,7 +1,8 @@
 /*
  * test_rows.c - text rows in (every accepted layout and every error
- * message, word for word), rows out (the original's tokens), and the
- * in-memory data set built from them (compact and float forms).
+ * message, word for word), rows out (the original's tokens, and plain
+ * numbers with chosen digits), and the in-memory data set built from
+ * them (compact and float forms).
  *
  * Small inputs go through a pipe holding the whole text, read by a reader
  * named "stdin" as the CLI names it; large ones through a temporary file
@@ -602,6 +603,58 @@ START_TEST(test_write_many)
 }
 END_TEST
 
+/* Format one row with rbm_rows_write_plain into a malloc'ed string. */
+static char *write_plain(const float *row, size_t n, int digits)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	ck_assert_ptr_nonnull(f);
+	rbm_rows_write_plain(f, row, n, digits);
+	ck_assert_int_eq(fclose(f), 0);
+	return buf;
+}
+
+/*
+ * Plain numbers (--precision) are printf's "%.*g" with the digits asked
+ * for: nothing below 0.001 or above 0.999 becomes 0 or 1, small values
+ * take an exponent, negative ones keep their sign; the widest values
+ * (17 digits of the largest float and of the smallest denormal) come out
+ * whole; and 9 digits read every float back exactly.
+ */
+START_TEST(test_write_plain_digits)
+{
+	static const float row[] = { 2.5e-5f, 0.0005f, 0.9995f, 0, 1,
+				     0.123456789f, -3.5f, 1e-7f };
+	static const float wide[] = { -3.4028234663852886e+38f, 1.4e-45f };
+	char *s = write_plain(row, sizeof(row) / sizeof(row[0]), 3), *end;
+	uint32_t bits;
+	float v, back;
+	size_t i;
+
+	ck_assert_str_eq(s, "2.5e-05 0.0005 0.999 0 1 0.123 -3.5 1e-07\n");
+	free(s);
+	s = write_plain(row, sizeof(row) / sizeof(row[0]),
+			RBM_ROWS_PLAIN_DIGITS);
+	ck_assert_str_eq(s, "2.5e-05 0.0005 0.9995 0 1 0.123457 -3.5 1e-07\n");
+	free(s);
+	s = write_plain(wide, 2, RBM_ROWS_MAX_DIGITS);
+	ck_assert_str_eq(s, "-3.4028234663852886e+38 "
+			 "1.4012984643248171e-45\n");
+	free(s);
+	for (i = 0; i < 100000; i++) {	/* floats spread over (0, 1] */
+		bits = (uint32_t)(0x3f800000ull * i / 100000) + 1;
+		memcpy(&v, &bits, sizeof(v));
+		s = write_plain(&v, 1, 9);
+		back = strtof(s, &end);
+		ck_assert_msg(back == v && strcmp(end, "\n") == 0,
+			      "%.9g read back as %s", (double)v, s);
+		free(s);
+	}
+}
+END_TEST
+
 /* ---- data ---- */
 
 /* A data set of width w, or a failed test. */
@@ -795,6 +848,7 @@ Suite *rows_suite(void)
 	tcase_add_test(out, test_write_format);
 	tcase_add_test(out, test_write_matches_printf);
 	tcase_add_test(out, test_write_many);
+	tcase_add_test(out, test_write_plain_digits);
 	suite_add_tcase(s, out);
 
 	tcase_add_test(data, test_data_compact);

@@ -1935,6 +1935,38 @@ static void free_parts(struct proc *x, size_t K)
 	}
 }
 
+/*
+ * One process on all n rows: what the parts tests compare the processes
+ * with.  Its generator draws the same number every time, like theirs.
+ */
+struct whole {
+	struct rbm_data *d;
+	struct rbm *m;
+	struct rbm_train_state ts;
+	gsl_rng *c;
+	struct rbm_trainer *t;
+};
+
+/* Set w up for epochs epochs with p (which must outlive it). */
+static void whole_open(struct whole *w, size_t n, int holes,
+		       const struct rbm_train_params *p, unsigned long epochs)
+{
+	memset(w, 0, sizeof(*w));
+	w->d = part_data(n, 0, n, holes);
+	w->m = small_model();
+	w->c = gsl_rng_alloc(&const_type);
+	w->t = trainer(w->m, &w->ts, p, w->d, epochs, w->c);
+}
+
+static void whole_close(struct whole *w)
+{
+	rbm_trainer_free(w->t);
+	rbm_train_state_clear(&w->ts);
+	gsl_rng_free(w->c);
+	rbm_free(w->m);
+	rbm_data_free(w->d);
+}
+
 /* The settings the parts tests go through. */
 static struct rbm_train_params part_params(int which)
 {
@@ -1987,11 +2019,7 @@ START_TEST(test_step_parts)
 		struct rbm_train_params p = part_params(which);
 		int holes = which == 2;
 		for (K = 2; K <= MAXP; K++) {
-			struct rbm_data *d = part_data(n, 0, n, holes);
-			struct rbm *m = small_model();
-			struct rbm_train_state ts = { 0 };
-			gsl_rng *c = gsl_rng_alloc(&const_type);
-			struct rbm_trainer *t = trainer(m, &ts, &p, d, 1, c);
+			struct whole o;
 			gsl_matrix_float *v = gsl_matrix_float_alloc(MAXK, NV);
 			gsl_matrix_float *mk = gsl_matrix_float_alloc(MAXK, NV);
 			gsl_matrix_float *it = gsl_matrix_float_alloc(MAXK, NV);
@@ -1999,34 +2027,35 @@ START_TEST(test_step_parts)
 			struct fake_mpi w = { 0 };
 			struct proc x[MAXP];
 
+			whole_open(&o, n, holes, &p, 1);
 			memset(x, 0, sizeof(x));
 			for (r = 0; r < K; r++) {
 				x[r].batch = batch;
 				x[r].k = MAXK;
 				x[r].stop = r == 1;
 			}
-			run_parts(x, K, sizes[K], n, holes, &p, &ts, &w);
-			rbm_data_gather(d, batch, MAXK, it);
-			rbm_visible_encode(m, it, v, mk);
-			ck_assert_int_eq(rbm_train_step(t, v, holes ? mk : NULL,
+			run_parts(x, K, sizes[K], n, holes, &p, &o.ts, &w);
+			rbm_data_gather(o.d, batch, MAXK, it);
+			rbm_visible_encode(o.m, it, v, mk);
+			ck_assert_int_eq(rbm_train_step(o.t, v, holes ? mk : NULL,
 							MAXK, p.learning_rate,
-							p.momentum, c, NULL,
+							p.momentum, o.c, NULL,
 							&err), 0);
 			for (r = 0; r < K; r++) {
 				ck_assert_int_eq(x[r].rc, 0);
 				ck_assert_int_eq(x[r].stop, 1);
 				ck_assert_uint_eq(w.calls[r], 1);
-				assert_close_model(x[r].m, m, 1e-6);
+				assert_close_model(x[r].m, o.m, 1e-6);
 				ck_assert(same_model(x[r].m, x[0].m));
 				if (p.centering) {
 					assert_close_vector(x[r].ts.vis_offset,
-							    ts.vis_offset, 1e-6);
+							    o.ts.vis_offset, 1e-6);
 					assert_close_vector(x[r].ts.hid_offset,
-							    ts.hid_offset, 1e-6);
+							    o.ts.hid_offset, 1e-6);
 				}
 				if (p.sparsity_target > 0)
 					assert_close_vector(x[r].ts.hid_mean,
-							    ts.hid_mean, 1e-6);
+							    o.ts.hid_mean, 1e-6);
 			}
 			if (p.pcd) {	/* the chains moved alike */
 				size_t c0 = 0, i, j;
@@ -2034,17 +2063,13 @@ START_TEST(test_step_parts)
 					for (i = 0; i < x[r].ts.chains->size1;
 					     i++, c0++)
 						for (j = 0; j < NH; j++)
-							ck_assert(gsl_matrix_float_get(x[r].ts.chains, i, j) == gsl_matrix_float_get(ts.chains, c0, j));
+							ck_assert(gsl_matrix_float_get(x[r].ts.chains, i, j) == gsl_matrix_float_get(o.ts.chains, c0, j));
 			}
 			free_parts(x, K);
 			gsl_matrix_float_free(v);
 			gsl_matrix_float_free(mk);
 			gsl_matrix_float_free(it);
-			rbm_trainer_free(t);
-			rbm_train_state_clear(&ts);
-			gsl_rng_free(c);
-			rbm_free(m);
-			rbm_data_free(d);
+			whole_close(&o);
 		}
 	}
 }
@@ -2070,42 +2095,35 @@ START_TEST(test_epoch_parts)
 		struct rbm_train_params p = part_params(which);
 		int holes = which == 2;
 		for (K = 2; K <= MAXP; K++) {
-			struct rbm_data *d = part_data(n, 0, n, holes);
-			struct rbm *m = small_model();
-			struct rbm_train_state ts = { 0 };
-			gsl_rng *c = gsl_rng_alloc(&const_type);
 			gsl_rng *sh = rng_seeded(77);
-			struct rbm_trainer *t = trainer(m, &ts, &p, d, 3, c);
 			struct rbm_epoch_stats st;
 			struct rbm_err err = { "" };
 			struct fake_mpi w = { 0 };
 			struct proc x[MAXP];
+			struct whole o;
 			int e;
 
-			rbm_trainer_set_sampler(t, c);
+			whole_open(&o, n, holes, &p, 3);
+			rbm_trainer_set_sampler(o.t, o.c);
 			memset(x, 0, sizeof(x));
 			for (r = 0; r < K; r++)
 				x[r].epochs = 3;
-			run_parts(x, K, sizes[K], n, holes, &p, &ts, &w);
+			run_parts(x, K, sizes[K], n, holes, &p, &o.ts, &w);
 			for (e = 0; e < 3; e++)
-				ck_assert_int_eq(rbm_train_epoch(t, sh, &st,
+				ck_assert_int_eq(rbm_train_epoch(o.t, sh, &st,
 								 &err), 0);
-			rbm_trainer_finish(t);
+			rbm_trainer_finish(o.t);
 			for (r = 0; r < K; r++) {
 				rbm_trainer_finish(x[r].t);
 				ck_assert_int_eq(x[r].rc, 0);
 				ck_assert_uint_eq(x[r].rows, n);
 				ck_assert_uint_eq(x[r].ts.epochs, 3);
-				assert_close_model(x[r].m, m, 1e-5);
+				assert_close_model(x[r].m, o.m, 1e-5);
 				ck_assert(same_model(x[r].m, x[0].m));
 			}
 			free_parts(x, K);
-			rbm_trainer_free(t);
-			rbm_train_state_clear(&ts);
-			gsl_rng_free(c);
+			whole_close(&o);
 			gsl_rng_free(sh);
-			rbm_free(m);
-			rbm_data_free(d);
 		}
 	}
 }

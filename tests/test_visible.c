@@ -132,6 +132,43 @@ START_TEST(test_encode_real)
 }
 END_TEST
 
+/* rbm_visible_write_items of the row must write the line want. */
+static void assert_items(const struct rbm *m, const float *row, size_t n,
+			 int digits, const char *want)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	ck_assert_ptr_nonnull(f);
+	rbm_visible_write_items(m, f, row, n, digits);
+	ck_assert_int_eq(fclose(f), 0);
+	ck_assert_str_eq(buf, want);
+	free(buf);
+}
+
+/*
+ * Items are written in the type's usual form with digits 0 (the 0/1
+ * tokens for binary units, %.6g for the others) and as %.*g with the
+ * digits asked for otherwise, whatever the type: --precision's promise
+ * that no probability is rounded to 0 or 1.
+ */
+START_TEST(test_write_items_digits)
+{
+	static const float p[4] = { 0.0004f, 0.9996f, 0.123456789f, 1 };
+	static const float g[2] = { -2.5e-4f, 123.456789f };
+	struct rbm *b = random_model(4, 2, RBM_VIS_BINARY, 1, 0.1, 1);
+	struct rbm *gs = random_model(2, 2, RBM_VIS_GAUSSIAN, 1, 0.1, 1);
+
+	assert_items(b, p, 4, 0, "0 1 0.123457 1\n");
+	assert_items(b, p, 4, 4, "0.0004 0.9996 0.1235 1\n");
+	assert_items(gs, g, 2, 0, "-0.00025 123.457\n");
+	assert_items(gs, g, 2, 9, "-0.000250000012 123.456787\n");
+	rbm_free(b);
+	rbm_free(gs);
+}
+END_TEST
+
 /* ---- conditionals ---- */
 
 /* p(v|h) of a softmax model sums to one over every group. */
@@ -1090,6 +1127,7 @@ Suite *visible_suite(void)
 	tcase_add_test(types, test_parse);
 	tcase_add_test(types, test_encode_decode_softmax);
 	tcase_add_test(types, test_encode_real);
+	tcase_add_test(types, test_write_items_digits);
 	tcase_add_test(types, test_softmax_sums_to_one);
 	tcase_add_test(types, test_softmax_hand);
 	tcase_add_test(types, test_gaussian_reconstruct_hand);
