@@ -69,4 +69,43 @@ for s in TRAINING SCORING; do
 		grep -q "^\.SH $s" "$SRCDIR/man/rbmcmd-training.7"
 done
 
+# EXAMPLES shows the movies session's outputs (init --seed=11, --seed=1
+# wherever a command takes it), line for line, so a change of defaults
+# that changes them fails here until the page follows.  Numbers agree to
+# 1e-3 (another CPU's BLAS kernels may round differently), words exactly.
+cd "$T"
+movies >movies.txt
+"$R" movies.state init 6 2 0.1 --seed=11
+"$R" movies.state train 5000 --seed=1 <movies.txt
+names=$SRCDIR/data/movie-names.txt
+{
+	echo "0 0 0 1 1 0" | "$R" movies.state run_visible --seed=1
+	echo "1 0" | "$R" movies.state run_hidden --seed=1
+	"$R" movies.state daydream_trace 3 --seed=1
+	"$R" movies.state daydream 3 5 --seed=1
+	"$R" movies.state weights --names="$names"
+	"$R" movies.state info | grep '^epochs'
+	"$R" movies.state recommend --top=2 --names="$names" \
+		<"$SRCDIR/data/movies-missing.txt" | tr '\t' ,
+	"$R" movies.state loglik <movies.txt | head -n 3
+	"$R" movies.state loglik --ais --seed=1 <movies.txt | head -n 3
+	"$R" movies.state free_energy <movies.txt | head -n 2
+	"$R" movies.state reconstruct <movies.txt | head -n 1
+} >examples.out
+awk '/^\.SH EXAMPLES/ { on = 1; next } /^\.SH / { on = 0 }
+	on && /^# / { sub(/^# /, ""); gsub(/\\-/, "-"); print }' "$page" \
+	>examples.page
+differ=$(awk 'NR == FNR { page[FNR] = $0; np = FNR; next }
+	{	n = split(page[FNR], a, /[ ,]+/); m = split($0, b, /[ ,]+/)
+		bad = n != m
+		for (i = 1; i <= n && !bad; i++)
+			if (a[i] != b[i] && (a[i] !~ /^-?[0-9.e+-]+$/ ||
+			    (a[i] - b[i] > 1e-3 || b[i] - a[i] > 1e-3)))
+				bad = 1
+		if (bad) print FNR ": page \"" page[FNR] "\", binary \"" $0 "\"" }
+	END { if (FNR != np) print "page " np " lines, binary " FNR }' \
+	examples.page examples.out)
+same "EXAMPLES shows what the movies session prints" "$differ" ""
+cd - >/dev/null
+
 finish
