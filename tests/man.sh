@@ -1,7 +1,7 @@
 #!/bin/sh
 # man.sh - the man pages (rbmcmd.1, rbmcmd-training.7) are lint-clean, to
-# mandoc's style notes, and rbmcmd.1 documents every command and option
-# that the program's own help lists.
+# mandoc's style notes, rbmcmd.1 documents every command and option
+# that the program's own help lists, and its EXAMPLES print what it shows.
 . "$SRCDIR/tests/setup.sh"
 page=$SRCDIR/man/rbmcmd.1
 
