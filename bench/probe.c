@@ -218,7 +218,7 @@ static int same_model(const struct rbm *a, const struct rbm *b)
 
 static int probe_state(int argc, char **argv)
 {
-	struct rbm_train_params p;
+	struct rbm_train_settings p;
 	struct rbm_err err;
 	struct rbm_state *s, *l = NULL;
 	double tsave[MAX_REPS], tload[MAX_REPS], t;

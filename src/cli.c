@@ -337,10 +337,10 @@ int cli_set_option(struct ctx *c, int id, int off, const char *s)
  * the table's message for the setting.
  */
 static int positional_rate(const struct ctx *c, const char *s,
-			   struct rbm_train_params *p)
+			   struct rbm_train_settings *p)
 {
 	const size_t i = RBM_SETTING_LEARNING_RATE;
-	struct rbm_train_params q = *p;
+	struct rbm_train_settings q = *p;
 	struct rbm_err err;
 	char *end;
 	double v;
@@ -357,7 +357,7 @@ static int positional_rate(const struct ctx *c, const char *s,
 
 /* Setting i from its option, if given, into p; EXIT_OK or a usage error. */
 static int setting_option(const struct ctx *c, size_t i,
-			  struct rbm_train_params *p)
+			  struct rbm_train_settings *p)
 {
 	const struct optval *v = &c->opt[O_SETTING + i];
 	const struct rbm_setting *s = &rbm_settings[i];
@@ -374,7 +374,7 @@ static int setting_option(const struct ctx *c, size_t i,
 	return EXIT_OK;
 }
 
-int cli_train_params(struct ctx *c, int i, struct rbm_train_params *p)
+int cli_train_settings(struct ctx *c, int i, struct rbm_train_settings *p)
 {
 	struct rbm_err err;
 	size_t k;

@@ -160,7 +160,7 @@ int cli_set_option(struct ctx *c, int id, int off, const char *s);
  * positional learning rate (argument i, if present); EXIT_OK or
  * EXIT_USAGE after a message.
  */
-int cli_train_params(struct ctx *c, int i, struct rbm_train_params *p);
+int cli_train_settings(struct ctx *c, int i, struct rbm_train_settings *p);
 
 /* A generator seeded from --seed, or from the OS; NULL after a message. */
 gsl_rng *cli_rng(const struct ctx *c);

@@ -47,7 +47,7 @@ static int visible_option(struct ctx *c, enum rbm_vis_type *type, size_t *k)
 }
 
 /* The defaults of a new model of the given type (rbm_visible_defaults). */
-static void type_defaults(enum rbm_vis_type type, struct rbm_train_params *p)
+static void type_defaults(enum rbm_vis_type type, struct rbm_train_settings *p)
 {
 	rbm_train_defaults(p);
 	rbm_visible_defaults(type, &p->learning_rate, &p->pcd);
@@ -55,7 +55,7 @@ static void type_defaults(enum rbm_vis_type type, struct rbm_train_params *p)
 
 int cmd_init(struct ctx *c)
 {
-	struct rbm_train_params p;
+	struct rbm_train_settings p;
 	unsigned long nv, nh;
 	enum rbm_vis_type type;
 	size_t k;
@@ -76,7 +76,7 @@ int cmd_init(struct ctx *c)
 	if (rbm_check_size(nv, nh, &err) < 0)
 		return cli_usage(c, "%s", err.msg);
 	type_defaults(type, &p);
-	rc = cli_train_params(c, 2, &p);
+	rc = cli_train_settings(c, 2, &p);
 	if (rc)
 		return rc;
 	if (!(lock = cli_lock_state(c)))
@@ -124,7 +124,7 @@ static char *read_stdin(size_t *len, struct rbm_err *err)
  * unless --learning-rate was given.  NULL with a message.
  */
 static struct rbm *read_pickle(const struct ctx *c,
-			       struct rbm_train_params *p,
+			       struct rbm_train_settings *p,
 			       struct rbm_pickle_info *info,
 			       struct rbm_err *err)
 {
@@ -157,7 +157,7 @@ static struct rbm *read_pickle(const struct ctx *c,
  * pickle of the original rbmcmd, told apart by the first byte (a
  * parameter file starts with a digit).  NULL with a message.
  */
-static struct rbm *read_model(const struct ctx *c, struct rbm_train_params *p,
+static struct rbm *read_model(const struct ctx *c, struct rbm_train_settings *p,
 			      struct rbm_pickle_info *info,
 			      struct rbm_err *err)
 {
@@ -193,7 +193,7 @@ static void import_line(char *line, size_t size, const struct rbm *m,
  */
 int cmd_import(struct ctx *c)
 {
-	struct rbm_train_params p;
+	struct rbm_train_settings p;
 	struct rbm_state *s;
 	struct rbm_lock *lock;
 	struct rbm_err err;
@@ -207,7 +207,7 @@ int cmd_import(struct ctx *c)
 	if ((rc = visible_option(c, &type, &k)))
 		return rc;
 	type_defaults(type, &p);
-	rc = cli_train_params(c, 0, &p);
+	rc = cli_train_settings(c, 0, &p);
 	if (rc)
 		return rc;
 	if (!(lock = cli_lock_state(c)))

@@ -29,7 +29,7 @@ static const char *yes_no(const void *p)
 }
 
 /* The training parameters under the state file's names. */
-static void info_params(const struct rbm_train_params *p)
+static void info_params(const struct rbm_train_settings *p)
 {
 	const char *name;
 	char buf[64];

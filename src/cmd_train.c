@@ -551,7 +551,7 @@ static int train_one(struct ctx *c, unsigned long epochs)
 		return EXIT_FAIL;
 	}
 	first = s->train.epochs + 1;
-	rc = cli_train_params(c, 1, &s->params);
+	rc = cli_train_settings(c, 1, &s->params);
 	if (rc == EXIT_OK && c->opt[O_DATA_BIAS].given &&
 	    c->opt[O_NO_DATA_BIAS].given)
 		rc = cli_usage(c, "--data-bias and --no-data-bias contradict "
@@ -591,7 +591,7 @@ static int root_setup(struct ctx *c, struct rbm_lock **lock,
 
 	if (!(*lock = cli_lock_state(c)) || !(*s = cli_load(c)))
 		return EXIT_FAIL;
-	rc = cli_train_params(c, 1, &(*s)->params);
+	rc = cli_train_settings(c, 1, &(*s)->params);
 	if (rc == EXIT_OK && c->opt[O_SEED].given)
 		gsl_rng_set((*s)->rng, c->opt[O_SEED].u);
 	if (rc == EXIT_OK)

@@ -85,7 +85,7 @@ int report_close(struct report *r, struct rbm_err *err);
  */
 void report_history(char *buf, size_t len, unsigned long first,
 		    unsigned long last, size_t rows,
-		    const struct rbm_train_params *p,
+		    const struct rbm_train_settings *p,
 		    const struct rbm_metrics *mt);
 
 #endif

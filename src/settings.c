@@ -13,7 +13,7 @@
 #define STR(x) STR_(x)
 
 #define AT_ALL (RBM_SETTING_AT_NEW | RBM_SETTING_AT_TRAIN)
-#define FIELD(f) offsetof(struct rbm_train_params, f)
+#define FIELD(f) offsetof(struct rbm_train_settings, f)
 
 /* A real in [lo, hi] (flags say which ends are open). */
 #define REAL(f, def, lo, hi, fl) RBM_SETTING_REAL, FIELD(f), def, lo, hi, \
@@ -128,12 +128,12 @@ const struct rbm_setting rbm_settings[RBM_NSETTINGS] = {
 };
 
 /* The field of setting i in p. */
-static void *field(const struct rbm_train_params *p, size_t i)
+static void *field(const struct rbm_train_settings *p, size_t i)
 {
 	return (char *)p + rbm_settings[i].offset;
 }
 
-double rbm_setting_get(const struct rbm_train_params *p, size_t i)
+double rbm_setting_get(const struct rbm_train_settings *p, size_t i)
 {
 	void *f = field(p, i);
 
@@ -149,7 +149,7 @@ double rbm_setting_get(const struct rbm_train_params *p, size_t i)
 	}
 }
 
-void rbm_setting_set(struct rbm_train_params *p, size_t i, double x)
+void rbm_setting_set(struct rbm_train_settings *p, size_t i, double x)
 {
 	void *f = field(p, i);
 
@@ -200,7 +200,7 @@ static void range_text(const struct rbm_setting *s, char *buf, size_t size)
 		 (s->flags & RBM_SETTING_HI_OPEN) || isinf(s->hi) ? ')' : ']');
 }
 
-int rbm_setting_check(const struct rbm_train_params *p, size_t i,
+int rbm_setting_check(const struct rbm_train_settings *p, size_t i,
 		      struct rbm_err *err)
 {
 	const struct rbm_setting *s = &rbm_settings[i];
@@ -221,7 +221,7 @@ int rbm_setting_check(const struct rbm_train_params *p, size_t i,
 	return rbm_err_set(err, "%s must be in %s", s->what, range);
 }
 
-void rbm_train_defaults(struct rbm_train_params *p)
+void rbm_train_defaults(struct rbm_train_settings *p)
 {
 	size_t i;
 
@@ -230,7 +230,7 @@ void rbm_train_defaults(struct rbm_train_params *p)
 		rbm_setting_set(p, i, rbm_settings[i].def);
 }
 
-int rbm_train_check_params(const struct rbm_train_params *p,
+int rbm_train_check_params(const struct rbm_train_settings *p,
 			   struct rbm_err *err)
 {
 	size_t i;
@@ -257,7 +257,7 @@ static void format_real(double d, int exact, char *buf, size_t size)
 	snprintf(buf, size, "%.17g", d);
 }
 
-void rbm_setting_format(const struct rbm_train_params *p, size_t i,
+void rbm_setting_format(const struct rbm_train_settings *p, size_t i,
 			int exact, char *buf, size_t size)
 {
 	const struct rbm_setting *s = &rbm_settings[i];
@@ -281,7 +281,7 @@ void rbm_setting_format(const struct rbm_train_params *p, size_t i,
 	}
 }
 
-void rbm_settings_history(const struct rbm_train_params *p, char *buf,
+void rbm_settings_history(const struct rbm_train_settings *p, char *buf,
 			  size_t size)
 {
 	size_t i, n = 0;

@@ -1,5 +1,5 @@
 /*
- * settings.h - the training settings (struct rbm_train_params, train.h)
+ * settings.h - the training settings (struct rbm_train_settings, train.h)
  * as one table: for each, its field, type, default, valid range, the
  * state file's key, the command-line option and its help, the word in a
  * history line, and which commands take it.
@@ -9,7 +9,7 @@
  * it), the state file's keys (state.c), the options, their parsing and
  * help (cli.c), the settings part of a history line and `info`.
  *
- * Adding a setting: a field in struct rbm_train_params, an id below, a
+ * Adding a setting: a field in struct rbm_train_settings, an id below, a
  * row in settings.c, and its use in train.c.  The man page documents the
  * option (tests/man.sh checks that it does).
  */
@@ -66,7 +66,7 @@ enum rbm_setting_type {
 struct rbm_setting {
 	const char *key;	/* in the state file and info */
 	enum rbm_setting_type type;
-	size_t offset;		/* of its field in struct rbm_train_params */
+	size_t offset;	/* of its field in struct rbm_train_settings */
 	double def;		/* a new model's value (a choice's index) */
 	double lo, hi;		/* valid values (counts: whole numbers) */
 	unsigned flags;		/* RBM_SETTING_* */
@@ -87,13 +87,13 @@ struct rbm_setting {
 extern const struct rbm_setting rbm_settings[RBM_NSETTINGS];
 
 /* Setting i's value in p as a double (a choice's index, a bool 0 or 1). */
-double rbm_setting_get(const struct rbm_train_params *p, size_t i);
+double rbm_setting_get(const struct rbm_train_settings *p, size_t i);
 
 /*
  * Set setting i's field in p to x (converted to the field's type; a
  * whole number for counts, choices and bools).
  */
-void rbm_setting_set(struct rbm_train_params *p, size_t i, double x);
+void rbm_setting_set(struct rbm_train_settings *p, size_t i, double x);
 
 /* Whether x lies in setting i's range (finite, and whole for counts). */
 int rbm_setting_in_range(size_t i, double x);
@@ -102,7 +102,7 @@ int rbm_setting_in_range(size_t i, double x);
  * 0 if setting i of p is valid, else -1 and "WHAT must be ..." in err,
  * with the limits taken from the table.
  */
-int rbm_setting_check(const struct rbm_train_params *p, size_t i,
+int rbm_setting_check(const struct rbm_train_settings *p, size_t i,
 		      struct rbm_err *err);
 
 /*
@@ -110,14 +110,14 @@ int rbm_setting_check(const struct rbm_train_params *p, size_t i,
  * reads back to the same double (exact = 0) or with %.17g (exact = 1),
  * counts in decimal, bools 0 or 1, choices by name.
  */
-void rbm_setting_format(const struct rbm_train_params *p, size_t i,
+void rbm_setting_format(const struct rbm_train_settings *p, size_t i,
 			int exact, char *buf, size_t size);
 
 /*
  * "rate 0.1 batch 100 ..." : the settings a history line records, in
  * their places, with %g for reals.
  */
-void rbm_settings_history(const struct rbm_train_params *p, char *buf,
+void rbm_settings_history(const struct rbm_train_settings *p, char *buf,
 			  size_t size);
 
 #endif

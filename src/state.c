@@ -46,7 +46,7 @@ uint64_t rbm_state_checksum(const void *data, size_t n)
 }
 
 struct rbm_state *rbm_state_adopt(struct rbm *m,
-				  const struct rbm_train_params *p,
+				  const struct rbm_train_settings *p,
 				  unsigned long seed, struct rbm_err *err)
 {
 	struct rbm_state *s = calloc(1, sizeof(*s));
@@ -67,7 +67,7 @@ struct rbm_state *rbm_state_adopt(struct rbm *m,
 }
 
 struct rbm_state *rbm_state_create(size_t nv, size_t nh,
-				   const struct rbm_train_params *p,
+				   const struct rbm_train_settings *p,
 				   unsigned long seed, struct rbm_err *err)
 {
 	struct rbm *m = rbm_alloc(nv, nh, err);
@@ -125,7 +125,7 @@ int rbm_state_add_history(struct rbm_state *s, const char *line)
 struct header {
 	size_t nv, nh;
 	unsigned long epochs;
-	struct rbm_train_params p;
+	struct rbm_train_settings p;
 };
 
 struct key {
@@ -1006,7 +1006,7 @@ static struct rbm_state *load_pickle(const char *path, const char *buf,
 				     size_t len, struct rbm_err *err)
 {
 	struct rbm_pickle_info info;
-	struct rbm_train_params p;
+	struct rbm_train_settings p;
 	struct rbm_state *s;
 	struct rbm *m = rbm_pickle_read(buf, len, path, &info, err);
 	char line[160], rate[32];
@@ -1119,7 +1119,7 @@ int rbm_state_may_overwrite(const char *path, struct rbm_err *err)
 	return -1;
 }
 
-const char *rbm_state_param(size_t i, const struct rbm_train_params *p,
+const char *rbm_state_param(size_t i, const struct rbm_train_settings *p,
 			    char *buf, size_t size)
 {
 	if (i >= RBM_NSETTINGS)

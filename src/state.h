@@ -64,7 +64,7 @@
 
 struct rbm_state {
 	struct rbm *model;		/* the parameters */
-	struct rbm_train_params params;	/* how train continues */
+	struct rbm_train_settings params;	/* how train continues */
 	struct rbm_train_state train;	/* epochs, momentum, chains... */
 	gsl_rng *rng;			/* training stream, kept across runs */
 	char *history[RBM_HISTORY_MAX];	/* one line per train run, or NULL */
@@ -80,7 +80,7 @@ struct rbm_state {
  * with a message.
  */
 struct rbm_state *rbm_state_create(size_t nv, size_t nh,
-				   const struct rbm_train_params *p,
+				   const struct rbm_train_settings *p,
 				   unsigned long seed, struct rbm_err *err);
 
 /*
@@ -89,7 +89,7 @@ struct rbm_state *rbm_state_create(size_t nv, size_t nh,
  * parameters of its own.  NULL with a message.
  */
 struct rbm_state *rbm_state_adopt(struct rbm *m,
-				  const struct rbm_train_params *p,
+				  const struct rbm_train_settings *p,
 				  unsigned long seed, struct rbm_err *err);
 
 /* Release a state; NULL is a no-op. */
@@ -143,7 +143,7 @@ int rbm_state_may_overwrite(const char *path, struct rbm_err *err);
  * value in p written into buf in the shortest form that reads back the
  * same; NULL when i is past the last.
  */
-const char *rbm_state_param(size_t i, const struct rbm_train_params *p,
+const char *rbm_state_param(size_t i, const struct rbm_train_settings *p,
 			    char *buf, size_t size);
 
 #endif

@@ -25,7 +25,7 @@ const char *const rbm_schedule_names[RBM_NSCHEDULES + 1] = {
 struct rbm_trainer {
 	struct rbm *m;			/* the model being trained */
 	struct rbm_train_state *ts;	/* its persistent training state */
-	const struct rbm_train_params *p;
+	const struct rbm_train_settings *p;
 	const struct rbm_data *d;
 	size_t nv, nh, max_batch;	/* max_batch: the global batch, and
 					 * the PCD chains of all parts */
@@ -258,7 +258,7 @@ static int prepare_state(struct rbm_trainer *t, gsl_rng *rng,
 			 const struct rbm_train_part *part,
 			 struct rbm_err *err)
 {
-	const struct rbm_train_params *p = t->p;
+	const struct rbm_train_settings *p = t->p;
 	struct rbm_train_state *ts = t->ts;
 	gsl_matrix_float *c = ts->chains;
 
@@ -368,7 +368,7 @@ static int set_sizes(struct rbm_trainer *t, const struct rbm_train_part *part,
 
 struct rbm_trainer *rbm_trainer_alloc(struct rbm *m,
 				      struct rbm_train_state *ts,
-				      const struct rbm_train_params *p,
+				      const struct rbm_train_settings *p,
 				      const struct rbm_data *d,
 				      unsigned long epochs, gsl_rng *rng,
 				      struct rbm_err *err)
@@ -378,7 +378,7 @@ struct rbm_trainer *rbm_trainer_alloc(struct rbm *m,
 
 struct rbm_trainer *rbm_trainer_alloc_part(struct rbm *m,
 					   struct rbm_train_state *ts,
-					   const struct rbm_train_params *p,
+					   const struct rbm_train_settings *p,
 					   const struct rbm_data *d,
 					   unsigned long epochs, gsl_rng *rng,
 					   const struct rbm_train_part *part,
@@ -531,7 +531,7 @@ static void negative_phase(struct rbm_trainer *t, gsl_matrix_float *hs,
 /* Sparsity: track the mean activity, pull it toward the target. */
 static void sparsity_terms(struct rbm_trainer *t)
 {
-	const struct rbm_train_params *p = t->p;
+	const struct rbm_train_settings *p = t->p;
 	gsl_vector_float *q = t->ts->hid_mean;
 	size_t i, j;
 
@@ -747,7 +747,7 @@ struct rbm *rbm_train_gradient_masked(struct rbm_trainer *t,
 }
 
 /* g -= wd * W + l1 * sign(W), weights only. */
-static void decay_terms(const struct rbm_train_params *p,
+static void decay_terms(const struct rbm_train_settings *p,
 			const struct rbm *m, struct rbm *g)
 {
 	float wd = (float)p->weight_decay, l1 = (float)p->l1;
@@ -792,7 +792,7 @@ void rbm_train_apply(struct rbm_trainer *t, struct rbm *g, double rate,
 }
 
 /* The learning rate at a fraction progress (0 to 1) of the run. */
-static double scheduled_rate(const struct rbm_train_params *p,
+static double scheduled_rate(const struct rbm_train_settings *p,
 			     double progress)
 {
 	if (p->schedule == RBM_SCHEDULE_LINEAR)
@@ -877,7 +877,7 @@ static unsigned long average_tail(const struct rbm_trainer *t)
 int rbm_train_epoch(struct rbm_trainer *t, gsl_rng *rng,
 		    struct rbm_epoch_stats *stats, struct rbm_err *err)
 {
-	const struct rbm_train_params *p = t->p;
+	const struct rbm_train_settings *p = t->p;
 	size_t n = t->rows, start, k, b = 0;
 	size_t nb = (n + t->max_batch - 1) / t->max_batch;
 	double mom = p->momentum, rate = p->learning_rate;

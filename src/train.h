@@ -52,7 +52,7 @@ extern const char *const rbm_schedule_names[RBM_NSCHEDULES + 1];
  * state file key and option), which rbm_train_defaults and
  * rbm_train_check_params follow.
  */
-struct rbm_train_params {
+struct rbm_train_settings {
 	double learning_rate;	/* step size (at the start of a run) */
 	size_t batch_size;	/* rows per mini-batch; chains with pcd */
 	unsigned long cd_k;	/* Gibbs steps in the negative phase */
@@ -98,13 +98,14 @@ struct rbm_train_params {
  * learns faster than a rate decayed to 0, and a run split in pieces
  * averages the same epochs as one run does.
  */
-void rbm_train_defaults(struct rbm_train_params *p);	/* in settings.c */
+/* in settings.c */
+void rbm_train_defaults(struct rbm_train_settings *p);
 
 /*
  * 0 if the parameters make sense, else -1 and a message naming the bad
  * one (in settings.c, from the table of settings).
  */
-int rbm_train_check_params(const struct rbm_train_params *p,
+int rbm_train_check_params(const struct rbm_train_settings *p,
 			   struct rbm_err *err);
 
 /* What training carries from one run to the next besides the model. */
@@ -186,7 +187,7 @@ struct rbm_trainer;
  */
 struct rbm_trainer *rbm_trainer_alloc(struct rbm *m,
 				      struct rbm_train_state *ts,
-				      const struct rbm_train_params *p,
+				      const struct rbm_train_settings *p,
 				      const struct rbm_data *d,
 				      unsigned long epochs, gsl_rng *rng,
 				      struct rbm_err *err);
@@ -200,7 +201,7 @@ struct rbm_trainer *rbm_trainer_alloc(struct rbm *m,
  */
 struct rbm_trainer *rbm_trainer_alloc_part(struct rbm *m,
 					   struct rbm_train_state *ts,
-					   const struct rbm_train_params *p,
+					   const struct rbm_train_settings *p,
 					   const struct rbm_data *d,
 					   unsigned long epochs, gsl_rng *rng,
 					   const struct rbm_train_part *part,

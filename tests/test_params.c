@@ -395,7 +395,7 @@ END_TEST
  */
 START_TEST(test_state_params)
 {
-	struct rbm_train_params p;
+	struct rbm_train_settings p;
 	char buf[64], all[1024] = "";
 	const char *name;
 	size_t i;
@@ -426,7 +426,7 @@ END_TEST
  */
 START_TEST(test_state_adopt)
 {
-	struct rbm_train_params p;
+	struct rbm_train_settings p;
 	struct rbm_state *s, *back;
 	struct rbm_err err;
 	char *path = unit_path("s.rbm");

@@ -14,7 +14,7 @@
 /* The defaults are valid, in range, and those train.h documents. */
 START_TEST(test_defaults)
 {
-	struct rbm_train_params p;
+	struct rbm_train_settings p;
 	struct rbm_err err = { "" };
 	size_t i;
 
@@ -80,7 +80,7 @@ END_TEST
 /* The history text of the defaults, as history lines always had it. */
 START_TEST(test_history)
 {
-	struct rbm_train_params p;
+	struct rbm_train_settings p;
 	char buf[512];
 
 	rbm_train_defaults(&p);
@@ -99,7 +99,7 @@ END_TEST
 /* Messages take their limits from the table, not from spelt-out numbers. */
 START_TEST(test_messages)
 {
-	struct rbm_train_params p;
+	struct rbm_train_settings p;
 	struct rbm_err err = { "" };
 	char want[128];
 
@@ -130,7 +130,7 @@ END_TEST
 /* Values as text: exact reals for the file, shortest ones for people. */
 START_TEST(test_format)
 {
-	struct rbm_train_params p;
+	struct rbm_train_settings p;
 	char buf[64];
 
 	rbm_train_defaults(&p);

@@ -75,7 +75,7 @@ static uint64_t fnv1a64(const char *p, size_t n)
  */
 static struct rbm_state *sample_state(void)
 {
-	struct rbm_train_params p;
+	struct rbm_train_settings p;
 	struct rbm_err err = { "" };
 	struct rbm_state *s;
 	int i;
@@ -829,7 +829,7 @@ END_TEST
  */
 START_TEST(test_state_create)
 {
-	struct rbm_train_params p;
+	struct rbm_train_settings p;
 	struct rbm_err err = { "" };
 	struct rbm_state *a, *b, *c;
 

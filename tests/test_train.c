@@ -59,9 +59,9 @@ static struct rbm_data *sample_data(size_t n)
  * The original's CD-1 at a constant rate (the base every test varies),
  * with the given learning rate and batch size.
  */
-static struct rbm_train_params params(double rate, size_t batch)
+static struct rbm_train_settings params(double rate, size_t batch)
 {
-	struct rbm_train_params p;
+	struct rbm_train_settings p;
 
 	rbm_train_defaults(&p);
 	p.pcd = 0;
@@ -73,7 +73,7 @@ static struct rbm_train_params params(double rate, size_t batch)
 
 /* A trainer for a run of epochs epochs; fails the test if refused. */
 static struct rbm_trainer *trainer(struct rbm *m, struct rbm_train_state *ts,
-				   const struct rbm_train_params *p,
+				   const struct rbm_train_settings *p,
 				   const struct rbm_data *d,
 				   unsigned long epochs, gsl_rng *rng)
 {
@@ -248,7 +248,7 @@ static void ref_means(const double *x, size_t n, size_t w, double *mean)
 
 /* Everything training keeps, as the definitions say it evolves. */
 struct ref {
-	const struct rbm_train_params *p;
+	const struct rbm_train_settings *p;
 	struct replay rp;
 	double data[MAXN][NV];
 	size_t n, batch;		/* rows; rows a batch (at most n) */
@@ -272,7 +272,7 @@ struct ref {
  * and 0.5, the activity estimate at the target, no velocity.
  */
 static void ref_init(struct ref *r, const struct rbm *m,
-		     const struct rbm_train_params *p,
+		     const struct rbm_train_settings *p,
 		     const struct rbm_data *d, unsigned long epochs,
 		     unsigned long run_epochs, unsigned long seed)
 {
@@ -333,7 +333,7 @@ static void ref_statistics(struct ref *r, const double (*v)[NV],
 			   const double (*vn)[NV], const double (*ph2)[NH],
 			   size_t nc)
 {
-	const struct rbm_train_params *p = r->p;
+	const struct rbm_train_settings *p = r->p;
 	double vd[NV], hd[NH], vm[NV], hm[NH], mu[NV] = { 0 }, lam[NH] = { 0 };
 	struct par *g = &r->g;
 	size_t i, a, j;
@@ -397,7 +397,7 @@ static void ref_statistics(struct ref *r, const double (*v)[NV],
  */
 static void ref_gradient(struct ref *r, const double (*v)[NV], size_t k)
 {
-	const struct rbm_train_params *p = r->p;
+	const struct rbm_train_settings *p = r->p;
 	double ph[MAXK][NH], h[MAXK][NH], pv[MAXK][NV], vs[MAXK][NV];
 	double ph2[MAXK][NH];
 	const double (*vneg)[NV] = vs;
@@ -469,7 +469,7 @@ static void ref_rows(const struct ref *r, const size_t *order, size_t k,
  */
 static double ref_epoch(struct ref *r, double *mom)
 {
-	const struct rbm_train_params *p = r->p;
+	const struct rbm_train_settings *p = r->p;
 	size_t order[MAXN], i, start, k, b;
 	size_t nb = (r->n + r->batch - 1) / r->batch;
 	unsigned long end = r->epochs - r->run_epoch + r->run_epochs;
@@ -513,7 +513,7 @@ static void ref_finish(struct ref *r)
 /* ---- the library and the reference side by side ---- */
 
 struct pair {
-	struct rbm_train_params p;
+	struct rbm_train_settings p;
 	struct rbm_data *d;
 	struct rbm *m;
 	struct rbm_train_state ts;
@@ -527,7 +527,7 @@ struct pair {
  * having trained epochs epochs before; both generators seeded with seed.
  * x must stay where it is until pair_end (the trainer points into it).
  */
-static void pair_start(struct pair *x, const struct rbm_train_params *p,
+static void pair_start(struct pair *x, const struct rbm_train_settings *p,
 		       size_t n, unsigned long epochs,
 		       unsigned long run_epochs, unsigned long seed)
 {
@@ -628,7 +628,7 @@ static void pair_end(struct pair *x)
 START_TEST(test_gradient_by_definition)
 {
 	static const size_t idx[3] = { 1, 4, 2 };
-	struct rbm_train_params p = params(0.1, 3);
+	struct rbm_train_settings p = params(0.1, 3);
 	struct pair x;
 
 	pair_start(&x, &p, 6, 0, 1, 2024);
@@ -651,7 +651,7 @@ START_TEST(test_gradient_partial_batch_view)
 {
 	static const size_t all[MAXK] = { 0, 1, 2, 3, 4, 5, 6, 7 };
 	static const size_t three[3] = { 9, 3, 12 };
-	struct rbm_train_params p = params(0.1, MAXK);
+	struct rbm_train_settings p = params(0.1, MAXK);
 	gsl_matrix_float *wide = gsl_matrix_float_alloc(6, NV + 3);
 	gsl_matrix_float_view part = gsl_matrix_float_submatrix(wide, 2, 1, 3,
 								 NV);
@@ -685,7 +685,7 @@ START_TEST(test_gradient_cd_k)
 	unsigned long k;
 
 	for (k = 2; k <= 3; k++) {
-		struct rbm_train_params p = params(0.1, 3);
+		struct rbm_train_settings p = params(0.1, 3);
 		struct pair x;
 
 		p.cd_k = k;
@@ -713,7 +713,7 @@ START_TEST(test_gradient_pcd)
 	unsigned long k;
 
 	for (k = 1; k <= 2; k++) {
-		struct rbm_train_params p = params(0.1, 4);
+		struct rbm_train_settings p = params(0.1, 4);
 		double start[MAXK][NH];
 		struct pair x;
 
@@ -742,7 +742,7 @@ END_TEST
 START_TEST(test_gradient_centering_zero)
 {
 	static const size_t idx[3] = { 2, 5, 0 };
-	struct rbm_train_params p = params(0.1, 3), plain = p;
+	struct rbm_train_settings p = params(0.1, 3), plain = p;
 	struct rbm *m = small_model();
 	struct rbm_train_state ts = { 0 };
 	gsl_rng *rng = rng_seeded(55);
@@ -787,7 +787,7 @@ START_TEST(test_gradient_centering_formula)
 	static const size_t idx[3] = { 4, 1, 3 };
 	static const double mu[NV] = { 0.25, -0.5, 0.75, 1 };
 	static const double lam[NH] = { 0.125, 0.875, -0.375 };
-	struct rbm_train_params p = params(0.1, 3);
+	struct rbm_train_settings p = params(0.1, 3);
 	struct pair x;
 	size_t a, j;
 
@@ -824,7 +824,7 @@ END_TEST
 START_TEST(test_gradient_sparsity)
 {
 	static const size_t idx[3] = { 0, 2, 5 };
-	struct rbm_train_params p = params(0.1, 3);
+	struct rbm_train_settings p = params(0.1, 3);
 	struct pair x;
 
 	p.sparsity_target = 0.2;
@@ -869,7 +869,7 @@ static void fractions(struct rbm *m, struct rbm *g)
  */
 static struct rbm_trainer *apply_trainer(struct rbm *m,
 					 struct rbm_train_state *ts,
-					 const struct rbm_train_params *p,
+					 const struct rbm_train_settings *p,
 					 struct rbm_data **d, gsl_rng **rng)
 {
 	*d = sample_data(3);
@@ -886,7 +886,7 @@ static struct rbm_trainer *apply_trainer(struct rbm *m,
  */
 START_TEST(test_apply)
 {
-	struct rbm_train_params p = params(0.1, 3);
+	struct rbm_train_settings p = params(0.1, 3);
 	struct rbm_train_state ts = { 0 };
 	struct rbm *m = small_model(), *g = small_model();
 	struct rbm_trainer *t;
@@ -921,7 +921,7 @@ END_TEST
  */
 START_TEST(test_apply_momentum)
 {
-	struct rbm_train_params p = params(0.1, 3);
+	struct rbm_train_settings p = params(0.1, 3);
 	struct rbm_train_state ts = { 0 };
 	struct rbm *m = small_model(), *g = small_model();
 	struct rbm *zero = rbm_alloc(NV, NH, NULL);
@@ -965,7 +965,7 @@ END_TEST
  */
 START_TEST(test_apply_decay)
 {
-	struct rbm_train_params p = params(0.1, 3);
+	struct rbm_train_settings p = params(0.1, 3);
 	struct rbm_train_state ts = { 0 };
 	struct rbm *m = small_model(), *g = small_model();
 	struct rbm_trainer *t;
@@ -1006,7 +1006,7 @@ END_TEST
  */
 START_TEST(test_epochs_cd)
 {
-	struct rbm_train_params p = params(0.5, 4);
+	struct rbm_train_settings p = params(0.5, 4);
 	struct pair x;
 	int e;
 
@@ -1024,7 +1024,7 @@ END_TEST
  */
 START_TEST(test_epochs_linear_schedule)
 {
-	struct rbm_train_params p = params(0.5, 4);
+	struct rbm_train_settings p = params(0.5, 4);
 	struct pair x;
 	int e;
 
@@ -1050,7 +1050,7 @@ END_TEST
  */
 START_TEST(test_epochs_momentum)
 {
-	struct rbm_train_params p = params(0.25, 4);
+	struct rbm_train_settings p = params(0.25, 4);
 	struct pair x;
 	int e;
 
@@ -1076,7 +1076,7 @@ END_TEST
  */
 START_TEST(test_epochs_average)
 {
-	struct rbm_train_params p = params(0.5, 4);
+	struct rbm_train_settings p = params(0.5, 4);
 	struct rbm *last = small_model();
 	struct par before;
 	struct pair x;
@@ -1114,7 +1114,7 @@ END_TEST
  */
 START_TEST(test_epochs_average_fraction)
 {
-	struct rbm_train_params p = params(0.5, 4);
+	struct rbm_train_settings p = params(0.5, 4);
 	struct pair x;
 
 	p.average = 0;
@@ -1140,7 +1140,7 @@ START_TEST(test_epochs_everything)
 	int pcd;
 
 	for (pcd = 0; pcd <= 1; pcd++) {
-		struct rbm_train_params p = params(0.5, 4);
+		struct rbm_train_settings p = params(0.5, 4);
 		struct pair x;
 		int e;
 
@@ -1230,7 +1230,7 @@ static int same_model(const struct rbm *x, const struct rbm *y)
  * *st.
  */
 static struct rbm *train_fresh(const struct rbm_data *d,
-			       const struct rbm_train_params *p,
+			       const struct rbm_train_settings *p,
 			       unsigned long seed, unsigned long epochs,
 			       struct rbm_epoch_stats *st)
 {
@@ -1256,7 +1256,7 @@ static struct rbm *train_fresh(const struct rbm_data *d,
  */
 START_TEST(test_epoch_reproducible)
 {
-	struct rbm_train_params p = params(0.1, 3);
+	struct rbm_train_settings p = params(0.1, 3);
 	struct rbm_data *d = sample_data(10);
 	struct rbm_epoch_stats s1, s2, s3;
 	struct rbm *a = train_fresh(d, &p, 5, 4, &s1);
@@ -1290,7 +1290,7 @@ START_TEST(test_epoch_full_batch)
 	int n;
 
 	for (n = 0; n < 2; n++) {
-		struct rbm_train_params p = params(0.5, batches[n]);
+		struct rbm_train_settings p = params(0.5, batches[n]);
 		struct rbm_train_state ts1 = { 0 }, ts2 = { 0 };
 		struct rbm *m1 = small_model(), *m2 = small_model();
 		gsl_rng *r1 = rng_seeded(31), *r2 = rng_seeded(31);
@@ -1332,7 +1332,7 @@ END_TEST
 START_TEST(test_epoch_minibatches)
 {
 	const size_t n = 10, batch = 4;
-	struct rbm_train_params p = params(0.25, batch);
+	struct rbm_train_settings p = params(0.25, batch);
 	struct rbm_train_state ts1 = { 0 }, ts2 = { 0 };
 	struct rbm_data *d = sample_data(n);
 	struct rbm *m1 = small_model(), *m2 = small_model();
@@ -1383,7 +1383,7 @@ END_TEST
 START_TEST(test_epoch_split_run)
 {
 	const size_t n = 11;
-	struct rbm_train_params p = params(0.25, 3);
+	struct rbm_train_settings p = params(0.25, 3);
 	struct rbm_train_state ts1 = { 0 }, ts2 = { 0 };
 	struct rbm_data *d = sample_data(n);
 	struct rbm *m1 = small_model(), *m2 = small_model();
@@ -1455,7 +1455,7 @@ static int same_vector(const gsl_vector_float *x, const gsl_vector_float *y)
  */
 START_TEST(test_split_run_keeps_state)
 {
-	struct rbm_train_params p = params(0.25, 4);
+	struct rbm_train_settings p = params(0.25, 4);
 	struct rbm_train_state ts1 = { 0 }, ts2 = { 0 };
 	struct rbm_data *d = sample_data(10);
 	struct rbm *m1 = small_model(), *m2 = small_model();
@@ -1515,7 +1515,7 @@ END_TEST
  */
 START_TEST(test_state_parts_follow_params)
 {
-	struct rbm_train_params all = params(0.1, 4), none = params(0.1, 4);
+	struct rbm_train_settings all = params(0.1, 4), none = params(0.1, 4);
 	struct rbm_train_state ts = { 0 };
 	struct rbm_data *d = sample_data(6);
 	struct rbm *m = small_model();
@@ -1572,7 +1572,7 @@ START_TEST(test_state_half_offsets)
 	int which;
 
 	for (which = 0; which < 2; which++) {
-		struct rbm_train_params p = params(0.1, 4);
+		struct rbm_train_settings p = params(0.1, 4);
 		struct rbm_train_state ts = { 0 };
 		struct rbm_data *d = sample_data(6);
 		struct rbm *m = small_model();
@@ -1623,7 +1623,7 @@ static int hook(void *arg, size_t done, size_t rows)
  */
 START_TEST(test_epoch_hook)
 {
-	struct rbm_train_params p = params(0.1, 4);
+	struct rbm_train_settings p = params(0.1, 4);
 	struct rbm_train_state ts = { 0 };
 	struct rbm_data *d = sample_data(10);
 	struct rbm *m = small_model();
@@ -1772,7 +1772,7 @@ struct proc {
 	struct rbm_train_state ts;
 	gsl_rng *shuffle, *sampler;
 	struct rbm_trainer *t;
-	const struct rbm_train_params *p;
+	const struct rbm_train_settings *p;
 	const size_t *batch;	/* step: the global batch's rows */
 	size_t k;		/* its size; 0: run epochs instead */
 	unsigned long epochs;
@@ -1865,7 +1865,7 @@ static void assert_close_vector(const gsl_vector_float *x,
  * split by rank, its offsets), then all run at once.
  */
 static void run_parts(struct proc *x, size_t K, const size_t *sizes,
-		      size_t n, int holes, const struct rbm_train_params *p,
+		      size_t n, int holes, const struct rbm_train_settings *p,
 		      const struct rbm_train_state *ref, struct fake_mpi *w)
 {
 	pthread_t th[MAXP];
@@ -1949,7 +1949,7 @@ struct whole {
 
 /* Set w up for epochs epochs with p (which must outlive it). */
 static void whole_open(struct whole *w, size_t n, int holes,
-		       const struct rbm_train_params *p, unsigned long epochs)
+		       const struct rbm_train_settings *p, unsigned long epochs)
 {
 	memset(w, 0, sizeof(*w));
 	w->d = part_data(n, 0, n, holes);
@@ -1968,9 +1968,9 @@ static void whole_close(struct whole *w)
 }
 
 /* The settings the parts tests go through. */
-static struct rbm_train_params part_params(int which)
+static struct rbm_train_settings part_params(int which)
 {
-	struct rbm_train_params p = params(0.5, MAXK);
+	struct rbm_train_settings p = params(0.5, MAXK);
 
 	switch (which) {
 	case 1:		/* PCD-2 with momentum */
@@ -2016,7 +2016,7 @@ START_TEST(test_step_parts)
 	size_t K, r;
 
 	for (which = 0; which < 4; which++) {
-		struct rbm_train_params p = part_params(which);
+		struct rbm_train_settings p = part_params(which);
 		int holes = which == 2;
 		for (K = 2; K <= MAXP; K++) {
 			struct whole o;
@@ -2092,7 +2092,7 @@ START_TEST(test_epoch_parts)
 	size_t K, r;
 
 	for (which = 0; which < 4; which++) {
-		struct rbm_train_params p = part_params(which);
+		struct rbm_train_settings p = part_params(which);
 		int holes = which == 2;
 		for (K = 2; K <= MAXP; K++) {
 			gsl_rng *sh = rng_seeded(77);
@@ -2135,7 +2135,7 @@ END_TEST
  */
 START_TEST(test_step_rows_must_add_up)
 {
-	struct rbm_train_params p = params(0.1, 4);
+	struct rbm_train_settings p = params(0.1, 4);
 	struct rbm_data *d = sample_data(6);
 	struct rbm *m = small_model(), *start = small_model();
 	struct rbm_train_state ts = { 0 };
@@ -2170,7 +2170,7 @@ END_TEST
  */
 START_TEST(test_defaults)
 {
-	struct rbm_train_params p;
+	struct rbm_train_settings p;
 
 	memset(&p, 0xff, sizeof(p));
 	rbm_train_defaults(&p);
@@ -2209,9 +2209,9 @@ struct check_case {
 };
 
 /* The defaults with field f set to x. */
-static struct rbm_train_params with(enum field f, double x)
+static struct rbm_train_settings with(enum field f, double x)
 {
-	struct rbm_train_params p;
+	struct rbm_train_settings p;
 
 	rbm_train_defaults(&p);
 	p.pcd = 0;
@@ -2301,7 +2301,7 @@ START_TEST(test_check_params)
 	size_t i;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct rbm_train_params p = with(cases[i].f, cases[i].x);
+		struct rbm_train_settings p = with(cases[i].f, cases[i].x);
 		struct rbm_err err = { "" };
 		int rc = rbm_train_check_params(&p, &err);
 
@@ -2322,7 +2322,7 @@ END_TEST
  */
 START_TEST(test_trainer_no_rows)
 {
-	struct rbm_train_params p = params(0.1, 10);
+	struct rbm_train_settings p = params(0.1, 10);
 	struct rbm_train_state ts = { 0 };
 	struct rbm_err err = { "" };
 	struct rbm_data *d = rbm_data_alloc(NV, &err);
@@ -2371,7 +2371,7 @@ static struct rbm_data *movies(void)
 static int diverges_at(double rate, unsigned long epochs,
 		       struct rbm_err *err)
 {
-	struct rbm_train_params p = params(rate, RBM_DEFAULT_BATCH_SIZE);
+	struct rbm_train_settings p = params(rate, RBM_DEFAULT_BATCH_SIZE);
 	struct rbm_data *d = movies();
 	struct rbm_state *s = rbm_state_create(6, 2, &p, 1, err);
 	struct rbm_trainer *t;

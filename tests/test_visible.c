@@ -475,9 +475,9 @@ static struct rbm_data *data(size_t n, size_t w, const float *rows)
 }
 
 /* CD-1 on batches of 2 rows, no extras. */
-static struct rbm_train_params cd1(void)
+static struct rbm_train_settings cd1(void)
 {
-	struct rbm_train_params p;
+	struct rbm_train_settings p;
 
 	rbm_train_defaults(&p);
 	p.pcd = 0;
@@ -489,8 +489,8 @@ static struct rbm_train_params cd1(void)
 static struct rbm *gradient(struct rbm *m, const float *items, int masked,
 			    struct rbm_train_state *ts, struct rbm_trainer **t)
 {
-	struct rbm_train_params p = cd1();
-	static struct rbm_train_params keep;
+	struct rbm_train_settings p = cd1();
+	static struct rbm_train_settings keep;
 	size_t n = rbm_visible_items(m);
 	struct rbm_data *d = data(2, n, items);
 	gsl_matrix_float *in = matrix(2, n, items);
@@ -647,7 +647,7 @@ START_TEST(test_centering_offsets_observed)
 	struct rbm *m = random_model(3, 2, RBM_VIS_BINARY, 1, 0.5, 11);
 	const float items[9] = { 1, 0, NAN, NAN, 1, NAN, 1, 1, 0.5f };
 	struct rbm_data *d = data(3, 3, items);
-	struct rbm_train_params p = cd1();
+	struct rbm_train_settings p = cd1();
 	struct rbm_train_state ts = { 0 };
 	gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
 	struct rbm_epoch_stats st;
@@ -686,7 +686,7 @@ static struct rbm *extras_update(struct rbm *m)
 {
 	const float items[8] = { 1, NAN, 0, NAN, 0, NAN, 1, 1 };
 	struct rbm_data *d = data(2, 4, items);
-	static struct rbm_train_params p;
+	static struct rbm_train_settings p;
 	struct rbm_train_state ts = { 0 };
 	gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
 	struct rbm *copy = rbm_alloc(m->nv, m->nh, NULL);
@@ -765,7 +765,7 @@ START_TEST(test_pcd_refuses_missing)
 	struct rbm *m = random_model(5, 3, RBM_VIS_BINARY, 1, 1.0, 7);
 	const float items[10] = { 1, NAN, 0, 1, 1, 0, 0, 1, 1, 1 };
 	struct rbm_data *d = data(2, 5, items);
-	struct rbm_train_params p;
+	struct rbm_train_settings p;
 	struct rbm_train_state ts = { 0 };
 	gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
 	struct rbm_err err;
@@ -786,7 +786,7 @@ START_TEST(test_train_softmax_epochs)
 	struct rbm *m = random_model(16, 3, RBM_VIS_SOFTMAX, 4, 0.1, 10);
 	const float items[12] = { 4, 3, NAN, 1, NAN, 4, 1, 2, 1, 1, 4, NAN };
 	struct rbm_data *d = data(3, 4, items);
-	struct rbm_train_params p = cd1();
+	struct rbm_train_settings p = cd1();
 	struct rbm_train_state ts = { 0 };
 	gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
 	struct rbm_epoch_stats st;
@@ -948,7 +948,7 @@ END_TEST
 /* Save and load a model of the type; the loaded one's type and K. */
 static void round_trip(enum rbm_vis_type t, size_t k, const char *line)
 {
-	struct rbm_train_params p;
+	struct rbm_train_settings p;
 	struct rbm_state *s, *back;
 	char *path = unit_path("v.rbm"), *text;
 	struct rbm_err err;
@@ -986,7 +986,7 @@ END_TEST
 /* A state file with the visible_type line replaced by line. */
 static void expect_load_error(const char *line, const char *msg)
 {
-	struct rbm_train_params p;
+	struct rbm_train_settings p;
 	struct rbm_state *s;
 	char *path = unit_path("bad.rbm"), *text, *at, *eol, *fixed;
 	struct rbm_err err;
@@ -1068,7 +1068,7 @@ START_TEST(test_pcd_chains_start)
 		struct rbm *m = NULL;
 		struct rbm_data *d;
 		struct rbm_train_state ts = { 0 };
-		struct rbm_train_params p;
+		struct rbm_train_settings p;
 		struct rbm_trainer *t;
 		gsl_matrix_float *items, *units, *h;
 		gsl_rng *r1 = rbm_rng_alloc(9, &err), *r2 = rbm_rng_alloc(9,

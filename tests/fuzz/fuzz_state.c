@@ -175,7 +175,7 @@ static int stop_hook(void *arg, size_t done, size_t rows)
  */
 static void check_training(struct rbm_state *s, int stop_first)
 {
-	struct rbm_train_params p = s->params;
+	struct rbm_train_settings p = s->params;
 	struct rbm_data *d = three_rows(s->model);
 	struct rbm_epoch_stats st;
 	struct rbm_trainer *t;
