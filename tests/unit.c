@@ -1,7 +1,10 @@
 /*
- * unit.c - the unit-test binary: runs one Check suite per module and exits
- * non-zero if any test failed.  Also holds the fixtures and helpers the
- * suites share (unit.h).
+ * unit.c - the unit-test programs: each runs Check suites, one per module,
+ * and exits non-zero if any test failed.  tests/unit_linalg (built with
+ * UNIT_LINALG) runs the products' suite, tests/unit all the others: the
+ * products' suite alone takes as long as the rest, so make -j2 runs the
+ * two side by side.  Also holds the fixtures and helpers the suites share
+ * (unit.h).
  *
  * Tests run in forked children by default (CK_FORK=no runs them in one
  * process, for valgrind and debuggers).  The scratch directory is made and
@@ -251,8 +254,10 @@ int main(void)
 
 	/* Read by tcase_create(), so before any suite is built. */
 	setenv("CK_DEFAULT_TIMEOUT", "3600", 0);
+#ifdef UNIT_LINALG
+	sr = srunner_create(linalg_suite());	/* tests/unit_linalg */
+#else
 	sr = srunner_create(rbm_suite());
-	srunner_add_suite(sr, linalg_suite());
 	srunner_add_suite(sr, image_suite());
 	srunner_add_suite(sr, rows_suite());
 	srunner_add_suite(sr, state_suite());
@@ -263,6 +268,7 @@ int main(void)
 	srunner_add_suite(sr, visible_suite());
 	srunner_add_suite(sr, settings_suite());
 	srunner_add_suite(sr, pickle_suite());
+#endif
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
