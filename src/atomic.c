@@ -262,13 +262,16 @@ static int is_our_temp(const char *name, const char *base)
 
 int rbm_atomic_clean(const char *path)
 {
-	char *dir, *base;
+	char *dir = NULL, *base = NULL, *target;
 	struct dirent *e;
 	struct stat st;
-	int n = -1;
+	int n = -1, exists;
 	DIR *d;
 
-	if (split_path(path, &dir, &base) < 0 || !(d = opendir(dir)))
+	/* A link's saves leave their temporary files beside its target. */
+	if (resolve_target(path, &target, &st, &exists) < 0)
+		return -1;
+	if (split_path(target, &dir, &base) < 0 || !(d = opendir(dir)))
 		goto out;
 	n = 0;
 	while ((e = readdir(d)))
@@ -279,6 +282,7 @@ int rbm_atomic_clean(const char *path)
 			n++;
 	closedir(d);
 out:
+	free(target);
 	free(dir);
 	free(base);
 	return n;

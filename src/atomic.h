@@ -35,7 +35,8 @@ int rbm_atomic_same_file(const char *a, const char *b);
 
 /*
  * Remove the temporary files that saves to path left when they were
- * killed before their rename (".NAME.rbmcmd-XXXXXX", regular files only).
+ * killed before their rename (".NAME.rbmcmd-XXXXXX", regular files only;
+ * for a symbolic link, beside the file it names).
  * Only safe while the caller holds path's writer lock (lock.h), so that
  * no save is under way.  The number removed, or -1 if the directory
  * cannot be read.

@@ -31,15 +31,27 @@ struct rbm_lock {
 	char *path;	/* its name */
 };
 
-/* "DIR/.BASE.lock" for path "DIR/BASE" (or "BASE"); NULL if no memory. */
+/*
+ * "DIR/.BASE.lock" for the file a save to path replaces, "DIR/BASE" (or
+ * "BASE"): path itself, or for a symbolic link the file it names in the
+ * end, as atomic.c replaces it, so that a train through the link and one
+ * through the file's own name take the same lock.  NULL if no memory.
+ */
 static char *lock_path(const char *path)
 {
-	const char *slash = strrchr(path, '/');
-	size_t dlen = slash ? (size_t)(slash - path) + 1 : 0;
-	char *p = malloc(strlen(path) + 7);
+	struct stat st;
+	char *real = NULL, *p;
+	const char *slash;
+	size_t dlen;
 
-	if (p)
+	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode) &&
+	    (real = realpath(path, NULL)))
+		path = real;
+	slash = strrchr(path, '/');
+	dlen = slash ? (size_t)(slash - path) + 1 : 0;
+	if ((p = malloc(strlen(path) + 7)))
 		sprintf(p, "%.*s.%s.lock", (int)dlen, path, path + dlen);
+	free(real);
 	return p;
 }
 

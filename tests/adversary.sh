@@ -177,6 +177,32 @@ else
 	pass "S4 info escapes the history"
 fi
 
+begin S10
+# The writer's lock was taken beside the name given, so a train through a
+# symbolic link and one through the file's own name both ran, and the
+# one that saved first lost its epochs without a word.
+"$R" k.rbm init 6 3 --seed 1
+ln -s k.rbm klink
+mkdir kdir
+ln -s ../klink kdir/klink2
+rm -f k.err
+"$R" k.rbm train 1000000 --verbose <movies.txt 2>k.err &
+holder=$!
+wait_epochs k.err 1
+for name in klink kdir/klink2; do
+	run "$R" "$name" train 1 <movies.txt
+	expect "S10 train through a link ($name) while the file's own name trains" 1 \
+		"rbmcmd: train: $name is locked by another rbmcmd (pid $holder)"
+done
+kill -TERM $holder || true
+rc=0
+wait $holder || rc=$?
+same "S10 the holder saves when stopped" "$rc" 143
+run "$R" klink train 1 <movies.txt
+expect "S10 then the link trains" 0
+true_ "S10 the link is still one" test -L klink
+same "S10 no lock file is left" "$(ls -A | grep '^\.k' || true)" ""
+
 # ---- outputs that must not clobber (reproducers 2, 3) ----
 begin O1
 run "$R" m.rbm train 1 --log m.rbm <movies.txt
