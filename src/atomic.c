@@ -149,6 +149,21 @@ static int resolve_target(const char *path, char **target, struct stat *st,
 	return *target ? 0 : -1;
 }
 
+#define READ_ONLY_WHY "it is read-only (chmod u+w to let rbmcmd replace it)"
+
+/*
+ * Whether the existing file at path is one its owner made read-only
+ * (chmod a-w): a rename could replace it, since that needs only the
+ * directory's permission, but a user who took away the write permission
+ * meant to keep the file as it is, as cp(1) does.  Root may write any
+ * file and is never refused.
+ */
+static int read_only(const char *path)
+{
+	return faccessat(AT_FDCWD, path, W_OK, AT_EACCESS) < 0 &&
+	       errno == EACCES;
+}
+
 /*
  * The steps on the temporary file fd for len bytes of data: owner and
  * mode (copy_owner), the bytes, fsync, then its size checked against len
@@ -224,6 +239,8 @@ int rbm_atomic_write(const char *path, const void *data, size_t len,
 		errno = EISDIR;
 	} else if (exists && !S_ISREG(st.st_mode)) {
 		rc = write_in_place(path, data, len);
+	} else if (exists && read_only(target)) {
+		why = READ_ONLY_WHY;
 	} else {
 		rc = replace_file(target, exists ? &st : NULL, data, len,
 				  &why);
@@ -233,6 +250,17 @@ int rbm_atomic_write(const char *path, const void *data, size_t len,
 			    why ? why : strerror(errno));
 	free(target);
 	return rc;
+}
+
+int rbm_atomic_check(const char *path, struct rbm_err *err)
+{
+	struct stat st;
+
+	if (stat(path, &st) == 0 && S_ISREG(st.st_mode) && read_only(path)) {
+		rbm_err_set(err, "cannot save %s: " READ_ONLY_WHY, path);
+		return -1;
+	}
+	return 0;
 }
 
 int rbm_atomic_same_file(const char *a, const char *b)

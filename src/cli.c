@@ -409,10 +409,16 @@ struct rbm_lock *cli_lock_state(const struct ctx *c)
 	struct rbm_err err;
 	struct rbm_lock *l = rbm_lock_acquire(c->state, &err);
 
-	if (!l)
+	if (!l) {
 		cli_fail(c, &err);
-	else
-		rbm_atomic_clean(c->state);
+		return NULL;
+	}
+	if (rbm_atomic_check(c->state, &err) < 0) {
+		rbm_lock_release(l);
+		cli_fail(c, &err);
+		return NULL;
+	}
+	rbm_atomic_clean(c->state);
 	return l;
 }
 

@@ -166,9 +166,11 @@ int cli_train_settings(struct ctx *c, int i, struct rbm_train_settings *p);
 gsl_rng *cli_rng(const struct ctx *c);
 
 /*
- * Take the state file's writer lock (lock.h), then remove the temporary
- * files of saves that were killed: under the lock no save of this file
- * can be under way, so any left are stale.  NULL after a message.
+ * Take the state file's writer lock (lock.h), refuse a STATE the save
+ * could not replace (made read-only: rbm_atomic_check) before any work,
+ * then remove the temporary files of saves that were killed: under the
+ * lock no save of this file can be under way, so any left are stale.
+ * NULL after a message.
  */
 struct rbm_lock *cli_lock_state(const struct ctx *c);
 

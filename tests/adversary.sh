@@ -203,6 +203,39 @@ expect "S10 then the link trains" 0
 true_ "S10 the link is still one" test -L klink
 same "S10 no lock file is left" "$(ls -A | grep '^\.k' || true)" ""
 
+begin F4
+# A model its owner made read-only (chmod a-w) was replaced by train,
+# init and import, since the rename needs only the directory's write
+# permission.  Root may write any file, so as root the case runs as
+# nobody.
+as_user=
+if [ "$(id -u)" = 0 ]; then
+	as_user="setpriv --reuid=nobody --regid=nogroup --clear-groups"
+	$as_user "$RBMCMD" --version >/dev/null 2>&1 || as_user=none
+fi
+if [ "$as_user" = none ]; then
+	skip F4 "nobody cannot run $RBMCMD here"
+else
+	mkdir ro4 && cp m.rbm ro4/r.rbm && cp movies.txt ro4/
+	[ -z "$as_user" ] || { chmod 755 "$T"; chown -R nobody ro4; }
+	chmod a-w ro4/r.rbm
+	cp ro4/r.rbm r4.orig
+	ln -s r.rbm ro4/rlink
+	for c in "r.rbm train 1" "rlink train 1" "r.rbm init 6 3" "r.rbm import"; do
+		run $as_user "$R" ro4/$c <movies.txt
+		expect "F4 a read-only state file: $c" 1
+		true_ "F4 said why ($c)" grep -q 'read-only' "$T/err"
+	done
+	true_ "F4 the model is intact" cmp -s ro4/r.rbm r4.orig
+	run $as_user "$R" ro4/r.rbm filters --shape 3x2 -o ro4/r.png
+	chmod a-w ro4/r.png
+	cp ro4/r.png r4.png
+	run $as_user "$R" ro4/r.rbm filters --shape 3x2 -o ro4/r.png --zoom 2
+	expect "F4 filters -o a read-only picture" 1
+	true_ "F4 the picture is intact" cmp -s ro4/r.png r4.png
+	same "F4 nothing left behind" "$(ls -A ro4 | tr '\n' ' ')" "movies.txt r.png r.rbm rlink "
+fi
+
 # ---- outputs that must not clobber (reproducers 2, 3) ----
 begin O1
 run "$R" m.rbm train 1 --log m.rbm <movies.txt
