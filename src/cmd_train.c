@@ -25,6 +25,7 @@
 #include <stdatomic.h>
 #include <string.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "atomic.h"
@@ -780,8 +781,34 @@ out:
 	return rc;
 }
 
+/*
+ * What the --log file would overwrite that train reads: "the state file",
+ * "the --data file", "the --validation file" or "the file on standard
+ * input" (a regular file there, the rows), or NULL when it is none.
+ */
+static const char *log_overwrites(const struct ctx *c)
+{
+	const char *log = c->opt[O_LOG].s, *data = c->opt[O_DATA].s;
+	struct stat in, st;
+
+	if (rbm_atomic_same_file(log, c->state))
+		return "the state file";
+	if (c->opt[O_DATA].given && !strstr(data, "%d") &&
+	    rbm_atomic_same_file(log, data))
+		return "the --data file";
+	if (c->opt[O_VALIDATION].given &&
+	    rbm_atomic_same_file(log, c->opt[O_VALIDATION].s))
+		return "the --validation file";
+	if (!c->opt[O_DATA].given && fstat(STDIN_FILENO, &in) == 0 &&
+	    S_ISREG(in.st_mode) && stat(log, &st) == 0 &&
+	    in.st_dev == st.st_dev && in.st_ino == st.st_ino)
+		return "the file on standard input";
+	return NULL;
+}
+
 int cmd_train(struct ctx *c)
 {
+	const char *clobbered;
 	unsigned long epochs;
 	struct rbm_err err;
 	int rc;
@@ -789,10 +816,9 @@ int cmd_train(struct ctx *c)
 	if (cli_arg_count(c, 0, "MAX_EPOCHS", 0, (unsigned long)-1,
 			  &epochs) < 0)
 		return EXIT_USAGE;
-	if (c->opt[O_LOG].given &&
-	    rbm_atomic_same_file(c->opt[O_LOG].s, c->state))
-		return cli_usage(c, "--log %s is the state file, which the "
-				 "log would overwrite", c->opt[O_LOG].s);
+	if (c->opt[O_LOG].given && (clobbered = log_overwrites(c)))
+		return cli_usage(c, "--log %s is %s, which the log would "
+				 "overwrite", c->opt[O_LOG].s, clobbered);
 	if (rbm_dist_init(&err) < 0)
 		return cli_fail(c, &err);
 	/* Under a launcher each message must reach it in one write, or

@@ -281,6 +281,22 @@ run "$R" m.rbm filters --shape 3x2 -o dangling
 expect "O4 filters -o a link that leads nowhere" 1
 true_ "O4 the dangling link is left" test -L dangling
 
+begin O5
+# --log naming the rows train reads replaced the user's data with the
+# CSV log, exit 0.
+cp movies.txt rows.txt
+for o in "--data rows.txt --log rows.txt" \
+    "--data movies.txt --validation rows.txt --log ./rows.txt" \
+    "--log rows.txt" "--log /dev/stdin"; do
+	run "$R" m.rbm train 1 $o <rows.txt
+	expect "O5 train $o (a file train reads)" 2
+	true_ "O5 the rows are intact ($o)" cmp -s rows.txt movies.txt
+done
+true_ "O5 the model is intact" cmp -s m.rbm m.orig
+cp m.rbm o5.rbm
+run "$R" o5.rbm train 1 --log /dev/null <rows.txt
+expect "O5 --log /dev/null with rows from a file" 0
+
 # ---- the CSV log (reproducer 6) ----
 begin L1
 printf 'epoch,learning_rate,momentum,recon_error,free_energy_train,free_energy_valid,loglik,seconds\n' >big.csv
