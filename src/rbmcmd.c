@@ -40,6 +40,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -423,12 +424,10 @@ static int run_stateless(struct ctx *c, int argc, char **argv)
 	return run_command(c);
 }
 
-static int dispatch(int argc, char **argv)
+static int dispatch(struct ctx *c, int argc, char **argv)
 {
-	struct ctx c;
 	int rc;
 
-	memset(&c, 0, sizeof(c));
 	if (argc < 2) {
 		print_help(stderr);
 		return EXIT_USAGE;
@@ -437,59 +436,81 @@ static int dispatch(int argc, char **argv)
 	rc = global_request(argc, argv);
 	if (rc >= 0)
 		return rc;
-	if ((c.cmd = stateless_command(argc, argv)))
-		return run_stateless(&c, argc, argv);
+	if ((c->cmd = stateless_command(argc, argv)))
+		return run_stateless(c, argc, argv);
 	if (argc < 3)
 		return cli_usage(NULL, "missing command after '%s'", argv[1]);
 	if (strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0) {
 		print_help(stdout);
 		return EXIT_OK;
 	}
-	c.state = argv[1];
-	c.cmd = find_command(argv[2]);
-	if (!c.cmd)
+	c->state = argv[1];
+	c->cmd = find_command(argv[2]);
+	if (!c->cmd)
 		return cli_command_error(argc, argv, command_names(),
 					 NCOMMANDS);
-	if (c.cmd->flags & CMD_NO_STATE)
-		return cli_usage(&c, "takes no STATE (usage: %s %s %s)", PROG,
-				 c.cmd->name, c.cmd->args);
-	rc = parse_options(&c, argc - 2, argv + 2);
+	if (c->cmd->flags & CMD_NO_STATE)
+		return cli_usage(c, "takes no STATE (usage: %s %s %s)", PROG,
+				 c->cmd->name, c->cmd->args);
+	rc = parse_options(c, argc - 2, argv + 2);
 	if (rc)
 		return rc;
-	if (c.opt[O_HELP].given) {
-		print_command_help(c.cmd);
+	if (c->opt[O_HELP].given) {
+		print_command_help(c->cmd);
 		return EXIT_OK;
 	}
-	if (c.argc > c.cmd->max_args &&
-	    (rc = cli_rows_hint(&c, c.argv[c.cmd->max_args])))
+	if (c->argc > c->cmd->max_args &&
+	    (rc = cli_rows_hint(c, c->argv[c->cmd->max_args])))
 		return rc;
-	if (c.argc < c.cmd->min_args || c.argc > c.cmd->max_args)
-		return cli_usage(&c, "wrong number of arguments (usage: %s "
-				 "STATE %s%s%s)", PROG, c.cmd->name,
-				 space(c.cmd->args), c.cmd->args);
-	if (c.opt[O_VERBOSE].given)
-		warn_generic_blas(&c);
-	return run_command(&c);
+	if (c->argc < c->cmd->min_args || c->argc > c->cmd->max_args)
+		return cli_usage(c, "wrong number of arguments (usage: %s "
+				 "STATE %s%s%s)", PROG, c->cmd->name,
+				 space(c->cmd->args), c->cmd->args);
+	if (c->opt[O_VERBOSE].given)
+		warn_generic_blas(c);
+	return run_command(c);
+}
+
+/*
+ * Open /dev/null on each of the standard descriptors that the caller left
+ * closed (rbmcmd ... >&-), so that no file opened later (the lock, a
+ * temporary save, the state file) becomes stdin, stdout or stderr and
+ * takes rows read or lines printed meant for them.  stdin gets it
+ * write-only and stdout and stderr read-only, so that reading and
+ * writing them still fail as they would have.
+ */
+static void guard_std_fds(void)
+{
+	static const int modes[] = { O_WRONLY, O_RDONLY, O_RDONLY };
+	int fd;
+
+	for (fd = 0; fd <= 2; fd++)
+		if (fcntl(fd, F_GETFD) < 0 && errno == EBADF &&
+		    open("/dev/null", modes[fd] | O_NOCTTY) != fd)
+			_exit(EXIT_FAIL);	/* cannot even say so */
 }
 
 int main(int argc, char **argv)
 {
 	static char outbuf[1 << 16];
 	struct rbm_err err;
+	struct ctx c;
 	int rc;
 
+	guard_std_fds();
+	memset(&c, 0, sizeof(c));
 	gsl_set_error_handler(gsl_handler);
 	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
 	if (rbm_guard_blas(argv, &err) < 0) {
 		fprintf(stderr, "%s: %s\n", PROG, err.msg);
 		_exit(EXIT_FAIL);	/* not exit: see guard.h */
 	}
-	rc = dispatch(argc, argv);
+	rc = dispatch(&c, argc, argv);
 	/* A command that streams has said so already (cli_flush). */
 	errno = 0;
 	if (fflush(stdout) != 0 || ferror(stdout) || fclose(stdout) != 0) {
 		if (rc == EXIT_OK)
-			fprintf(stderr, "%s: write error: %s\n", PROG,
+			cli_say(&c, "write error: %s",
 				errno ? strerror(errno) : "stdout failed");
 		rc = EXIT_FAIL;
 	}

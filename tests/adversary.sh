@@ -119,6 +119,41 @@ run timeout -s KILL 120 sh -c "yes '1 0 1 0 1 0' | '$R' m.rbm run_visible | head
 expect "I4 endless rows into run_visible | head -n 1 ends" 0
 true_ "I4 the model is intact" cmp -s m.rbm m.orig
 
+begin I5
+# A standard descriptor left closed (>&-, <&-, 2>&-) was taken by the
+# first file rbmcmd opened: train >&- saved the model and then failed
+# (exit 1) closing "stdout", the writer's lock file; and the message of
+# a failed final write did not name the command.  (run redirects the
+# function's own output, so each case closes its descriptors in sh -c.)
+cp m.rbm i5.rbm
+run sh -c "exec '$R' i5.rbm train 1 --verbose <movies.txt >&-"
+expect "I5 train >&- (prints nothing on stdout) succeeds" 0
+true_ "I5 and it trained" sh -c '! cmp -s i5.rbm m.rbm'
+cp m.rbm i5.rbm
+run sh -c "exec '$R' i5.rbm train 1 --verbose <movies.txt >&- 2>&-"
+expect "I5 train >&- 2>&-" 0
+"$R" m.rbm export >i5.txt
+rm -f i5n.rbm
+run sh -c "exec '$R' i5n.rbm import <i5.txt >&-"
+expect "I5 import >&-" 0
+true_ "I5 the import loads" loadable i5n.rbm
+run sh -c "exec '$R' i5.rbm train 1 <&-"
+expect "I5 train <&- is a read error" 1 \
+	"rbmcmd: train: stdin: read error: Bad file descriptor"
+run sh -c "exec '$R' m.rbm run_visible <&-"
+expect "I5 run_visible <&- is a read error" 1 \
+	"rbmcmd: run_visible: stdin: read error: Bad file descriptor"
+run sh -c "exec '$R' m.rbm info >&-"
+expect "I5 info >&- is a write error naming the command" 1 \
+	"rbmcmd: info: write error: Bad file descriptor"
+if [ -w /dev/full ]; then
+	run sh -c "exec '$R' m.rbm weights >/dev/full"
+	expect "I5 weights >/dev/full names the command" 1 \
+		"rbmcmd: weights: write error: No space left on device"
+fi
+same "I5 no lock file left" "$(ls -A | grep '^\.' || true)" ""
+true_ "I5 m.rbm intact" cmp -s m.rbm m.orig
+
 # ---- environment ----
 begin E1
 cp m.rbm e.rbm

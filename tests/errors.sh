@@ -87,7 +87,7 @@ fi
 # A full output device is an error, not silence.
 if [ -w /dev/full ]; then
 	check_case "write to a full device" "\$R s.rbm daydream 2 5000 >/dev/full" \
-		1 "rbmcmd: write error: No space left on device"
+		1 "rbmcmd: daydream: write error: No space left on device"
 fi
 
 finish

@@ -199,7 +199,7 @@ expect "weights: a missing names file" 1 "rbmcmd: weights: nonexistent.txt: No s
 # A full output device is an error, not silence.
 if [ -w /dev/full ]; then
 	run sh -c "'$R' m.rbm export >/dev/full"
-	expect "export to a full device" 1 "rbmcmd: write error: No space left on device"
+	expect "export to a full device" 1 "rbmcmd: export: write error: No space left on device"
 fi
 
 # The README's Python snippets, run against scikit-learn: a fitted
