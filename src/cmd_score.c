@@ -209,6 +209,18 @@ static void print_loglik(const struct ctx *c, const struct scoring *sc,
 		       cli_real_digits(c, ESS_DIGITS), z->ess);
 }
 
+/*
+ * Whether every number of the report is finite: parameters near the top
+ * of single precision (which import accepts) overflow the free energies
+ * or log Z, and a log-likelihood of inf or nan is no answer.
+ */
+static int loglik_finite(const struct scoring *sc, const struct rbm_log_z *z)
+{
+	return isfinite(rbm_score_sums_loglik(sc->sums, z->value)) &&
+	       isfinite(z->value) && isfinite(z->stderr_) &&
+	       (!z->ais || isfinite(z->ess));
+}
+
 int cmd_loglik(struct ctx *c)
 {
 	struct scoring sc = { 0 };
@@ -228,6 +240,13 @@ int cmd_loglik(struct ctx *c)
 	if (rc == EXIT_OK &&
 	    rbm_score_log_z(sc.s->model, sc.sums, &zs, rng, &z, &err) < 0)
 		rc = cli_fail(c, &err);
+	if (rc == EXIT_OK && !loglik_finite(&sc, &z)) {
+		cli_say(c, "%s: the parameters are too large for a finite "
+			"log-likelihood (log Z %g, mean free energy %g)",
+			c->state, z.value,
+			-rbm_score_sums_loglik(sc.sums, 0));
+		rc = EXIT_FAIL;
+	}
 	if (rc == EXIT_OK)
 		print_loglik(c, &sc, &zs, &z);
 	if (rng)

@@ -358,6 +358,20 @@ tk "$R" p.rbm import <huge.txt
 expect "P1 import declaring 10^16 weights" 1
 true_ "P1 nothing created" test ! -e p.rbm
 
+# ---- numbers at the edge of single precision ----
+begin N1
+# import takes any finite single-precision number; weights of 3e38 made
+# loglik print "loglik inf" (exact) or "-nan" everywhere (AIS), exit 0.
+{ echo "6 3"; echo "0 0 0 0 0 0"; echo "0 0 0"
+  for i in 1 2 3 4 5 6; do echo "3e38 -3e38 3e38"; done; } >huge.txt
+"$R" huge.rbm import --seed 1 <huge.txt
+for o in "" "--ais --ais-runs 2 --ais-steps 10 --seed 1"; do
+	run sh -c "'$R' huge.rbm loglik $o <movies.txt"
+	expect "N1 loglik $o of a model of 3e38 weights fails" 1
+	true_ "N1 said why ($o)" grep -q 'too large for a finite log-likelihood' "$T/err"
+	same "N1 printed nothing ($o)" "$(cat "$T/out")" ""
+done
+
 # ---- resource limits (reproducers 1, 5) and the ladder ----
 if [ $limits_ok = 1 ]; then
 	begin R1
