@@ -42,6 +42,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -498,6 +499,10 @@ int main(int argc, char **argv)
 	int rc;
 
 	guard_std_fds();
+	/* A write past ulimit -f then fails with EFBIG, which every output
+	 * reports ("cannot save STATE: File too large"), instead of killing
+	 * the process with SIGXFSZ. */
+	signal(SIGXFSZ, SIG_IGN);
 	memset(&c, 0, sizeof(c));
 	gsl_set_error_handler(gsl_handler);
 	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
