@@ -895,6 +895,42 @@ static struct rbm_state *parse_state(const char *path, int version,
 	return s;
 }
 
+static int check_magic(const char *path, const char *buf, size_t len,
+		       struct rbm_err *err);
+
+#define HEAD_BYTES 64	/* enough for the first line of a state file */
+
+/*
+ * Refuse the regular file fd of size bytes by its first line and its last
+ * before reading it whole: a file named by mistake (a data set of
+ * gigabytes, a sparse file) would otherwise be read into memory, for a
+ * minute or until memory runs out, only to be refused.  The same
+ * messages as the checks of the whole file; 0 if it may be one.
+ */
+static int precheck(const char *path, int fd, off_t size, struct rbm_err *err)
+{
+	char head[HEAD_BYTES + 1], tail[sizeof(END_TAG) + 17];
+	size_t tl = strlen(END_TAG);
+	ssize_t n = pread(fd, head, HEAD_BYTES, 0);
+
+	if (n < 0)
+		return 0;	/* the whole read will say why */
+	head[n] = '\0';
+	if (rbm_pickle_detect(head, (size_t)n))
+		return 0;
+	if (check_magic(path, head, (size_t)n, err) < 0)
+		return -1;
+	if (size < (off_t)(tl + 18) ||
+	    pread(fd, tail, tl + 18, size - (off_t)(tl + 18)) !=
+	    (ssize_t)(tl + 18) || tail[0] != '\n' ||
+	    memcmp(tail + 1, END_TAG, tl) != 0 || tail[tl + 17] != '\n') {
+		rbm_err_set(err, "%s: truncated (no end line); not a complete "
+			    "state file", path);
+		return -1;
+	}
+	return 0;
+}
+
 /* The whole file, NUL-terminated, in a malloc'ed buffer; NULL with a message. */
 static char *read_file(const char *path, size_t *len, struct rbm_err *err)
 {
@@ -910,6 +946,10 @@ static char *read_file(const char *path, size_t *len, struct rbm_err *err)
 	if (!S_ISREG(st.st_mode)) {
 		errno = EINVAL;
 		rbm_err_set(err, "%s: not a regular file", path);
+		close(fd);
+		return NULL;
+	}
+	if (precheck(path, fd, st.st_size, err) < 0) {
 		close(fd);
 		return NULL;
 	}

@@ -298,6 +298,28 @@ else
 	same "F4 nothing left behind" "$(ls -A ro4 | tr '\n' ' ')" "movies.txt r.png r.rbm rlink "
 fi
 
+begin S11
+# A big file named as STATE by mistake was read whole into memory before
+# its first line was looked at: a 4 GB sparse file took a minute and
+# 4 GB to be called "not an rbmcmd state file", and under a memory limit
+# the message was "Cannot allocate memory".  Its first and last lines
+# are now checked first (the limit stands for "no time, no memory").
+if [ $limits_ok = 1 ]; then
+	truncate -s 4G sparse.rbm
+	tk sh -c "ulimit -v 300000; exec '$R' sparse.rbm info"
+	expect "S11 a 4 GB sparse file as STATE" 1 \
+		"rbmcmd: info: sparse.rbm: not an rbmcmd state file"
+	rm -f sparse.rbm
+	printf 'rbmcmd-state 2\n' >sparse.rbm
+	truncate -s 4G sparse.rbm
+	tk sh -c "ulimit -v 300000; exec '$R' sparse.rbm train 1 <movies.txt"
+	expect "S11 a 4 GB file with a state file's first line" 1 \
+		"rbmcmd: train: sparse.rbm: truncated (no end line); not a complete state file"
+	rm -f sparse.rbm
+else
+	skip S11 "sanitizers or valgrind need more address space"
+fi
+
 # ---- outputs that must not clobber (reproducers 2, 3) ----
 begin O1
 run "$R" m.rbm train 1 --log m.rbm <movies.txt
