@@ -95,6 +95,10 @@ struct ctx {
 	struct rbm_state *s;		/* CMD_LOADS: the state, loaded
 					 * before the command runs and freed
 					 * after */
+	const char *unusable;		/* why no command can run (the BLAS
+					 * guard's message), or NULL; help,
+					 * --version and usage errors still
+					 * work */
 };
 
 /*

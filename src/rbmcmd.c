@@ -397,6 +397,10 @@ static int run_command(struct ctx *c)
 {
 	int rc;
 
+	if (c->unusable) {
+		cli_say(c, "%s", c->unusable);
+		return EXIT_FAIL;
+	}
 	if ((c->cmd->flags & CMD_LOADS) && !(c->s = cli_load(c)))
 		return EXIT_FAIL;
 	rc = c->cmd->run(c);
@@ -506,10 +510,10 @@ int main(int argc, char **argv)
 	memset(&c, 0, sizeof(c));
 	gsl_set_error_handler(gsl_handler);
 	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
-	if (rbm_guard_blas(argv, &err) < 0) {
-		fprintf(stderr, "%s: %s\n", PROG, err.msg);
-		_exit(EXIT_FAIL);	/* not exit: see guard.h */
-	}
+	/* A failed guard stops every command, but not help, --version or
+	 * a usage error, which use no BLAS: run_command says why. */
+	if (rbm_guard_blas(argv, &err) < 0)
+		c.unusable = err.msg;
 	rc = dispatch(&c, argc, argv);
 	/* A command that streams has said so already (cli_flush). */
 	errno = 0;
@@ -518,6 +522,10 @@ int main(int argc, char **argv)
 			cli_say(&c, "write error: %s",
 				errno ? strerror(errno) : "stdout failed");
 		rc = EXIT_FAIL;
+	}
+	if (c.unusable) {
+		fflush(stderr);
+		_exit(rc);	/* not exit: see guard.h */
 	}
 	return rc;
 }

@@ -492,10 +492,27 @@ if [ $limits_ok = 1 ]; then
 		tk sh -c "ulimit -v $kb; exec '$R' plot b.csv -o p.png"
 		no_signal "R3 plot under ulimit -v $kb"
 	done
+	begin R4
+	# Under a limit too small for the BLAS's buffer every run stopped
+	# at the guard before its command line was read: --help and
+	# --version failed (exit 1), usage errors gave 1 instead of 2, and
+	# the message named no command.
+	for a in "--help" "--version" "help train" "m.rbm info --help"; do
+		tk sh -c "ulimit -v 100000; exec '$R' $a"
+		expect "R4 $a under ulimit -v 100000" 0
+	done
+	tk sh -c "ulimit -v 100000; exec '$R' m.rbm bogus"
+	expect "R4 an unknown command under ulimit -v 100000" 2
+	tk sh -c "ulimit -v 100000; exec '$R' m.rbm info --bogus"
+	expect "R4 an unknown option under ulimit -v 100000" 2
+	tk sh -c "ulimit -v 100000; exec '$R' --seed 1 m.rbm daydream 2 2"
+	expect "R4 a command under ulimit -v 100000 fails naming itself" 1 \
+		"rbmcmd: daydream: out of memory: the BLAS library needs 128 MiB of address space for each thread's buffer (ulimit -v)"
 else
 	skip R1 "sanitizers or valgrind need more address space"
 	skip R2 "sanitizers or valgrind need more address space"
 	skip R3 "sanitizers or valgrind need more address space"
+	skip R4 "sanitizers or valgrind need more address space"
 fi
 
 # ---- other users' files (reproducer 7): root only ----
