@@ -398,6 +398,12 @@ static long read_name_lines(struct reader *r, struct rbm_names *names,
 				    r->line);
 			return -1;
 		}
+		/* recommend --top separates the names it prints by tabs */
+		if (strchr(r->buf, '\t')) {
+			rbm_err_set(err, "%s:%lu: a name may not hold a tab",
+				    r->name, r->line);
+			return -1;
+		}
 		if (count < want) {
 			names->name[count] = strdup(r->buf);
 			if (!names->name[count]) {

@@ -396,6 +396,19 @@ printf 'epoch,recon_error\n' >short.csv
 tk "$R" plot short.csv -o short.png
 no_signal "L2 plot of a log with a header only ends"
 
+# ---- the names file ----
+begin M1
+# recommend --top prints the names it picks separated by tabs, so a name
+# holding a tab made its output ambiguous ("a<TAB>b<TAB>c" is two names
+# or three); such a name is now refused, naming the line.
+printf 'Harry Potter\nAvatar\tII\nLOTR 3\nGladiator\nTitanic\nGlitter\n' >tab-names.txt
+run sh -c "echo '1 ? ? 0 0 ?' | '$R' m.rbm recommend --top 2 --names tab-names.txt"
+expect "M1 recommend --names with a tab in a name" 1 \
+	"rbmcmd: recommend: tab-names.txt:2: a name may not hold a tab"
+run "$R" m.rbm weights --names tab-names.txt
+expect "M1 weights --names with a tab in a name" 1 \
+	"rbmcmd: weights: tab-names.txt:2: a name may not hold a tab"
+
 # ---- the parameter file ----
 begin P1
 printf '3 2\n' >p.txt
