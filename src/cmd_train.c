@@ -205,7 +205,11 @@ static void on_stop_signal(int sig)
 /*
  * Catch SIGINT and SIGTERM, each blocking the other while handled, except
  * a signal ignored when we started (a background job of a shell script
- * ignores SIGINT, and keeps running on Ctrl-C as it asked to).
+ * ignores SIGINT, and keeps running on Ctrl-C as it asked to).  Ignore
+ * SIGPIPE: train prints nothing on stdout, and a reader of its stderr
+ * that goes away (Ctrl-C on "train --verbose 2>&1 | tee log" ends tee
+ * too) must not kill it before it saves; the lines are then lost, and a
+ * --log that is a pipe fails as any write error of the log does.
  */
 static void catch_stop_signals(void)
 {
@@ -225,6 +229,7 @@ static void catch_stop_signals(void)
 			sigaction(sigs[i], &sa, NULL);
 	sa.sa_handler = on_grace_over;
 	sigaction(SIGALRM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
 }
 
 /*

@@ -154,6 +154,25 @@ fi
 same "I5 no lock file left" "$(ls -A | grep '^\.' || true)" ""
 true_ "I5 m.rbm intact" cmp -s m.rbm m.orig
 
+begin G3
+# train --verbose 2>&1 | tee log, then Ctrl-C: tee goes at once, and
+# train's next line on stderr killed it by SIGPIPE before it saved, all
+# its epochs lost.  Here the reader goes after one line, then SIGTERM
+# (SIGINT is ignored in a script's background job): train must still
+# save and exit 143.
+cp m.rbm g3.rbm
+rm -f g3.fifo
+mkfifo g3.fifo
+"$R" g3.rbm train 1000000 --verbose <movies.txt 2>g3.fifo &
+pid=$!
+head -n 1 g3.fifo >g3.first
+kill -TERM $pid || true
+rc=0
+wait $pid || rc=$?
+same "G3 train whose stderr reader went away, then SIGTERM: exit" "$rc" 143
+true_ "G3 its epochs were saved" sh -c '! cmp -s g3.rbm m.rbm'
+true_ "G3 the saved state loads" loadable g3.rbm
+
 # ---- environment ----
 begin E1
 cp m.rbm e.rbm
