@@ -164,6 +164,47 @@ static int read_only(const char *path)
 	       errno == EACCES;
 }
 
+#define MOUNTED_WHY "it is mounted on its own (a bind-mounted file), which " \
+		    "a save by rename cannot replace"
+
+/*
+ * Whether paths a and b are on different mounts: their mount ids (a bind
+ * mount of a file shares its file system, so st_dev alone cannot tell),
+ * or where statx cannot say, their devices.
+ */
+static int other_mount(const char *a, const char *b, const struct stat *sa)
+{
+	struct stat sb;
+#ifdef STATX_MNT_ID
+	struct statx xa, xb;
+
+	if (statx(AT_FDCWD, a, 0, STATX_MNT_ID, &xa) == 0 &&
+	    statx(AT_FDCWD, b, 0, STATX_MNT_ID, &xb) == 0 &&
+	    (xa.stx_mask & xb.stx_mask & STATX_MNT_ID))
+		return xa.stx_mnt_id != xb.stx_mnt_id;
+#else
+	(void)a;
+#endif
+	return stat(b, &sb) == 0 && sb.st_dev != sa->st_dev;
+}
+
+/*
+ * Whether the existing file target (st) is a mount point of its own, as a
+ * file bind-mounted into a container is: a rename over it fails (EBUSY),
+ * so it is refused before any work rather than after a whole train.
+ */
+static int mounted(const char *target, const struct stat *st)
+{
+	char *dir, *base;
+	int rc = 0;
+
+	if (split_path(target, &dir, &base) == 0)
+		rc = other_mount(target, dir, st);
+	free(dir);
+	free(base);
+	return rc;
+}
+
 /*
  * The steps on the temporary file fd for len bytes of data: owner and
  * mode (copy_owner), the bytes, fsync, then its size checked against len
@@ -241,6 +282,8 @@ int rbm_atomic_write(const char *path, const void *data, size_t len,
 		rc = write_in_place(path, data, len);
 	} else if (exists && read_only(target)) {
 		why = READ_ONLY_WHY;
+	} else if (exists && mounted(target, &st)) {
+		why = MOUNTED_WHY;
 	} else {
 		rc = replace_file(target, exists ? &st : NULL, data, len,
 				  &why);
@@ -254,10 +297,20 @@ int rbm_atomic_write(const char *path, const void *data, size_t len,
 
 int rbm_atomic_check(const char *path, struct rbm_err *err)
 {
+	const char *why = NULL;
 	struct stat st;
+	char *target;
+	int exists;
 
-	if (stat(path, &st) == 0 && S_ISREG(st.st_mode) && read_only(path)) {
-		rbm_err_set(err, "cannot save %s: " READ_ONLY_WHY, path);
+	if (resolve_target(path, &target, &st, &exists) < 0)
+		return 0;	/* the save itself will say why */
+	if (exists && S_ISREG(st.st_mode) && read_only(target))
+		why = READ_ONLY_WHY;
+	else if (exists && S_ISREG(st.st_mode) && mounted(target, &st))
+		why = MOUNTED_WHY;
+	free(target);
+	if (why) {
+		rbm_err_set(err, "cannot save %s: %s", path, why);
 		return -1;
 	}
 	return 0;

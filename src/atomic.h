@@ -20,9 +20,10 @@
  * leads nowhere is refused.  An existing non-regular file (a character
  * device, a FIFO) is written in place, not replaced; a directory is
  * refused, and so is a regular file without write permission for this
- * user (root excepted).  A new file gets mode 0666 less the umask.  0,
- * or -1 with a message ("cannot save PATH: REASON"); the old file is
- * then untouched and the temporary file removed.
+ * user (root excepted) or one mounted on its own (a bind-mounted file,
+ * which no rename can replace).  A new file gets mode 0666 less the
+ * umask.  0, or -1 with a message ("cannot save PATH: REASON"); the old
+ * file is then untouched and the temporary file removed.
  */
 int rbm_atomic_write(const char *path, const void *data, size_t len,
 		     struct rbm_err *err);
@@ -31,7 +32,8 @@ int rbm_atomic_write(const char *path, const void *data, size_t len,
  * Whether a save to path could replace the file there before the work
  * that leads to the save begins: -1 with rbm_atomic_write's message when
  * it is a regular file (or a link to one) that has been made read-only
- * for this user, else 0 (other failures are found by the save itself).
+ * for this user or is mounted on its own, else 0 (other failures are
+ * found by the save itself).
  */
 int rbm_atomic_check(const char *path, struct rbm_err *err);
 

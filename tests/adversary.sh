@@ -221,6 +221,24 @@ true_ "F5 the state is intact" cmp -s f5.rbm f5.orig
 true_ "F5 m.rbm is intact" cmp -s m.rbm m.orig
 same "F5 no temporary file left" "$(ls -A | grep '^\.' || true)" ""
 
+begin F6
+# A state file bind-mounted on its own (docker run -v model.rbm:...):
+# train ran every epoch, then its rename failed with EBUSY and the run
+# was lost.  It must be refused before training.  Needs mount (root).
+mkdir bind
+cp m.rbm bind/b.rbm
+: >bind/mnt.rbm
+if [ "$(id -u)" = 0 ] && mount --bind bind/b.rbm bind/mnt.rbm 2>/dev/null; then
+	run "$R" bind/mnt.rbm train 1000 --verbose <movies.txt
+	umount bind/mnt.rbm
+	expect "F6 train of a bind-mounted state file is refused" 1 \
+		"rbmcmd: train: cannot save bind/mnt.rbm: it is mounted on its own (a bind-mounted file), which a save by rename cannot replace"
+	true_ "F6 before training (no epoch line)" sh -c '! grep -q epoch "$1"' sh "$T/err"
+	true_ "F6 the model is intact" cmp -s bind/b.rbm m.rbm
+else
+	skip F6 "mount --bind needs root"
+fi
+
 # ---- the state file ----
 begin S1
 mkdir adir
