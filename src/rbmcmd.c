@@ -429,6 +429,11 @@ static int run_stateless(struct ctx *c, int argc, char **argv)
 	return run_command(c);
 }
 
+/*
+ * Parse the command line into c (zeroed by the caller, who may have set
+ * c->unusable) and run what it asks; the exit status.  c->cmd is left
+ * set for main's last message.
+ */
 static int dispatch(struct ctx *c, int argc, char **argv)
 {
 	int rc;
