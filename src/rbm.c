@@ -11,8 +11,11 @@
  * cost about 14 ns and 18 ns each here, as much as a third of the epoch
  * (bench/run).  So the logistic is a branch-free single-precision
  * function the compiler vectorizes (within 2 ulp of the exact value), and
- * each 32-bit word of the generator serves about four draws, compared in
- * a vectorized loop (below).
+ * each 64-bit word of a fast generator serves about eight draws, compared
+ * in a vectorized loop (below).  The draws of a batch run in blocks of
+ * rows on the pool's threads, each block on its own stream keyed by one
+ * draw of the caller's generator, so the samples depend on the seed and
+ * never on the threads.
  */
 #include <math.h>
 #include <stdint.h>
@@ -20,6 +23,7 @@
 #include <string.h>
 
 #include "linalg.h"
+#include "pool.h"
 #include "rbm.h"
 #include "visible.h"
 
@@ -156,23 +160,45 @@ void rbm_visible_probs(const struct rbm *m, const gsl_matrix_float *h,
 }
 
 /*
- * Random bytes, four from each 32-bit word of the generator (lowest
- * first): a draw mostly needs one byte, and a call of the generator costs
- * as much as the rest of a draw.
+ * Random bytes for one block of draws, eight from each 64-bit word
+ * (lowest first) of the block's own stream: SplitMix64 (Steele, Lea and
+ * Flood 2014; it passes BigCrush), started at a point hashed from the
+ * call's key and the block's number.  A call of the generator then costs
+ * a few multiplications, and blocks can run on any thread in any order.
  */
 struct bytes {
-	gsl_rng *rng;
-	unsigned long word;	/* bytes not used yet, lowest first */
+	gsl_rng *rng;		/* or this generator's words, four bytes each */
+	uint64_t state;		/* the stream's counter */
+	uint64_t word;		/* bytes not used yet, lowest first */
 	int left;		/* how many */
 };
+
+#define GOLDEN 0x9e3779b97f4a7c15u	/* SplitMix64's increment */
+
+/* SplitMix64's output function: a bijection that mixes every bit. */
+static uint64_t mix64(uint64_t z)
+{
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+	return z ^ (z >> 31);
+}
+
+static uint64_t next_word(struct bytes *b)
+{
+	b->state += GOLDEN;
+	return mix64(b->state);
+}
 
 static unsigned next_byte(struct bytes *b)
 {
 	unsigned x;
 
-	if (b->left == 0) {
-		b->word = gsl_rng_get(b->rng);
+	if (b->left == 0 && b->rng) {
+		b->word = gsl_rng_get(b->rng) & 0xffffffffu;
 		b->left = 4;
+	} else if (b->left == 0) {
+		b->word = next_word(b);
+		b->left = 8;
 	}
 	x = (unsigned)(b->word & 0xff);
 	b->word >>= 8;
@@ -184,15 +210,14 @@ static unsigned next_byte(struct bytes *b)
 static void next_bytes(struct bytes *b, unsigned char *out, size_t n)
 {
 	size_t i = 0;
+	int k;
 
-	while (i < n && b->left > 0)
+	while (i < n && (b->left > 0 || b->rng))
 		out[i++] = (unsigned char)next_byte(b);
-	for (; i + 4 <= n; i += 4) {
-		unsigned long w = gsl_rng_get(b->rng);
-		out[i] = (unsigned char)(w & 0xff);
-		out[i + 1] = (unsigned char)((w >> 8) & 0xff);
-		out[i + 2] = (unsigned char)((w >> 16) & 0xff);
-		out[i + 3] = (unsigned char)((w >> 24) & 0xff);
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w = next_word(b);
+		for (k = 0; k < 8; k++)
+			out[i + k] = (unsigned char)(w >> (8 * k));
 	}
 	while (i < n)
 		out[i++] = (unsigned char)next_byte(b);
@@ -251,19 +276,59 @@ static void sample_segment(struct bytes *b, const float *p, float *s,
 	memcpy(s, out, n * sizeof(*s));
 }
 
-void rbm_sample(const gsl_matrix_float *p, gsl_matrix_float *s, gsl_rng *rng)
-{
-	struct bytes b = { rng, 0, 0 };
-	size_t i, j, n;
+/*
+ * A call's draws are cut into blocks of whole rows, at least
+ * SAMPLE_DRAWS draws each unless a row is longer, a cut that depends on
+ * the shape only; block i's bytes come from the stream that starts at
+ * mix64(key + (i + 1) * GOLDEN).  A generator of another type (the
+ * tests' scripted ones) gives every byte itself instead, four a word, in
+ * order, on the caller's thread.
+ */
+#define SAMPLE_DRAWS 4096
 
-	for (i = 0; i < p->size1; i++) {
-		const float *pr = gsl_matrix_float_const_ptr(p, i, 0);
-		float *sr = gsl_matrix_float_ptr(s, i, 0);
-		for (j = 0; j < p->size2; j += n) {
-			n = p->size2 - j < SEGMENT ? p->size2 - j : SEGMENT;
+struct sample_job {
+	const gsl_matrix_float *p;
+	gsl_matrix_float *s;
+	gsl_rng *rng;		/* the caller's generator, if not MT19937 */
+	uint64_t key;		/* else a key from it */
+	size_t rows;		/* rows a block */
+};
+
+static void sample_block(void *arg, size_t i)
+{
+	const struct sample_job *job = arg;
+	struct bytes b = { job->rng, mix64(job->key + (i + 1) * GOLDEN), 0,
+			   0 };
+	size_t r, j, n, cols = job->p->size2;
+	size_t r1 = (i + 1) * job->rows < job->p->size1 ? (i + 1) * job->rows
+							: job->p->size1;
+
+	for (r = i * job->rows; r < r1; r++) {
+		const float *pr = gsl_matrix_float_const_ptr(job->p, r, 0);
+		float *sr = gsl_matrix_float_ptr(job->s, r, 0);
+		for (j = 0; j < cols; j += n) {
+			n = cols - j < SEGMENT ? cols - j : SEGMENT;
 			sample_segment(&b, pr + j, sr + j, n);
 		}
 	}
+}
+
+void rbm_sample(const gsl_matrix_float *p, gsl_matrix_float *s, gsl_rng *rng)
+{
+	struct sample_job job = { p, s, NULL, 0, 1 };
+	uint64_t hi;
+
+	if (rng->type != gsl_rng_mt19937) {	/* the tests' generators */
+		job.rng = rng;
+		job.rows = p->size1;
+		sample_block(&job, 0);
+		return;
+	}
+	hi = gsl_rng_get(rng) & 0xffffffffu;
+	job.key = hi << 32 | (gsl_rng_get(rng) & 0xffffffffu);
+	if (p->size2 > 0 && p->size2 < SAMPLE_DRAWS)
+		job.rows = SAMPLE_DRAWS / p->size2;
+	rbm_pool_run((p->size1 + job.rows - 1) / job.rows, sample_block, &job);
 }
 
 void rbm_gibbs_step(const struct rbm *m, gsl_matrix_float *v,

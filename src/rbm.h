@@ -107,12 +107,16 @@ void rbm_logistic(float *x, size_t n);
 
 /*
  * Bernoulli samples: s[i][j] = 1 with probability p[i][j], else 0 (p
- * outside [0, 1] is clipped, NaN counts as 0).  s may be p itself.  rng
- * must give whole 32-bit words (MT19937, the only generator rng.c
- * makes): a draw compares the bytes of a uniform 32-bit u with p * 2^32,
- * highest first, and one byte settles 255 draws in 256; the
- * probabilities are exactly those of gsl_rng_uniform(rng) < p, the
- * stream consumed is not (rbm.c says how).
+ * outside [0, 1] is clipped, NaN counts as 0).  s may be p itself.  Each
+ * call takes two words of rng, which must give whole 32-bit words
+ * (MT19937, the only generator rng.c makes), as a 64-bit key (the first
+ * word high); the draws come from streams derived from the key, one per
+ * block of rows (rbm.c says how), and run on the pool's threads, so the
+ * samples depend on rng and the shape of p only.  (A generator of any
+ * other type gives the bytes itself, in order, on one thread: for tests.)  A draw compares the
+ * bytes of a uniform 32-bit u with p * 2^32, highest first, and one byte
+ * settles 255 draws in 256: its probability is exactly p rounded to a
+ * multiple of 2^-32, as for gsl_rng_uniform(rng) < p.
  */
 void rbm_sample(const gsl_matrix_float *p, gsl_matrix_float *s, gsl_rng *rng);
 

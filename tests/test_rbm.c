@@ -339,73 +339,68 @@ START_TEST(test_init_random_range)
 END_TEST
 
 /*
- * A generator type that replays a script of uniforms, to put draws
- * exactly on the boundaries.  Its state is the script and a cursor.
+ * The bytes of block 0's stream for the next rbm_sample call on rng
+ * (unit.h says how it is made), without moving rng.
  */
-struct script {
-	const double *u;	/* the uniforms to hand out, in order */
-	size_t n, next;
-};
-
-static void script_set(void *state, unsigned long seed)
+static void stream_bytes(const gsl_rng *rng, unsigned char *out, size_t n)
 {
-	(void)seed;
-	memset(state, 0, sizeof(struct script));
+	gsl_rng *copy = gsl_rng_clone(rng);
+	uint64_t x = unit_splitmix(unit_sample_key(copy) + UNIT_GOLDEN), w = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (i % 8 == 0) {
+			x += UNIT_GOLDEN;
+			w = unit_splitmix(x);
+		}
+		out[i] = (unsigned char)(w >> (8 * (i % 8)));
+	}
+	gsl_rng_free(copy);
 }
-
-static double script_get_double(void *state)
-{
-	struct script *s = state;
-
-	ck_assert_uint_lt(s->next, s->n);
-	return s->u[s->next++];
-}
-
-static unsigned long script_get(void *state)
-{
-	return (unsigned long)(script_get_double(state) * 4294967296.0);
-}
-
-static const gsl_rng_type script_type = {
-	"script", 0xffffffffUL, 0, sizeof(struct script),
-	script_set, script_get, script_get_double
-};
 
 /*
- * Draws on the edges.  The script's three words give the bytes
- * 80 7f 40 ff 00 4c 4c | cc cd cc cc (lowest byte of a word first): the
- * first bytes of the seven draws, then the bytes of the two still open.
- * p = 0.5 needs u < 0x80000000: a first byte 80 settles 0 (every u from
- * 0x80000000 up), 7f settles 1; 0.25 against 40 gives 0; p = 1 and p = 0
- * give 1 and 0 whatever their byte; 0.3f is 0x4ccccd00 / 2^32 exactly, so
- * 4c leaves both of its draws open: cc cd then gives 0 (nothing left
- * below), cc cc gives 1.  The last byte of the third word is unused.
+ * Draws on the edges, with probabilities made from the bytes the draws
+ * will see (first bytes f0..f6 of the seven draws, then the bytes of the
+ * three left open, in order): p = f0/256 needs u < f0 * 2^24, so a first
+ * byte f0 gives 0 (nothing left below); (f1+1)/256 gives 1 on the first
+ * byte; p = 1 and p = 0 give 1 and 0 whatever their byte; then three
+ * open draws: one settled to 1 by its second byte, one whose second byte
+ * equals its threshold's with nothing below (0), and one settled to 1 by
+ * its third byte.  Every p is a multiple of 2^-24, exact in a float.
  */
 START_TEST(test_sample_boundaries)
 {
-	static const double u[3] = { 0xff407f80 / 4294967296.0,
-				     0xcc4c4c00 / 4294967296.0,
-				     0x00cccccd / 4294967296.0 };
-	static const float p[7] = { 0.5f, 0.5f, 0.25f, 1, 0, 0.3f, 0.3f };
-	static const float want[7] = { 0, 1, 0, 1, 0, 0, 1 };
-	gsl_rng *rng = gsl_rng_alloc(&script_type);
-	struct script *sc = gsl_rng_state(rng);
+	struct rbm_err err = { "" };
+	gsl_rng *rng = rbm_rng_alloc(4, &err);
+	gsl_rng *ref = rbm_rng_alloc(4, &err);
 	gsl_matrix_float *pm = gsl_matrix_float_alloc(1, 7);
 	gsl_matrix_float *s = gsl_matrix_float_alloc(1, 7);
+	static const float want[7] = { 0, 1, 1, 0, 1, 0, 1 };
+	unsigned char f[11];
+	double p[7];
 	size_t i;
 
-	sc->u = u;
-	sc->n = 3;
+	stream_bytes(rng, f, sizeof(f));
+	ck_assert(f[0] > 0 && f[1] < 255 && f[7] < 255 && f[10] < 255);
+	p[0] = f[0] / 256.0;
+	p[1] = (f[1] + 1) / 256.0;
+	p[2] = 1;
+	p[3] = 0;
+	p[4] = (f[4] * 256.0 + f[7] + 1) / 65536.0;
+	p[5] = (f[5] * 256.0 + f[8]) / 65536.0;
+	p[6] = (f[6] * 65536.0 + f[9] * 256.0 + f[10] + 1) / 16777216.0;
 	for (i = 0; i < 7; i++)
-		gsl_matrix_float_set(pm, 0, i, p[i]);
+		gsl_matrix_float_set(pm, 0, i, (float)p[i]);
 	rbm_sample(pm, s, rng);
 	for (i = 0; i < 7; i++)
 		ck_assert_msg(gsl_matrix_float_get(s, 0, i) == want[i],
-			      "draw %zu, p = %g", i, (double)p[i]);
-	ck_assert_uint_eq(sc->next, 3);
+			      "draw %zu, p = %.9g", i, p[i]);
+	unit_sample_key(ref);	/* a call takes two words, whatever it draws */
+	ck_assert_uint_eq(gsl_rng_get(rng), gsl_rng_get(ref));
 	gsl_matrix_float_free(pm);
 	gsl_matrix_float_free(s);
 	gsl_rng_free(rng);
+	gsl_rng_free(ref);
 }
 END_TEST
 

@@ -1,8 +1,8 @@
 #!/bin/sh
-# threads.sh - the products' backend: results are the same bytes
-# whatever the number of threads and the level of the binary kernels, the
-# pool's threads block the signals (the main thread handles them), train
-# still stops cleanly on one, and --version says what runs.
+# threads.sh - the products' backend and the sampling: results are the
+# same bytes whatever the number of threads and the level of the binary
+# kernels, the pool's threads block the signals (the main thread handles
+# them), train still stops cleanly on one, and --version says what runs.
 . "$SRCDIR/tests/setup.sh"
 cd "$T"
 
@@ -16,6 +16,7 @@ for n in 1 2 3; do
 	RBMCMD_THREADS=$n "$R" t$n.rbm train 2 --seed 2 <data.txt
 	RBMCMD_THREADS=$n "$R" t$n.rbm run_visible --probs <data.txt >p$n.txt
 	RBMCMD_THREADS=$n "$R" t$n.rbm reconstruct <data.txt >r$n.txt
+	RBMCMD_THREADS=$n "$R" t$n.rbm run_visible --seed 3 <data.txt >s$n.txt
 done
 for n in 2 3; do
 	same_model "train: $n threads give the model 1 thread gives" \
@@ -24,6 +25,8 @@ for n in 2 3; do
 		cmp -s p1.txt p$n.txt
 	true_ "reconstruct: $n threads print what 1 thread prints" \
 		cmp -s r1.txt r$n.txt
+	true_ "run_visible's samples: $n threads draw what 1 thread draws" \
+		cmp -s s1.txt s$n.txt
 done
 OPENBLAS_NUM_THREADS=2 "$R" t1.rbm run_visible --probs <data.txt >pb.txt
 true_ "OPENBLAS_NUM_THREADS changes no result" cmp -s p1.txt pb.txt

@@ -22,6 +22,7 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -161,20 +162,29 @@ double unit_bit(unsigned long n, size_t k)
 	return (double)((n >> k) & 1UL);
 }
 
-/* The byte stream of unit_sample. */
+/* The byte stream of one block of unit_sample: SplitMix64 from state. */
 struct unit_bytes {
-	gsl_rng *rng;
-	unsigned long word;	/* bytes left, lowest first */
+	uint64_t state;		/* the generator's counter */
+	uint64_t word;		/* bytes left, lowest first */
 	int left;		/* how many */
 };
+
+/* SplitMix64's output for counter z (its published constants). */
+uint64_t unit_splitmix(uint64_t z)
+{
+	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
+	return z ^ (z >> 31);
+}
 
 static double unit_byte(struct unit_bytes *b)
 {
 	double x;
 
 	if (b->left == 0) {
-		b->word = gsl_rng_get(b->rng);
-		b->left = 4;
+		b->state += UNIT_GOLDEN;
+		b->word = unit_splitmix(b->state);
+		b->left = 8;
 	}
 	x = (double)(b->word % 256);
 	b->word /= 256;
@@ -231,19 +241,39 @@ static void unit_segment(struct unit_bytes *b, const double *p, double *s,
 	}
 }
 
+uint64_t unit_sample_key(gsl_rng *rng)
+{
+	uint64_t hi = gsl_rng_get(rng);
+
+	return hi << 32 | gsl_rng_get(rng);
+}
+
+size_t unit_sample_rows(size_t cols)
+{
+	return cols < UNIT_BLOCK_DRAWS ? UNIT_BLOCK_DRAWS / cols : 1;
+}
+
 double unit_sample(gsl_rng *rng, const double *p, double *s, size_t rows,
 		   size_t cols)
 {
-	struct unit_bytes b = { rng, 0, 0 };
+	uint64_t key = unit_sample_key(rng);
+	size_t per = unit_sample_rows(cols);
+	struct unit_bytes b = { 0, 0, 0 };
 	double closest = 1;
 	size_t i, j, n;
 
-	for (i = 0; i < rows; i++)
+	for (i = 0; i < rows; i++) {
+		if (i % per == 0) {	/* a new block, a new stream */
+			b.state = unit_splitmix(key + (i / per + 1) *
+						UNIT_GOLDEN);
+			b.left = 0;
+		}
 		for (j = 0; j < cols; j += n) {
 			n = cols - j < UNIT_SEGMENT ? cols - j : UNIT_SEGMENT;
 			unit_segment(&b, p + i * cols + j, s + i * cols + j,
 				     n, &closest);
 		}
+	}
 	return closest;
 }
 

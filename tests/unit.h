@@ -8,6 +8,7 @@
 #define RBM_TESTS_UNIT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include <check.h>
 #include <gsl/gsl_rng.h>
@@ -79,19 +80,29 @@ double unit_bit(unsigned long n, size_t k);
 
 /*
  * The reference for rbm_sample, written from its definition rather than
- * from its code.  A draw is 1 when u < p * 2^32 for a uniform 32-bit u
- * whose bytes come highest first from one stream of bytes per call (each
- * 32-bit word of rng gives four, lowest first).  Row by row, in segments
- * of UNIT_SEGMENT draws, every draw of the segment takes its first byte,
- * in order; then each draw still open (some u starting with its bytes
- * are below p * 2^32 and some are not) takes more bytes, in order, until
- * it is settled.  Samples rows x cols probabilities p (row-major) into s
- * and returns the smallest margin of a draw with 0 < p < 1: how far (in
- * units of p) p could move without changing it.
+ * from its code.  A call takes a 64-bit key from two words of rng (the
+ * first high: unit_sample_key) and cuts the rows into blocks of
+ * unit_sample_rows(cols) rows (the last may be shorter).  Block b (from 0)
+ * draws from its own stream of bytes: the words unit_splitmix(x + k *
+ * UNIT_GOLDEN) for k = 1, 2, ..., x = unit_splitmix(key + (b + 1) *
+ * UNIT_GOLDEN), each giving eight bytes, lowest first.  A draw is 1 when
+ * u < p * 2^32 for a uniform 32-bit u whose bytes come highest first.
+ * Row by row, in segments of UNIT_SEGMENT draws, every draw of the
+ * segment takes its first byte, in order; then each draw still open (some
+ * u starting with its bytes are below p * 2^32 and some are not) takes
+ * more bytes, in order, until it is settled.  Samples rows x cols
+ * probabilities p (row-major) into s and returns the smallest margin of a
+ * draw with 0 < p < 1: how far (in units of p) p could move without
+ * changing it.
  */
 #define UNIT_SEGMENT 2048
+#define UNIT_BLOCK_DRAWS 4096
+#define UNIT_GOLDEN UINT64_C(0x9e3779b97f4a7c15)
 
 double unit_sample(gsl_rng *rng, const double *p, double *s, size_t rows,
 		   size_t cols);
+uint64_t unit_sample_key(gsl_rng *rng);
+size_t unit_sample_rows(size_t cols);
+uint64_t unit_splitmix(uint64_t z);
 
 #endif
