@@ -5,7 +5,9 @@
  * them here.  Blocks are handed out one at a time to whichever thread
  * asks first, the caller included, so a thread slowed down by another
  * process on its core takes fewer of them and costs only its share; a
- * thread without work sleeps on a condition variable and never spins.
+ * thread without work polls for at most 50 microseconds (waking a
+ * sleeping thread costs about as much as a block) and then sleeps on a
+ * condition variable.
  * Which thread runs a block never changes what the block computes, so
  * results do not depend on the timing or on the number of threads.
  *
