@@ -824,12 +824,15 @@ int cmd_train(struct ctx *c)
 	if (c->opt[O_LOG].given && (clobbered = log_overwrites(c)))
 		return cli_usage(c, "--log %s is %s, which the log would "
 				 "overwrite", c->opt[O_LOG].s, clobbered);
+	/* Under a launcher each message must reach it in one write, or
+	 * the launcher's own lines or another rank's may cut it in two:
+	 * from the start, for rbm_dist_init's own errors on every rank. */
+	if (rbm_dist_launched())
+		setvbuf(stderr, NULL, _IOLBF, 0);
 	if (rbm_dist_init(&err) < 0)
 		return cli_fail(c, &err);
-	/* Under a launcher each message must reach it in one write, or
-	 * the launcher's own lines may cut it in two. */
-	if (rbm_dist_size() > 1)
-		setvbuf(stderr, NULL, _IOLBF, 0);
+	if (rbm_dist_launched() && rbm_dist_size() == 1)
+		setvbuf(stderr, NULL, _IONBF, 0);	/* as without one */
 	rc = rbm_dist_size() > 1 ? train_dist(c, epochs) : train_one(c, epochs);
 	rbm_dist_finalize();
 	return rc;

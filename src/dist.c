@@ -1,11 +1,13 @@
 /*
- * dist.c - data-parallel training over MPI (see dist.h): the only file
- * compiled with MPI's flags.
+ * dist.c - data-parallel training over MPI (see dist.h), through the
+ * module rbmcmd-mpi.so (dist_mpi.h), which this file loads with dlopen
+ * only when an MPI launcher started the program: a plain invocation
+ * neither loads libmpi nor starts MPI.  Nothing here is compiled with
+ * MPI's flags; built without MPI, there is no module and one process.
  *
- * Every collective here runs on MPI_COMM_WORLD with MPI's default error
- * handler, which ends the whole job on a communication failure: a
- * process that dies mid-run takes the others with it (the launcher then
- * exits non-zero) rather than leaving them waiting forever.
+ * The module is looked for beside the program (the build tree, where the
+ * tests run it) and then in PKGLIBDIR (make install puts it there), or
+ * where RBMCMD_MPI_MODULE says.
  */
 #include <config.h>
 
@@ -13,49 +15,155 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
-
-#include <mpi.h>
+#ifdef HAVE_MPI
+#include <dlfcn.h>
+#endif
 
 #include "dist.h"
+#include "dist_mpi.h"
 
-static int initialised;		/* by us, so we finalise */
+#define MODULE "rbmcmd-mpi.so"
+
+static const struct rbm_dist_mpi *mpi;	/* the module's calls, or NULL */
 static int rank, size = 1;
 static double reduce_time;	/* seconds in rbm_dist_reduce */
 
+/* This process's rank as the launcher's environment says, or -1. */
+static long env_rank(void)
+{
+	static const char *const keys[] = { "OMPI_COMM_WORLD_RANK",
+		"PMI_RANK", "PMIX_RANK", "SLURM_PROCID" };
+	size_t i;
+
+	for (i = 0; i < sizeof(keys) / sizeof(*keys); i++) {
+		const char *v = getenv(keys[i]);
+		char *end;
+		long r;
+		if (!v || !*v)
+			continue;
+		errno = 0;
+		r = strtol(v, &end, 10);
+		if (!*end && !errno && r >= 0)
+			return r;
+	}
+	return -1;
+}
+
+#ifdef HAVE_MPI
+/*
+ * The module's path: RBMCMD_MPI_MODULE, else beside the program when it
+ * is there, else in PKGLIBDIR.
+ */
+static void module_path(char *path, size_t len)
+{
+	const char *env = getenv("RBMCMD_MPI_MODULE");
+	char exe[PATH_MAX];
+	ssize_t n;
+	char *slash;
+
+	if (env && *env) {
+		snprintf(path, len, "%s", env);
+		return;
+	}
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		exe[n] = 0;
+		if ((slash = strrchr(exe, '/'))) {
+			*slash = 0;
+			if ((size_t)snprintf(path, len, "%s/%s", exe,
+					     MODULE) < len &&
+			    access(path, F_OK) == 0)
+				return;
+		}
+	}
+	snprintf(path, len, "%s/%s", RBM_PKGLIBDIR, MODULE);
+}
+
+/* Load the module and check it is this version's: 0, or -1 with a
+ * message. */
+static int load_module(struct rbm_err *err)
+{
+	char path[PATH_MAX + sizeof(MODULE) + 1];
+	const struct rbm_dist_mpi *t;
+	void *h;
+
+	module_path(path, sizeof(path));
+	/* RTLD_GLOBAL: Open MPI's own plugins, which it dlopens in turn,
+	 * look for libmpi's symbols there. */
+	if (!(h = dlopen(path, RTLD_NOW | RTLD_GLOBAL)))
+		return rbm_err_set(err, "cannot load the MPI module: %s "
+				   "(make install puts it in %s; or set "
+				   "RBMCMD_MPI_MODULE)", dlerror(),
+				   RBM_PKGLIBDIR);
+	t = (const struct rbm_dist_mpi *)dlsym(h, RBM_DIST_MPI_SYMBOL);
+	if (!t || t->version != RBM_DIST_MPI_VERSION ||
+	    t->size != sizeof(*t)) {
+		dlclose(h);
+		return rbm_err_set(err, "%s is not the MPI module of rbmcmd "
+				   "%s", path, PACKAGE_VERSION);
+	}
+	mpi = t;	/* never closed: MPI may run code of it at exit */
+	return 0;
+}
+
+/* Load the module and start MPI: 0, or -1 with a message. */
+static int start(struct rbm_err *err)
+{
+	char msg[512];
+	long r;
+
+	if (load_module(err) == 0) {
+		if (mpi->init(&rank, &size, msg, sizeof(msg)) == 0)
+			return 0;
+		rbm_err_set(err, "%s", msg);
+		mpi = NULL;
+	}
+	if ((r = env_rank()) >= 0)
+		rbm_err_prefix(err, "rank %ld", r);
+	return -1;
+}
+#endif
+
 int rbm_dist_init(struct rbm_err *err)
 {
-	int done = 0;
-
-	if (!rbm_dist_launched())
+	if (!rbm_dist_launched() || mpi)
 		return 0;
-	MPI_Initialized(&done);
-	if (!done) {
-		if (MPI_Init(NULL, NULL) != MPI_SUCCESS) {
-			rbm_err_set(err, "MPI_Init failed");
-			return -1;
-		}
-		initialised = 1;
-	}
-	MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-	MPI_Comm_size(MPI_COMM_WORLD, &size);
+#ifdef HAVE_MPI
+	return start(err);
+#else
+	/* Without MPI, K processes would each train on all rows and save. */
+	const char *k = getenv("OMPI_COMM_WORLD_SIZE");
+
+	if (!k)
+		k = getenv("PMI_SIZE");
+	if (!k)
+		k = getenv("SLURM_NTASKS");
+	if (k && strcmp(k, "1") != 0)
+		return rbm_err_set(err, "built without MPI: cannot train as "
+				   "one of %s processes (rebuild with Open "
+				   "MPI, or run one)", k);
+	(void)env_rank;
 	return 0;
+#endif
 }
 
 void rbm_dist_finalize(void)
 {
-	if (initialised)
-		MPI_Finalize();
-	initialised = 0;
+	if (mpi)
+		mpi->finalize();
 }
 
 void rbm_dist_abort(int code)
 {
-	MPI_Abort(MPI_COMM_WORLD, code);
-	exit(code);	/* not reached */
+	if (mpi)
+		mpi->abort(code);
+	exit(code);
 }
 
 int rbm_dist_rank(void)
@@ -70,13 +178,11 @@ int rbm_dist_size(void)
 
 int rbm_dist_agree(int ok)
 {
-	int all = 0;
+	int all = ok != 0;
 
 	if (size == 1)
 		return ok;
-	ok = ok != 0;
-	if (MPI_Allreduce(&ok, &all, 1, MPI_INT, MPI_LAND, MPI_COMM_WORLD) !=
-	    MPI_SUCCESS)
+	if (mpi->allreduce(&all, 1, RBM_DIST_INT, RBM_DIST_LAND) < 0)
 		return 0;
 	return all;
 }
@@ -92,61 +198,55 @@ int rbm_dist_same(unsigned long long x)
 
 	if (size == 1)
 		return 1;
-	MPI_Allreduce(&x, &lo, 1, MPI_UNSIGNED_LONG_LONG, MPI_MIN,
-		      MPI_COMM_WORLD);
-	MPI_Allreduce(&x, &hi, 1, MPI_UNSIGNED_LONG_LONG, MPI_MAX,
-		      MPI_COMM_WORLD);
+	if (mpi->allreduce(&lo, 1, RBM_DIST_ULL, RBM_DIST_MIN) < 0 ||
+	    mpi->allreduce(&hi, 1, RBM_DIST_ULL, RBM_DIST_MAX) < 0)
+		return 0;
 	return lo == hi;
 }
-
-#define CHUNK (1 << 30)	/* elements per MPI call: counts are ints */
 
 int rbm_dist_bcast(char **buf, size_t *n, struct rbm_err *err)
 {
 	unsigned long long len = *n;
-	size_t off;
 
 	if (size == 1)
 		return 0;
-	MPI_Bcast(&len, 1, MPI_UNSIGNED_LONG_LONG, 0, MPI_COMM_WORLD);
+	if (mpi->bcast(&len, sizeof(len)) < 0)
+		return rbm_err_set(err, "MPI_Bcast failed");
 	if (rank != 0) {
 		*n = (size_t)len;
 		*buf = malloc(*n ? *n : 1);
 	}
-	if (!rbm_dist_agree(*buf != NULL)) {
-		rbm_err_set(err, "out of memory for the state");
-		return -1;
-	}
-	for (off = 0; off < *n; off += CHUNK) {
-		size_t k = *n - off < CHUNK ? *n - off : CHUNK;
-		MPI_Bcast(*buf + off, (int)k, MPI_CHAR, 0, MPI_COMM_WORLD);
-	}
+	if (!rbm_dist_agree(*buf != NULL))
+		return rbm_err_set(err, "out of memory for the state");
+	if (mpi->bcast(*buf, *n) < 0)
+		return rbm_err_set(err, "MPI_Bcast failed");
 	return 0;
+}
+
+static double now(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
 int rbm_dist_reduce(void *arg, float *f, size_t nf, double *d, size_t nd,
 		    struct rbm_err *err)
 {
-	double t0 = MPI_Wtime();
-	size_t off;
-	int rc = MPI_SUCCESS;
+	double t0 = now();
+	int rc = 0;
 
 	(void)arg;
-	for (off = 0; rc == MPI_SUCCESS && off < nf; off += CHUNK) {
-		size_t k = nf - off < CHUNK ? nf - off : CHUNK;
-		rc = MPI_Allreduce(MPI_IN_PLACE, f + off, (int)k, MPI_FLOAT,
-				   MPI_SUM, MPI_COMM_WORLD);
-	}
-	for (off = 0; rc == MPI_SUCCESS && off < nd; off += CHUNK) {
-		size_t k = nd - off < CHUNK ? nd - off : CHUNK;
-		rc = MPI_Allreduce(MPI_IN_PLACE, d + off, (int)k, MPI_DOUBLE,
-				   MPI_SUM, MPI_COMM_WORLD);
-	}
-	reduce_time += MPI_Wtime() - t0;
-	if (rc != MPI_SUCCESS) {
-		rbm_err_set(err, "MPI_Allreduce failed");
-		return -1;
-	}
+	if (size == 1)
+		return 0;
+	if (nf)
+		rc = mpi->allreduce(f, nf, RBM_DIST_FLOAT, RBM_DIST_SUM);
+	if (rc == 0 && nd)
+		rc = mpi->allreduce(d, nd, RBM_DIST_DOUBLE, RBM_DIST_SUM);
+	reduce_time += now() - t0;
+	if (rc < 0)
+		return rbm_err_set(err, "MPI_Allreduce failed");
 	return 0;
 }
 
@@ -158,15 +258,16 @@ double rbm_dist_reduce_seconds(void)
 int rbm_dist_counts(size_t mine, size_t *before, size_t *total,
 		    struct rbm_err *err)
 {
-	unsigned long long m = mine, b = 0, t = 0;
+	unsigned long long m = mine, b = 0, t = mine;
 
-	if (MPI_Exscan(&m, &b, 1, MPI_UNSIGNED_LONG_LONG, MPI_SUM,
-		       MPI_COMM_WORLD) != MPI_SUCCESS ||
-	    MPI_Allreduce(&m, &t, 1, MPI_UNSIGNED_LONG_LONG, MPI_SUM,
-			  MPI_COMM_WORLD) != MPI_SUCCESS) {
-		rbm_err_set(err, "MPI failed to count rows");
-		return -1;
+	if (size == 1) {
+		*before = 0;
+		*total = mine;
+		return 0;
 	}
+	if (mpi->exscan(&m, &b, 1, RBM_DIST_ULL, RBM_DIST_SUM) < 0 ||
+	    mpi->allreduce(&t, 1, RBM_DIST_ULL, RBM_DIST_SUM) < 0)
+		return rbm_err_set(err, "MPI failed to count rows");
 	*before = rank == 0 ? 0 : (size_t)b;	/* undefined on rank 0 */
 	*total = (size_t)t;
 	return 0;
@@ -196,7 +297,7 @@ static void send_rows(const struct rbm_data *d, size_t from, size_t to,
 	unsigned long long n = to - from;
 	size_t i, k;
 
-	MPI_Send(&n, 1, MPI_UNSIGNED_LONG_LONG, r, 0, MPI_COMM_WORLD);
+	mpi->send(&n, sizeof(n), r);
 	for (; from < to; from += k) {
 		gsl_matrix_float_view v;
 		k = to - from < SEND_ROWS ? to - from : SEND_ROWS;
@@ -204,24 +305,24 @@ static void send_rows(const struct rbm_data *d, size_t from, size_t to,
 			idx[i] = from + i;
 		v = gsl_matrix_float_view_array(buf, k, d->width);
 		rbm_data_gather(d, idx, k, &v.matrix);
-		MPI_Send(buf, (int)(k * d->width), MPI_FLOAT, r, 1,
-			 MPI_COMM_WORLD);
+		mpi->send(buf, k * d->width * sizeof(*buf), r);
 	}
 }
 
-/* The other ranks: receive rows into d; 0, or -1 with a message. */
+/* The other ranks: receive rows into d; 0, or -1 with a message (after
+ * receiving all, so that rank 0 is not left sending). */
 static int recv_rows(struct rbm_data *d, float *buf, struct rbm_err *err)
 {
-	unsigned long long n;
+	unsigned long long n = 0;
 	size_t got, i, k;
 	int rc = 0;
 
-	MPI_Recv(&n, 1, MPI_UNSIGNED_LONG_LONG, 0, 0, MPI_COMM_WORLD,
-		 MPI_STATUS_IGNORE);
+	if (mpi->recv(&n, sizeof(n), 0) < 0)
+		return rbm_err_set(err, "MPI_Recv failed");
 	for (got = 0; got < n; got += k) {
 		k = n - got < SEND_ROWS ? (size_t)(n - got) : SEND_ROWS;
-		MPI_Recv(buf, (int)(k * d->width), MPI_FLOAT, 0, 1,
-			 MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+		if (mpi->recv(buf, k * d->width * sizeof(*buf), 0) < 0)
+			return rbm_err_set(err, "MPI_Recv failed");
 		for (i = 0; rc == 0 && i < k; i++)
 			rc = rbm_data_append(d, buf + i * d->width, err);
 	}
@@ -230,18 +331,22 @@ static int recv_rows(struct rbm_data *d, float *buf, struct rbm_err *err)
 
 int rbm_dist_scatter(struct rbm_data *d, struct rbm_err *err)
 {
-	float *buf = malloc(SEND_ROWS * d->width * sizeof(*buf));
-	size_t *idx = malloc(SEND_ROWS * sizeof(*idx));
+	float *buf;
+	size_t *idx;
 	unsigned long long n = d->n;
 	int r, rc = 0;
 
+	if (size == 1)
+		return 0;
+	buf = malloc(SEND_ROWS * d->width * sizeof(*buf));
+	idx = malloc(SEND_ROWS * sizeof(*idx));
 	if (!rbm_dist_agree(buf && idx)) {
 		free(buf);
 		free(idx);
 		rbm_err_set(err, "out of memory for scattering the rows");
 		return -1;
 	}
-	MPI_Bcast(&n, 1, MPI_UNSIGNED_LONG_LONG, 0, MPI_COMM_WORLD);
+	mpi->bcast(&n, sizeof(n));
 	if (rank == 0) {
 		for (r = 1; r < size; r++)
 			send_rows(d, (size_t)(n * r / size),
@@ -320,6 +425,12 @@ int rbm_dist_file_part(int fd, const char *path, off_t *offset,
 	size_t before = 0, total;
 	int ok;
 
+	if (size == 1) {	/* all of it, from where fd is */
+		*offset = 0;
+		*span = (size_t)-1;
+		*lines = 0;
+		return 0;
+	}
 	if (fstat(fd, &st) < 0) {
 		rbm_err_set(err, "%s: %s", path, strerror(errno));
 		mine = -1;

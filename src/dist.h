@@ -10,8 +10,11 @@
  * MPI's singleton start costs about half a second and may print), and
  * every other command runs as it does without MPI.  One binary rather
  * than a second one for clusters: the same command line works in both
- * places.  Built without MPI (configure --without-mpi), the functions
- * below are stubs for one process, so callers need no #ifdef.
+ * places.  libmpi itself is not linked into the program but into the
+ * module rbmcmd-mpi.so (dist_mpi.h), loaded only then, so a plain run
+ * does not even load it.  Built without MPI (configure --without-mpi),
+ * there is no module and always one process (rank 0 of 1), so callers
+ * need no #ifdef.
  *
  * Failure policy: an error that every process meets at once (a bad
  * option, divergence) is reported once by rank 0; an error of one
@@ -38,18 +41,18 @@ static inline int rbm_dist_launched(void)
 	       getenv("PMIX_RANK") || getenv("SLURM_PROCID");
 }
 
-#ifdef HAVE_MPI
-
 /*
- * Initialise MPI if a launcher started us: 0, or -1 with a message.  The
- * rank and size are then those of MPI_COMM_WORLD, else 0 and 1.
+ * Initialise MPI if a launcher started us (loading the MPI module first):
+ * 0, or -1 with a message (a module that cannot be loaded, MPI_Init's
+ * failure, or, built without MPI, more than one process).  The rank and
+ * size are then those of MPI_COMM_WORLD, else 0 and 1.
  */
 int rbm_dist_init(struct rbm_err *err);
 
 /* Finalise MPI if rbm_dist_init initialised it. */
 void rbm_dist_finalize(void);
 
-/* End every process of the job with code (MPI_Abort). */
+/* End every process of the job with code (MPI_Abort; exit alone). */
 void rbm_dist_abort(int code);
 
 /* This process's rank, and the number of processes (1 without MPI). */
@@ -106,74 +109,5 @@ int rbm_dist_scatter(struct rbm_data *d, struct rbm_err *err);
 int rbm_dist_file_part(int fd, const char *path, off_t *offset,
 		       size_t *span, unsigned long *lines,
 		       struct rbm_err *err);
-
-#else	/* one process */
-
-/* Without MPI, K processes would each train on all rows and save. */
-static inline int rbm_dist_init(struct rbm_err *err)
-{
-	const char *k = getenv("OMPI_COMM_WORLD_SIZE");
-
-	if (!k)
-		k = getenv("PMI_SIZE");
-	if (!k)
-		k = getenv("SLURM_NTASKS");
-	if (k && strcmp(k, "1") != 0) {
-		rbm_err_set(err, "built without MPI: cannot train as one of "
-			    "%s processes (rebuild with Open MPI, or run one)",
-			    k);
-		return -1;
-	}
-	return 0;
-}
-static inline void rbm_dist_finalize(void) {}
-static inline void rbm_dist_abort(int code) { exit(code); }
-static inline int rbm_dist_rank(void) { return 0; }
-static inline int rbm_dist_size(void) { return 1; }
-static inline int rbm_dist_agree(int ok) { return ok; }
-static inline int rbm_dist_any(int flag) { return flag; }
-static inline int rbm_dist_same(unsigned long long x)
-{
-	(void)x;
-	return 1;
-}
-static inline int rbm_dist_bcast(char **buf, size_t *n, struct rbm_err *err)
-{
-	(void)buf;
-	(void)n;
-	(void)err;
-	return 0;
-}
-static inline double rbm_dist_reduce_seconds(void) { return 0; }
-static inline int rbm_dist_counts(size_t mine, size_t *before,
-				  size_t *total, struct rbm_err *err)
-{
-	(void)err;
-	*before = 0;
-	*total = mine;
-	return 0;
-}
-static inline int rbm_dist_scatter(struct rbm_data *d, struct rbm_err *err)
-{
-	(void)d;
-	(void)err;
-	return 0;
-}
-static inline int rbm_dist_file_part(int fd, const char *path,
-				     off_t *offset, size_t *span,
-				     unsigned long *lines,
-				     struct rbm_err *err)
-{
-	(void)fd;
-	(void)path;
-	(void)err;
-	*offset = 0;
-	*span = (size_t)-1;
-	*lines = 0;
-	return 0;
-}
-#define rbm_dist_reduce NULL
-
-#endif
 
 #endif

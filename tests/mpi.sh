@@ -64,6 +64,45 @@ cp new.rbm quiet.rbm
 run "$R" quiet.rbm train 1 --quiet --data rows.txt
 expect "a plain run prints nothing" 0 ""
 
+# ---- the MPI module: loaded under a launcher only ----
+# libmpi is linked into rbmcmd-mpi.so, not into rbmcmd, so that plain
+# runs do not load it and its libraries (bench/startup: CPU per run).
+true_ "rbmcmd itself does not link libmpi" sh -c '! ldd "$0" | grep -q libmpi' "$R"
+cp new.rbm nomod.rbm
+run mpi 2 env RBMCMD_MPI_MODULE="$T/none/rbmcmd-mpi.so" "$R" nomod.rbm \
+	train 1 --quiet --data rows.txt
+true_ "no module under the launcher: it fails" test "$rc" != 0
+true_ "a rank says it cannot load it, and why" grep -q \
+	"^rbmcmd: train: rank [01]: cannot load the MPI module: $T/none/rbmcmd-mpi.so: cannot open shared object file" err
+true_ "and the state file is untouched" cmp -s new.rbm nomod.rbm
+libm=$(ldd "$R" | awk '$1 ~ /^libm[.]so/ { print $3 }')
+if [ -n "$libm" ]; then
+	run mpi 2 env RBMCMD_MPI_MODULE="$libm" "$R" nomod.rbm train 1 \
+		--quiet --data rows.txt
+	true_ "a library that is not the module: it fails" test "$rc" != 0
+	true_ "a rank says so" grep -q \
+		"^rbmcmd: train: rank [01]: $libm is not the MPI module of rbmcmd " err
+fi
+# Rank 1 alone without it, while rank 0 waits in MPI_Init: no hang.
+cat >nomod.sh <<EOF
+#!/bin/sh
+if [ "\$OMPI_COMM_WORLD_RANK" = 1 ]; then
+	RBMCMD_MPI_MODULE=$T/none/rbmcmd-mpi.so
+	export RBMCMD_MPI_MODULE
+fi
+exec "$R" "\$@"
+EOF
+chmod +x nomod.sh
+run mpi 2 ./nomod.sh nomod.rbm train 1 --quiet --data rows.txt
+true_ "one rank without the module: the launcher fails" test "$rc" != 0
+true_ "that rank says so" grep -q \
+	'^rbmcmd: train: rank 1: cannot load the MPI module' err
+true_ "and the state file is still untouched" cmp -s new.rbm nomod.rbm
+# Without a launcher the module is never looked for.
+run env RBMCMD_MPI_MODULE="$T/none/rbmcmd-mpi.so" "$R" nomod.rbm train 1 \
+	--quiet --data rows.txt
+expect "a plain run does not need the module" 0 ""
+
 # ---- K processes agree ----
 for K in 2 3 4; do
 	cp new.rbm k$K.rbm
