@@ -66,12 +66,16 @@ struct rbm_train_settings {
 	double sparsity_decay;	/* smoothing of the activity estimate */
 	int schedule;		/* enum rbm_schedule */
 	int centering;		/* centered gradient */
+	int visible_centering;	/* ... of the visible units only (hidden
+				 * offsets 0); centering takes precedence */
 	double offset_rate;	/* moving-average rate of the offsets */
 	unsigned long average;	/* average the parameters over the last N
 				 * epochs of a run and keep that; 0 off */
 	double average_fraction; /* ... or over the epochs of the run in
 				 * the last fraction of the model's epochs
 				 * (from init), if more; 0 off */
+	size_t chains;		/* PCD chains of all parts; 0: one per
+				 * row of a batch */
 };
 
 #define RBM_DEFAULT_LEARNING_RATE 0.2
@@ -114,7 +118,8 @@ struct rbm_train_state {
 	struct rbm *velocity;		/* the last step (momentum), or NULL */
 	gsl_matrix_float *chains;	/* PCD: hidden state of each chain */
 	gsl_vector_float *vis_offset;	/* centering: mu, or NULL */
-	gsl_vector_float *hid_offset;	/* centering: lambda, or NULL */
+	gsl_vector_float *hid_offset;	/* centering: lambda, or NULL (0
+					 * with visible_centering) */
 	gsl_vector_float *hid_mean;	/* sparsity: mean activity, or NULL */
 };
 

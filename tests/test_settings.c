@@ -77,7 +77,10 @@ START_TEST(test_rows_agree)
 }
 END_TEST
 
-/* The history text of the defaults, as history lines always had it. */
+/*
+ * The history text of the defaults, as history lines always had it (and
+ * visible centering after them).
+ */
 START_TEST(test_history)
 {
 	struct rbm_train_settings p;
@@ -87,7 +90,7 @@ START_TEST(test_history)
 	rbm_settings_history(&p, buf, sizeof(buf));
 	ck_assert_str_eq(buf, "rate 0.2 batch 100 cd_k 1 pcd 1 momentum 0 "
 			 "centering 0 decay 0 l1 0 sparsity 0 schedule constant "
-			 "average 0 average_fraction 0.2");
+			 "average 0 average_fraction 0.2 visible_centering 0");
 	p.learning_rate = 0.25;
 	p.schedule = RBM_SCHEDULE_CONSTANT;
 	p.centering = 1;
