@@ -318,8 +318,8 @@ START_TEST(test_saved_layout)
 		       "sparsity_target 0\nsparsity_cost 0.10000000000000001\n"
 		       "sparsity_decay 0.94999999999999996\n"
 		       "lr_schedule constant\ncentering 0\noffset_rate 0.01\n"
-		       "average 0\naverage_fraction 0.20000000000000001\n"
-		       "pcd_chains 0\nvisible_centering 0\nrng mt19937 ");
+		       "average 0\naverage_fraction 0.5\n"
+		       "pcd_chains 0\nvisible_centering 1\nrng mt19937 ");
 	ck_assert_uint_eq(line_len(file, L_RNG), 12 + 10000 + 1);
 	assert_text_at(file, line_off(file, L_VBIAS_WORD),
 		       "visible_bias\n-0 1.40129846e-45 0.100000024\n"

@@ -2278,7 +2278,9 @@ START_TEST(test_defaults)
 	ck_assert_int_eq(p.centering, 0);
 	ck_assert(p.offset_rate == 0.01);
 	ck_assert_uint_eq(p.average, 0);
-	ck_assert(p.average_fraction == 0.2);
+	ck_assert(p.average_fraction == 0.5);
+	ck_assert_uint_eq(p.chains, 0);
+	ck_assert_int_eq(p.visible_centering, 1);
 	ck_assert_int_eq(rbm_train_check_params(&p, NULL), 0);
 	ck_assert_str_eq(rbm_schedule_names[RBM_SCHEDULE_CONSTANT],
 			 "constant");
