@@ -120,11 +120,24 @@ const struct rbm_setting rbm_settings[RBM_NSETTINGS] = {
 		"keep the parameters averaged over the run's last N epochs "
 		"(default {default})", NULL, NULL },
 	[RBM_SETTING_AVERAGE_FRACTION] = { "average_fraction",
-		REAL(average_fraction, 0.2, 0, 1, 0),
+		REAL(average_fraction, 0.5, 0, 1, 0),
 		"averaged fraction", 12, "average_fraction",
 		"average-fraction", "F",
 		"... or over the last fraction F of the model's epochs, if "
 		"more (default {default})", NULL, NULL },
+	[RBM_SETTING_CHAINS] = { "pcd_chains",
+		COUNT(RBM_SETTING_SIZE, chains, 0, 0, RBM_MAX_BATCH_SIZE, 0),
+		"the number of PCD chains", 0, NULL,
+		"chains", "N",
+		"persistent chains of PCD; 0 (default): as many as the "
+		"batch's rows", NULL, NULL },
+	[RBM_SETTING_VISIBLE_CENTERING] = { "visible_centering",
+		BOOL(visible_centering, 1),
+		"visible centering", 13, "visible_centering",
+		"visible-centering", NULL,
+		"centered gradient of the visible units only (default)",
+		"no-visible-centering", "no visible offsets (unless "
+		"--centering)" },
 };
 
 /* The field of setting i in p. */

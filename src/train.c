@@ -27,8 +27,8 @@ struct rbm_trainer {
 	struct rbm_train_state *ts;	/* its persistent training state */
 	const struct rbm_train_settings *p;
 	const struct rbm_data *d;
-	size_t nv, nh, max_batch;	/* max_batch: the global batch, and
-					 * the PCD chains of all parts */
+	size_t nv, nh, max_batch;	/* max_batch: the global batch */
+	size_t all_chains;		/* PCD chains of all parts */
 	size_t rows;			/* rows of all parts */
 	size_t first;			/* global index of d's first row */
 	size_t local;			/* rows of a batch this part can hold */
@@ -224,12 +224,12 @@ static gsl_vector_float *filled(size_t n, double x)
 }
 
 /*
- * Centering offsets start at the data means (of all parts) and 0.5;
- * both again when only one is there (a state file may hold either
- * section alone).
+ * Centering offsets start at the data means (of all parts) and 0.5
+ * (hid, with full centering); both again when only one is there (a
+ * state file may hold either section alone).
  */
 static int start_offsets(struct rbm_trainer *t,
-			 const struct rbm_train_part *part,
+			 const struct rbm_train_part *part, int hid,
 			 struct rbm_err *err)
 {
 	struct rbm_train_state *ts = t->ts;
@@ -238,8 +238,8 @@ static int start_offsets(struct rbm_trainer *t,
 	free_vector(&ts->vis_offset);
 	free_vector(&ts->hid_offset);
 	ts->vis_offset = filled(t->nv, 0);
-	ts->hid_offset = filled(t->nh, 0.5);
-	if (!ts->vis_offset || !ts->hid_offset) {
+	ts->hid_offset = hid ? filled(t->nh, 0.5) : NULL;
+	if (!ts->vis_offset || (hid && !ts->hid_offset)) {
 		rbm_err_set(err, "out of memory for training buffers");
 		return -1;
 	}
@@ -275,11 +275,15 @@ static int prepare_state(struct rbm_trainer *t, gsl_rng *rng,
 	else if ((!c || c->size1 != t->chains || c->size2 != t->nh) &&
 		 start_chains(t, rng) < 0)
 		return -1;
-	if (!p->centering) {
+	if (!p->centering && !p->visible_centering) {
 		free_vector(&ts->vis_offset);
 		free_vector(&ts->hid_offset);
+	} else if (!p->centering) {	/* visible only: lambda = 0 */
+		free_vector(&ts->hid_offset);
+		if (!ts->vis_offset && start_offsets(t, part, 0, err) < 0)
+			return -1;
 	} else if ((!ts->vis_offset || !ts->hid_offset) &&
-		   start_offsets(t, part, err) < 0) {
+		   start_offsets(t, part, 1, err) < 0) {
 		return -1;
 	}
 	if (!(p->sparsity_target > 0))
@@ -309,7 +313,8 @@ static int alloc_buffers(struct rbm_trainer *t)
 	t->ph2 = gsl_matrix_float_alloc(kc, nh);
 	t->nsums = 4 * nv + 2 * nh + NCOUNTS;
 	t->sums = calloc(t->nsums, sizeof(double));
-	t->order = malloc(t->rows * sizeof(*t->order));
+	t->order = malloc(max_size(t->rows, t->chains) *
+			  sizeof(*t->order));
 	t->idx = malloc(kc * sizeof(*t->idx));
 	t->grad = rbm_alloc(nv, nh, NULL);
 	if (t->p->average || t->p->average_fraction > 0)
@@ -353,16 +358,19 @@ static int set_sizes(struct rbm_trainer *t, const struct rbm_train_part *part,
 	}
 	t->max_batch = t->p->batch_size < t->rows ? t->p->batch_size :
 						    t->rows;
-	if (t->p->pcd && t->max_batch < ranks) {
+	t->all_chains = t->p->pcd && t->p->chains ? t->p->chains :
+							 t->max_batch;
+	if (t->p->pcd && t->all_chains < ranks) {
 		rbm_err_set(err, "PCD needs a chain in each of %zu processes: "
-			    "use a batch size of at least %zu", ranks, ranks);
+			    "use %s of at least %zu", ranks, t->p->chains ?
+			    "a number of chains" : "a batch size", ranks);
 		return -1;
 	}
 	t->local = t->max_batch < t->d->n ? t->max_batch : t->d->n;
 	if (t->local == 0)
 		t->local = 1;	/* buffers of one row, never filled */
-	t->chains = t->max_batch * (rank + 1) / ranks -
-		    t->max_batch * rank / ranks;
+	t->chains = t->all_chains * (rank + 1) / ranks -
+		    t->all_chains * rank / ranks;
 	return 0;
 }
 
@@ -551,6 +559,8 @@ static void sparsity_terms(struct rbm_trainer *t)
  * Centering: map the gradient back to plain biases, move the offsets;
  * a visible offset moves toward its unit's mean where observed (t->vo),
  * as it started (start_offsets), and stays when the batch has none.
+ * Without hidden offsets (visible centering) lambda is 0: the visible
+ * biases' gradient is the plain one.
  */
 static void centering_terms(struct rbm_trainer *t)
 {
@@ -558,7 +568,8 @@ static void centering_terms(struct rbm_trainer *t)
 	float r = (float)t->p->offset_rate;
 	size_t i;
 
-	rbm_linalg_mv(-1.0f, t->grad->w, ts->hid_offset, t->grad->b);
+	if (ts->hid_offset)
+		rbm_linalg_mv(-1.0f, t->grad->w, ts->hid_offset, t->grad->b);
 	rbm_linalg_mv_t(-1.0f, t->grad->w, ts->vis_offset, t->grad->c);
 	for (i = 0; i < t->nv; i++)
 		if (!isnan(t->vo[i]))
@@ -566,7 +577,7 @@ static void centering_terms(struct rbm_trainer *t)
 				(1 - r) * gsl_vector_float_get(ts->vis_offset,
 							       i) +
 				r * t->vo[i]));
-	for (i = 0; i < t->nh; i++)
+	for (i = 0; ts->hid_offset && i < t->nh; i++)
 		gsl_vector_float_set(ts->hid_offset, i, (float)(
 			(1 - r) * gsl_vector_float_get(ts->hid_offset, i) +
 			r * t->hd[i]));
@@ -584,9 +595,9 @@ static void share_products(struct rbm_trainer *t, gsl_matrix_float *v,
 			   gsl_matrix_float *ph2, const gsl_matrix_float *mask)
 {
 	struct rbm *g = t->grad;
-	size_t parts = t->p->pcd ? t->max_batch : t->batch;
+	size_t parts = t->p->pcd ? t->all_chains : t->batch;
 
-	if (t->p->centering) {
+	if (t->ts->vis_offset) {	/* centering, full or visible */
 		if (v && mask) {
 			observed_sums(v, mask, t->vo, t->vc);
 		} else {
@@ -594,14 +605,14 @@ static void share_products(struct rbm_trainer *t, gsl_matrix_float *v,
 			for (size_t i = 0; i < t->nv; i++)
 				t->vc[i] = (double)t->counts[C_ROWS];
 		}
-		if (v) {
+		if (v)
 			subtract_rows(v, t->ts->vis_offset);
+		if (v && t->ts->hid_offset)
 			subtract_rows(ph, t->ts->hid_offset);
-		}
-		if (vneg) {
+		if (vneg)
 			subtract_rows(vneg, t->ts->vis_offset);
+		if (vneg && t->ts->hid_offset)
 			subtract_rows(ph2, t->ts->hid_offset);
-		}
 		if (v && mask)
 			rbm_visible_apply_mask(v, mask);
 		if (vneg && mask)
@@ -667,7 +678,7 @@ void rbm_train_sums(struct rbm_trainer *t, float **f, size_t *nf,
 static int sums_to_means(struct rbm_trainer *t, struct rbm_err *err)
 {
 	double k = (double)t->batch;
-	double nc = t->p->pcd ? (double)t->max_batch : k;
+	double nc = t->p->pcd ? (double)t->all_chains : k;
 	size_t i;
 
 	if (t->counts[C_ROWS] != k || t->counts[C_PARTICLES] != nc) {
@@ -708,7 +719,7 @@ struct rbm *rbm_train_combine(struct rbm_trainer *t, int *stop,
 		gsl_vector_float_set(g->b, i, (float)(t->vd[i] - t->vm[i]));
 	for (i = 0; i < t->nh; i++)
 		gsl_vector_float_set(g->c, i, (float)(t->hd[i] - t->hm[i]));
-	if (t->p->centering)
+	if (t->ts->vis_offset)
 		centering_terms(t);
 	if (t->p->sparsity_target > 0)
 		sparsity_terms(t);

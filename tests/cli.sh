@@ -83,6 +83,27 @@ true_ "daydream --seed is reproducible" cmp -s dd1 dd2
 "$R" a.rbm run_visible --seed 5 <movies.txt >rv2
 true_ "run_visible --seed is reproducible" cmp -s rv1 rv2
 
+# --chains: that many persistent chains, saved with the model, more than
+# the rows of a batch too; a new number starts new chains.
+"$R" ch.rbm init 6 3 --seed 3 --chains 9
+"$R" ch.rbm train 2 <movies.txt
+same "--chains 9 keeps 9 chains" "$("$R" ch.rbm info | grep -e '^chains:' \
+	-e '^pcd_chains:' | tr '\n' ' ')" "pcd_chains: 9 chains: 9 "
+"$R" ch.rbm train 1 --chains 0 --batch-size 4 <movies.txt
+same "--chains 0: one per row of a batch" \
+	"$("$R" ch.rbm info | grep '^chains:')" "chains: 4"
+# --visible-centering keeps visible offsets and no hidden ones; with
+# --centering both.
+"$R" vc.rbm init 6 3 --seed 3 --visible-centering
+"$R" vc.rbm train 2 <movies.txt
+same "--visible-centering: visible offsets only" "$("$R" vc.rbm info |
+	grep -e '^visible_offset:' -e '^hidden_offset:' | tr '\n' ' ')" \
+	"visible_offset: yes hidden_offset: no "
+"$R" vc.rbm train 1 --centering <movies.txt
+same "--centering takes precedence" "$("$R" vc.rbm info |
+	grep -e '^visible_offset:' -e '^hidden_offset:' | tr '\n' ' ')" \
+	"visible_offset: yes hidden_offset: yes "
+
 # Output shapes and tokens.
 same "run_visible: a row per input row" "$(wc -l <rv1)" 6
 same "run_visible: NH tokens of 0/1" \

@@ -42,7 +42,7 @@ EOT
 expect "recommend --top --names" 0 ""
 same "recommend --top: best first, names, an empty line if none" \
 	"$(awk '{ print NR ": " $0 }' out)" "1: LOTR 3	Glitter
-2: LOTR 3	Avatar
+2: LOTR 3	Harry Potter
 3: "
 run "$R" m.rbm recommend --top 1 <<EOT
 0 0 ? 1 1 ?

@@ -155,7 +155,13 @@ same "new files get 0666 less the umask" "$(stat -c %a fresh.rbm)" \
 grep -v '^average_fraction ' af.rbm | "$B/tests/reseal" >old.rbm
 same "an older file: average_fraction 0" \
 	"$("$R" old.rbm info | grep '^average_fraction')" "average_fraction: 0"
-same "a new file: average_fraction 0.2" \
-	"$("$R" af.rbm info | grep '^average_fraction')" "average_fraction: 0.2"
+same "a new file: average_fraction 0.5" \
+	"$("$R" af.rbm info | grep '^average_fraction')" "average_fraction: 0.5"
+# ... and one from before visible_centering without it.
+grep -v '^visible_centering ' af.rbm | "$B/tests/reseal" >old.rbm
+same "an older file: visible_centering 0" \
+	"$("$R" old.rbm info | grep '^visible_centering')" "visible_centering: 0"
+same "a new file: visible_centering 1" \
+	"$("$R" af.rbm info | grep '^visible_centering')" "visible_centering: 1"
 
 finish

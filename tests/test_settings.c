@@ -32,7 +32,7 @@ START_TEST(test_defaults)
 		  p.sparsity_decay == 0.95 && p.offset_rate == 0.01);
 	ck_assert(p.momentum == 0 && !p.momentum_ramp && !p.centering &&
 		  p.weight_decay == 0 && p.l1 == 0 && p.average == 0 &&
-		  p.average_fraction == 0.2);
+		  p.average_fraction == 0.5);
 }
 END_TEST
 
@@ -77,7 +77,10 @@ START_TEST(test_rows_agree)
 }
 END_TEST
 
-/* The history text of the defaults, as history lines always had it. */
+/*
+ * The history text of the defaults, as history lines always had it (and
+ * visible centering after them).
+ */
 START_TEST(test_history)
 {
 	struct rbm_train_settings p;
@@ -87,7 +90,7 @@ START_TEST(test_history)
 	rbm_settings_history(&p, buf, sizeof(buf));
 	ck_assert_str_eq(buf, "rate 0.2 batch 100 cd_k 1 pcd 1 momentum 0 "
 			 "centering 0 decay 0 l1 0 sparsity 0 schedule constant "
-			 "average 0 average_fraction 0.2");
+			 "average 0 average_fraction 0.5 visible_centering 1");
 	p.learning_rate = 0.25;
 	p.schedule = RBM_SCHEDULE_CONSTANT;
 	p.centering = 1;

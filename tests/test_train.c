@@ -65,6 +65,7 @@ static struct rbm_train_settings params(double rate, size_t batch)
 
 	rbm_train_defaults(&p);
 	p.pcd = 0;
+	p.visible_centering = 0;
 	p.schedule = RBM_SCHEDULE_CONSTANT;
 	p.learning_rate = rate;
 	p.batch_size = batch;
@@ -252,6 +253,8 @@ struct ref {
 	struct replay rp;
 	double data[MAXN][NV];
 	size_t n, batch;		/* rows; rows a batch (at most n) */
+	size_t nchains;			/* PCD chains (the batch's, unless
+					 * p->chains) */
 	struct par m;			/* the model */
 	struct par g;			/* the last gradient */
 	struct par vel;			/* the last step (momentum) */
@@ -298,16 +301,21 @@ static void ref_init(struct ref *r, const struct rbm *m,
 	par_from_model(&r->m, m);
 	r->epochs = epochs;
 	r->run_epochs = run_epochs;
+	r->nchains = p->pcd && p->chains ? p->chains : r->batch;
+	ck_assert_uint_le(r->nchains, MAXK);
 	if (p->pcd) {
-		ref_hidden(&r->m, (const double (*)[NV])r->data, r->batch, ph);
+		double start[MAXK][NV];
+		for (i = 0; i < r->nchains; i++)	/* rows in turn */
+			memcpy(start[i], r->data[i % r->n], sizeof(start[i]));
+		ref_hidden(&r->m, (const double (*)[NV])start, r->nchains,
+			   ph);
 		ref_sample(&r->rp, &ph[0][0], &r->chain[0][0],
-			   r->batch, NH);
+			   r->nchains, NH);
 	}
-	if (p->centering) {
+	if (p->centering || p->visible_centering)
 		ref_means(&r->data[0][0], r->n, NV, r->mu);
-		for (j = 0; j < NH; j++)
-			r->lam[j] = 0.5;
-	}
+	for (j = 0; j < NH && p->centering; j++)
+		r->lam[j] = 0.5;	/* visible centering: 0 throughout */
 	for (j = 0; j < NH && p->sparsity_target > 0; j++)
 		r->q[j] = p->sparsity_target;
 }
@@ -338,7 +346,7 @@ static void ref_statistics(struct ref *r, const double (*v)[NV],
 	struct par *g = &r->g;
 	size_t i, a, j;
 
-	if (p->centering) {
+	if (p->centering || p->visible_centering) {
 		memcpy(mu, r->mu, sizeof(mu));
 		memcpy(lam, r->lam, sizeof(lam));
 	}
@@ -367,12 +375,11 @@ static void ref_statistics(struct ref *r, const double (*v)[NV],
 		for (a = 0; a < NV; a++)
 			g->c[j] -= g->w[a][j] * mu[a];
 	}
-	if (p->centering) {
+	if (p->centering || p->visible_centering)
 		for (a = 0; a < NV; a++)
 			r->mu[a] += p->offset_rate * (vd[a] - r->mu[a]);
-		for (j = 0; j < NH; j++)
-			r->lam[j] += p->offset_rate * (hd[j] - r->lam[j]);
-	}
+	for (j = 0; j < NH && p->centering; j++)
+		r->lam[j] += p->offset_rate * (hd[j] - r->lam[j]);
 	if (!(p->sparsity_target > 0))
 		return;
 	for (j = 0; j < NH; j++) {
@@ -401,7 +408,7 @@ static void ref_gradient(struct ref *r, const double (*v)[NV], size_t k)
 	double ph[MAXK][NH], h[MAXK][NH], pv[MAXK][NV], vs[MAXK][NV];
 	double ph2[MAXK][NH];
 	const double (*vneg)[NV] = vs;
-	size_t nc = p->pcd ? r->batch : k;
+	size_t nc = p->pcd ? r->nchains : k;
 	unsigned long s;
 
 	ck_assert_uint_le(k, MAXK);
@@ -591,9 +598,9 @@ static void assert_chains(const struct pair *x)
 	size_t i, j;
 
 	ck_assert_ptr_nonnull(x->ts.chains);
-	ck_assert_uint_eq(x->ts.chains->size1, x->r.batch);
+	ck_assert_uint_eq(x->ts.chains->size1, x->r.nchains);
 	ck_assert_uint_eq(x->ts.chains->size2, NH);
-	for (i = 0; i < x->r.batch; i++)
+	for (i = 0; i < x->r.nchains; i++)
 		for (j = 0; j < NH; j++)
 			ck_assert_msg(gsl_matrix_float_get(x->ts.chains, i, j)
 				      == x->r.chain[i][j],
@@ -728,6 +735,80 @@ START_TEST(test_gradient_pcd)
 		assert_chains(&x);
 		ck_assert_msg(memcmp(start, x.r.chain, sizeof(start)) != 0,
 			      "the chains never moved: a weak seed");
+		pair_end(&x);
+	}
+}
+END_TEST
+
+/*
+ * Visible centering: the visible offsets start at the data's column
+ * means and move as with centering, there are no hidden offsets, and the
+ * gradient is the centered formula with lambda = 0 (so the visible
+ * biases' gradient is the plain one).  With centering as well, both
+ * offsets are there (centering takes precedence).
+ */
+START_TEST(test_gradient_visible_centering)
+{
+	static const size_t idx[3] = { 4, 1, 3 };
+	struct rbm_train_settings p = params(0.1, 3);
+	struct pair x;
+	double before[NV];
+	size_t a;
+
+	p.visible_centering = 1;
+	p.offset_rate = 0.125;
+	pair_start(&x, &p, 6, 0, 1, 9);
+	ck_assert_ptr_null(x.ts.hid_offset);
+	assert_vector(x.ts.vis_offset, x.r.mu, NV, 1e-6, "mu");
+	memcpy(before, x.r.mu, sizeof(before));
+	pair_gradient(&x, idx, 3);
+	pair_gradient(&x, idx + 1, 2);
+	assert_vector(x.ts.vis_offset, x.r.mu, NV, 1e-6, "mu");
+	for (a = 0; a < NV && before[a] == x.r.mu[a]; a++)
+		continue;
+	ck_assert_msg(a < NV, "the offsets never moved");
+	ck_assert_ptr_null(x.ts.hid_offset);
+	pair_end(&x);
+	p.centering = 1;
+	pair_start(&x, &p, 6, 0, 1, 9);
+	ck_assert_ptr_nonnull(x.ts.hid_offset);
+	pair_gradient(&x, idx, 3);
+	assert_vector(x.ts.hid_offset, x.r.lam, NH, 1e-6, "lambda");
+	pair_end(&x);
+}
+END_TEST
+
+/*
+ * PCD with --chains: that many chains, more or fewer than the batch's
+ * rows, start on the data's rows in turn; each gradient's negative phase
+ * averages over all of them, and a short batch still moves them all.
+ */
+START_TEST(test_gradient_pcd_chains)
+{
+	static const size_t idx[4] = { 5, 1, 3, 2 };
+	static const size_t two[2] = { 0, 4 };
+	static const size_t nchains[3] = { 7, 3, 1 };
+	size_t i;
+
+	for (i = 0; i < 3; i++) {
+		struct rbm_train_settings p = params(0.1, 4);
+		double start[MAXK][NH];
+		struct pair x;
+
+		p.pcd = 1;
+		p.chains = nchains[i];
+		pair_start(&x, &p, 6, 0, 1, 40 + i);
+		assert_chains(&x);
+		ck_assert_uint_eq(x.ts.chains->size1, nchains[i]);
+		memcpy(start, x.r.chain, sizeof(start));
+		pair_gradient(&x, idx, 4);
+		assert_chains(&x);
+		pair_gradient(&x, two, 2);
+		assert_chains(&x);
+		if (nchains[i] > 1)
+			ck_assert_msg(memcmp(start, x.r.chain,
+					     sizeof(start)) != 0,
+				      "the chains never moved: a weak seed");
 		pair_end(&x);
 	}
 }
@@ -1538,6 +1619,16 @@ START_TEST(test_state_parts_follow_params)
 	t = trainer(m, &ts, &all, d, 1, rng);
 	ck_assert_uint_eq(ts.chains->size1, 6);
 	rbm_trainer_free(t);
+	all.chains = 9;			/* more chains than rows */
+	all.centering = 0;
+	all.visible_centering = 1;	/* no hidden offsets */
+	t = trainer(m, &ts, &all, d, 1, rng);
+	ck_assert_uint_eq(ts.chains->size1, 9);
+	ck_assert_uint_eq(ts.vis_offset->size, NV);
+	ck_assert_ptr_null(ts.hid_offset);
+	rbm_trainer_free(t);
+	all.chains = 0;
+	all.centering = 1;
 	ts.epochs = 7;
 	t = trainer(m, &ts, &none, d, 1, rng);
 	ck_assert_ptr_null(ts.velocity);
@@ -2187,7 +2278,9 @@ START_TEST(test_defaults)
 	ck_assert_int_eq(p.centering, 0);
 	ck_assert(p.offset_rate == 0.01);
 	ck_assert_uint_eq(p.average, 0);
-	ck_assert(p.average_fraction == 0.2);
+	ck_assert(p.average_fraction == 0.5);
+	ck_assert_uint_eq(p.chains, 0);
+	ck_assert_int_eq(p.visible_centering, 1);
 	ck_assert_int_eq(rbm_train_check_params(&p, NULL), 0);
 	ck_assert_str_eq(rbm_schedule_names[RBM_SCHEDULE_CONSTANT],
 			 "constant");
@@ -2441,6 +2534,8 @@ Suite *train_suite(void)
 	tcase_add_test(grad, test_gradient_pcd);
 	tcase_add_test(grad, test_gradient_centering_zero);
 	tcase_add_test(grad, test_gradient_centering_formula);
+	tcase_add_test(grad, test_gradient_visible_centering);
+	tcase_add_test(grad, test_gradient_pcd_chains);
 	tcase_add_test(grad, test_gradient_sparsity);
 	suite_add_tcase(s, grad);
 
