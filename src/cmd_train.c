@@ -333,7 +333,7 @@ static void measure_loglik(const struct ctx *c, const struct rbm_state *s,
 {
 	unsigned long n = c->opt[O_LOGLIK_EVERY].u;
 	double fe = isnan(mt->fe_valid) ? mt->fe_train : mt->fe_valid;
-	struct rbm_ais_settings ap = { 100, 1000 };
+	struct rbm_ais_settings ap = { 100, 1000, RBM_AIS_SMALLER };
 	struct rbm_ais_result res;
 	struct rbm_err err;
 	gsl_vector *ba = NULL;
@@ -355,7 +355,7 @@ static void measure_loglik(const struct ctx *c, const struct rbm_state *s,
 		for (i = 0; i < s->model->nv; i++)
 			gsl_vector_set(ba, i, gsl_vector_float_get(s->model->b,
 								   i));
-		if (rbm_score_ais(s->model, ba, &ap, rng, &res, &err) == 0)
+		if (rbm_score_ais(s->model, ba, NULL, &ap, rng, &res, &err) == 0)
 			mt->loglik = -fe - res.log_z;
 	}
 	if (ba)

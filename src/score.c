@@ -502,109 +502,152 @@ double rbm_score_ais_beta(unsigned long k, unsigned long n)
 	return k >= n3 ? 1.0 : 0.9 + 0.1 * (double)k / (double)n3;
 }
 
-/* The runs' state: one row of v, x and logw per run. */
+/*
+ * The runs' state.  The runs carry the states s of one layer (u units,
+ * model biases a, base biases aA); the other layer (r units, biases o,
+ * base biases oA) is summed out of every weight and only sampled in the
+ * sweeps.  A is W when s is the visible layer and W' when it is the
+ * hidden one, so that x = sA is one sgemm either way.
+ */
 struct ais {
 	const struct rbm *m;
-	const gsl_vector *ba;	/* base visible biases b_A */
-	gsl_vector *d;		/* b - b_A, the visible part of the weights */
-	gsl_matrix_float *v;	/* runs x NV visible states */
-	gsl_matrix_float *x;	/* runs x NH: vW, then hidden states */
+	int hidden;		/* s is the hidden layer */
+	const gsl_vector_float *a, *o;	/* the model's biases of s, other */
+	gsl_vector *aa, *oa;	/* the base's biases of s, other */
+	gsl_vector *d;		/* a - aA, the linear part of the weights */
+	gsl_matrix_float *s;	/* runs x u states of the annealed layer */
+	gsl_matrix_float *x;	/* runs x r: sA, then the other layer */
 	gsl_vector *logw;	/* runs: log importance weights */
 };
 
 static void ais_free(struct ais *a)
 {
+	if (a->aa)
+		gsl_vector_free(a->aa);
+	if (a->oa)
+		gsl_vector_free(a->oa);
 	if (a->d)
 		gsl_vector_free(a->d);
-	if (a->v)
-		gsl_matrix_float_free(a->v);
+	if (a->s)
+		gsl_matrix_float_free(a->s);
 	if (a->x)
 		gsl_matrix_float_free(a->x);
 	if (a->logw)
 		gsl_vector_free(a->logw);
 }
 
-/*
- * Allocate the runs and draw their first states from the base model
- * (independent units, p(v_i = 1) = sigmoid(b_A,i)); 0, or -1 (memory).
- */
-static int ais_start(struct ais *a, size_t runs, gsl_rng *rng)
+/* x = sA (the other layer's input from the annealed one). */
+static void ais_up(const struct ais *a, const gsl_matrix_float *s,
+		   gsl_matrix_float *x)
 {
-	size_t r, i, nv = a->m->nv;
+	if (a->hidden)
+		rbm_linalg_affine_t(s, a->m->w, NULL, x, NULL);
+	else
+		rbm_linalg_affine(s, a->m->w, NULL, x, NULL);
+}
 
-	a->d = gsl_vector_alloc(nv);
-	a->v = gsl_matrix_float_alloc(runs, nv);
-	a->x = gsl_matrix_float_alloc(runs, a->m->nh);
+/* s = xA' (the annealed layer's input from the other one). */
+static void ais_down(const struct ais *a, const gsl_matrix_float *x,
+		     gsl_matrix_float *s)
+{
+	if (a->hidden)
+		rbm_linalg_affine(x, a->m->w, NULL, s, NULL);
+	else
+		rbm_linalg_affine_t(x, a->m->w, NULL, s, NULL);
+}
+
+/* Replace each input z of m (runs x n) by a sample of sigmoid(
+ * (1 - beta) base + beta (bias + z)). */
+static void ais_sample(gsl_matrix_float *m, const gsl_vector *base,
+		       const gsl_vector_float *bias, double beta, gsl_rng *rng)
+{
+	size_t r, i;
+
+	for (r = 0; r < m->size1; r++) {
+		float *z = gsl_matrix_float_ptr(m, r, 0);
+		for (i = 0; i < m->size2; i++)
+			z[i] = gsl_rng_uniform(rng) < rbm_sigmoid(
+				(1 - beta) * base->data[i * base->stride] +
+				beta * ((double)bias->data[i * bias->stride] +
+					z[i])) ? 1.0f : 0.0f;
+	}
+}
+
+/*
+ * Allocate the runs for annealing over the hidden layer or not, copy the
+ * base biases (hidden ones 0 when cb is NULL) and draw the first states
+ * from the base model, whose units are independent; 0, or -1 (memory).
+ */
+static int ais_start(struct ais *a, int hidden, const gsl_vector *vb,
+		     const gsl_vector *cb, size_t runs, gsl_rng *rng)
+{
+	const struct rbm *m = a->m;
+	size_t u = hidden ? m->nh : m->nv, r = hidden ? m->nv : m->nh, i;
+
+	a->hidden = hidden;
+	a->a = hidden ? m->c : m->b;
+	a->o = hidden ? m->b : m->c;
+	a->aa = gsl_vector_calloc(u);
+	a->oa = gsl_vector_calloc(r);
+	a->d = gsl_vector_alloc(u);
+	a->s = gsl_matrix_float_alloc(runs, u);
+	a->x = gsl_matrix_float_alloc(runs, r);
 	a->logw = gsl_vector_calloc(runs);
-	if (!a->d || !a->v || !a->x || !a->logw)
+	if (!a->aa || !a->oa || !a->d || !a->s || !a->x || !a->logw)
 		return -1;
-	for (i = 0; i < nv; i++)
-		gsl_vector_set(a->d, i, gsl_vector_float_get(a->m->b, i) -
-			       gsl_vector_get(a->ba, i));
-	for (r = 0; r < runs; r++)
-		for (i = 0; i < nv; i++)
-			gsl_matrix_float_set(a->v, r, i, gsl_rng_uniform(rng) <
-				rbm_sigmoid(gsl_vector_get(a->ba, i)) ? 1.0f
-								      : 0.0f);
+	gsl_vector_memcpy(hidden ? a->oa : a->aa, vb);
+	if (cb)
+		gsl_vector_memcpy(hidden ? a->aa : a->oa, cb);
+	for (i = 0; i < u; i++)
+		gsl_vector_set(a->d, i, gsl_vector_float_get(a->a, i) -
+			       gsl_vector_get(a->aa, i));
+	gsl_matrix_float_set_zero(a->s);
+	ais_sample(a->s, a->aa, a->a, 0, rng);
 	return 0;
 }
 
 /*
- * x = vW, and add log p*_b1(v) - log p*_b0(v) to each run's weight:
- * (b1 - b0) (b - b_A).v + sum_j softplus(b1 x'_j) - softplus(b0 x'_j)
- * with x' = c + vW.
+ * x = sA, and add log p*_b1(s) - log p*_b0(s) to each run's weight:
+ * (b1 - b0) (a - aA).s + sum_k softplus((1 - b1) oA_k + b1 (o_k + x_k))
+ * - softplus((1 - b0) oA_k + b0 (o_k + x_k)).
  */
 static void ais_weights(struct ais *a, double b0, double b1)
 {
-	const gsl_vector_float *c = a->m->c;
-	size_t r, i, j;
+	const gsl_vector_float *o = a->o;
+	const gsl_vector *oa = a->oa;
+	size_t r, i, k;
 
-	rbm_linalg_affine(a->v, a->m->w, NULL, a->x, NULL);
-	for (r = 0; r < a->v->size1; r++) {
-		const float *v = gsl_matrix_float_const_ptr(a->v, r, 0);
+	ais_up(a, a->s, a->x);
+	for (r = 0; r < a->s->size1; r++) {
+		const float *s = gsl_matrix_float_const_ptr(a->s, r, 0);
 		const float *x = gsl_matrix_float_const_ptr(a->x, r, 0);
 		struct sp_sum s1, s0;
-		double dv = 0;
-		for (i = 0; i < a->v->size2; i++)
-			dv += v[i] * a->d->data[i];
+		double ds = 0;
+		for (i = 0; i < a->s->size2; i++)
+			ds += s[i] * a->d->data[i];
 		sp_init(&s1);
 		sp_init(&s0);
-		for (j = 0; j < c->size; j++) {
-			double t = (double)c->data[j * c->stride] + x[j];
-			sp_add(&s1, b1 * t);
-			sp_add(&s0, b0 * t);
+		for (k = 0; k < o->size; k++) {
+			double t = (double)o->data[k * o->stride] + x[k];
+			double ob = oa->data[k * oa->stride];
+			sp_add(&s1, (1 - b1) * ob + b1 * t);
+			sp_add(&s0, (1 - b0) * ob + b0 * t);
 		}
-		a->logw->data[r] += (b1 - b0) * dv + sp_total(&s1) -
+		a->logw->data[r] += (b1 - b0) * ds + sp_total(&s1) -
 				    sp_total(&s0);
 	}
 }
 
 /*
- * One Gibbs sweep at inverse temperature beta, with x = vW of the current
- * states: h from sigmoid(beta (c + x)), then v from
- * sigmoid((1 - beta) b_A + beta (b + W h)).
+ * One Gibbs sweep at inverse temperature beta, with x = sA of the current
+ * states: the other layer from its conditional, then the annealed layer
+ * from its own.
  */
 static void ais_sweep(struct ais *a, double beta, gsl_rng *rng)
 {
-	const gsl_vector_float *b = a->m->b, *c = a->m->c;
-	size_t r, i, j;
-
-	for (r = 0; r < a->x->size1; r++) {
-		float *x = gsl_matrix_float_ptr(a->x, r, 0);
-		for (j = 0; j < c->size; j++)
-			x[j] = gsl_rng_uniform(rng) < rbm_sigmoid(beta *
-				((double)c->data[j * c->stride] + x[j])) ? 1.0f
-									 : 0.0f;
-	}
-	rbm_linalg_affine_t(a->x, a->m->w, NULL, a->v, NULL);
-	for (r = 0; r < a->v->size1; r++) {
-		float *v = gsl_matrix_float_ptr(a->v, r, 0);
-		for (i = 0; i < b->size; i++)
-			v[i] = gsl_rng_uniform(rng) < rbm_sigmoid(
-				(1 - beta) * a->ba->data[i * a->ba->stride] +
-				beta * ((double)b->data[i * b->stride] + v[i]))
-				? 1.0f : 0.0f;
-	}
+	ais_sample(a->x, a->oa, a->o, beta, rng);
+	ais_down(a, a->x, a->s);
+	ais_sample(a->s, a->aa, a->a, beta, rng);
 }
 
 /*
@@ -636,20 +679,23 @@ static void ais_finish(const struct ais *a, struct rbm_ais_result *out)
 	out->ess = sum * sum / sq;
 }
 
-/* log Z_A = NH log 2 + sum_i softplus(b_A,i). */
-static double ais_log_z_base(const struct rbm *m, const gsl_vector *ba)
+/* log Z_A = sum of softplus of every base bias. */
+static double ais_log_z_base(const struct ais *a)
 {
-	double s = (double)m->nh * log(2.0);
+	double s = 0;
 	size_t i;
 
-	for (i = 0; i < ba->size; i++)
-		s += rbm_softplus(gsl_vector_get(ba, i));
+	for (i = 0; i < a->aa->size; i++)
+		s += rbm_softplus(gsl_vector_get(a->aa, i));
+	for (i = 0; i < a->oa->size; i++)
+		s += rbm_softplus(gsl_vector_get(a->oa, i));
 	return s;
 }
 
 /* 0 if p and ba suit m, else -1 with a message. */
 static int ais_check(const struct rbm *m, const gsl_vector *ba,
-		     const struct rbm_ais_settings *p, struct rbm_err *err)
+		     const gsl_vector *ca, const struct rbm_ais_settings *p,
+		     struct rbm_err *err)
 {
 	if (!rbm_visible_bernoulli(m)) {
 		rbm_err_set(err, "AIS is implemented for binary visible units "
@@ -673,20 +719,29 @@ static int ais_check(const struct rbm *m, const gsl_vector *ba,
 			    "visible units", ba->size, m->nv);
 		return -1;
 	}
+	if (ca && ca->size != m->nh) {
+		rbm_err_set(err, "AIS base biases: %zu values for %zu "
+			    "hidden units", ca->size, m->nh);
+		return -1;
+	}
 	return 0;
 }
 
 int rbm_score_ais(const struct rbm *m, const gsl_vector *ba,
-		  const struct rbm_ais_settings *p, gsl_rng *rng,
-		  struct rbm_ais_result *out, struct rbm_err *err)
+		  const gsl_vector *ca, const struct rbm_ais_settings *p,
+		  gsl_rng *rng, struct rbm_ais_result *out,
+		  struct rbm_err *err)
 {
-	struct ais a = { m, ba, NULL, NULL, NULL, NULL };
+	struct ais a = { m, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+			 NULL };
+	int hidden = p->layer == RBM_AIS_HIDDEN ||
+		     (p->layer == RBM_AIS_SMALLER && m->nh <= m->nv);
 	double prev = 0, beta;
 	unsigned long k;
 
-	if (ais_check(m, ba, p, err) < 0)
+	if (ais_check(m, ba, ca, p, err) < 0)
 		return -1;
-	if (ais_start(&a, p->runs, rng) < 0) {
+	if (ais_start(&a, hidden, ba, ca, p->runs, rng) < 0) {
 		ais_free(&a);
 		rbm_err_set(err, "out of memory for %zu AIS runs", p->runs);
 		return -1;
@@ -698,7 +753,7 @@ int rbm_score_ais(const struct rbm *m, const gsl_vector *ba,
 			ais_sweep(&a, beta, rng);
 		prev = beta;
 	}
-	out->log_z_base = ais_log_z_base(m, ba);
+	out->log_z_base = ais_log_z_base(&a);
 	ais_finish(&a, out);
 	ais_free(&a);
 	return 0;
@@ -743,7 +798,7 @@ static int ais_log_z(const struct rbm *m, const struct rbm_score_sums *sums,
 		return -1;
 	}
 	rbm_score_ais_base(sums, ba);
-	if (rbm_score_ais(m, ba, p, rng, &res, err) == 0) {
+	if (rbm_score_ais(m, ba, NULL, p, rng, &res, err) == 0) {
 		out->value = res.log_z;
 		out->stderr_ = res.log_z_stderr;
 		out->ess = res.ess;

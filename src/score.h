@@ -130,9 +130,13 @@ int rbm_score_log_z_exact(const struct rbm *m, size_t max_units,
  * sigmoid((1-B_k) b_A + B_k (b + Wh))).  All runs are the rows of one
  * matrix, so a step is two sgemm products.
  */
+enum rbm_ais_layer { RBM_AIS_SMALLER, RBM_AIS_VISIBLE, RBM_AIS_HIDDEN };
+
 struct rbm_ais_settings {
 	size_t runs;		/* independent runs, at least 2 */
 	unsigned long steps;	/* intermediate distributions, >= 3 */
+	enum rbm_ais_layer layer; /* the layer the runs carry (0: the
+				   smaller; the other is summed out) */
 };
 
 struct rbm_ais_result {
@@ -166,8 +170,9 @@ double rbm_score_ais_beta(unsigned long k, unsigned long n);
  * visible units are not binary, or no memory.
  */
 int rbm_score_ais(const struct rbm *m, const gsl_vector *ba,
-		  const struct rbm_ais_settings *p, gsl_rng *rng,
-		  struct rbm_ais_result *out, struct rbm_err *err);
+		  const gsl_vector *ca, const struct rbm_ais_settings *p,
+		  gsl_rng *rng, struct rbm_ais_result *out,
+		  struct rbm_err *err);
 
 /* How rbm_score_log_z finds log Z. */
 struct rbm_log_z_settings {

@@ -389,7 +389,7 @@ static struct rbm_ais_result ais(const struct rbm *m, const gsl_vector *ba,
 	gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
 
 	gsl_rng_set(rng, seed);
-	ck_assert_msg(rbm_score_ais(m, ba, &p, rng, &r, &err) == 0, "%s",
+	ck_assert_msg(rbm_score_ais(m, ba, NULL, &p, rng, &r, &err) == 0, "%s",
 		      err.msg);
 	gsl_rng_free(rng);
 	return r;
@@ -509,17 +509,17 @@ START_TEST(test_ais_bad_params)
 	struct rbm_ais_result r;
 	struct rbm_err err;
 
-	ck_assert_int_eq(rbm_score_ais(m, ba, &p, rng, &r, &err), -1);
+	ck_assert_int_eq(rbm_score_ais(m, ba, NULL, &p, rng, &r, &err), -1);
 	ck_assert_str_eq(err.msg, "AIS needs at least 2 runs, not 1");
 	p.runs = 2;
 	p.steps = 2;
-	ck_assert_int_eq(rbm_score_ais(m, ba, &p, rng, &r, &err), -1);
+	ck_assert_int_eq(rbm_score_ais(m, ba, NULL, &p, rng, &r, &err), -1);
 	ck_assert_str_eq(err.msg, "AIS needs at least 3 steps, not 2");
 	p.steps = 3;
-	ck_assert_int_eq(rbm_score_ais(m, short_ba, &p, rng, &r, &err), -1);
+	ck_assert_int_eq(rbm_score_ais(m, short_ba, NULL, &p, rng, &r, &err), -1);
 	ck_assert_str_eq(err.msg, "AIS base biases: 3 values for 4 visible "
 			 "units");
-	ck_assert_int_eq(rbm_score_ais(m, ba, &p, rng, &r, &err), 0);
+	ck_assert_int_eq(rbm_score_ais(m, ba, NULL, &p, rng, &r, &err), 0);
 	gsl_rng_free(rng);
 	gsl_vector_free(short_ba);
 	gsl_vector_free(ba);
