@@ -13,6 +13,7 @@
  */
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "batch.h"
 #include "linalg.h"
@@ -692,6 +693,166 @@ static double ais_log_z_base(const struct ais *a)
 	return s;
 }
 
+/*
+ * Collapsed AIS over one layer (u units, states s, biases a) with the
+ * other (r units, biases o) summed out: the target is the layer's
+ * marginal p*(s) = exp(a.s + sum_k softplus(o_k + (sA)_k)), the path
+ * f_B(s) = q(s)^(1-B) p*(s)^B from the base q(s) = prod_j sigmoid(+-qa_j)
+ * (uniform when qa is NULL), and the moves single-unit Gibbs updates of
+ * f_B.  The path only raises the marginal to a power, so its modes stay
+ * where they are from B = 0 to 1 and the runs settle into them in
+ * proportion to their mass, where block Gibbs on the joint model, whose
+ * modes appear and move as the weights grow, leaves every run in a mode
+ * that loses at the end.
+ */
+struct collapsed {
+	size_t u, r;
+	double *at;		/* u x r: row j is unit j's weights to the other */
+	double *a, *o, *qa;	/* biases: annealed layer, other, base (or 0) */
+	double *y, *y1;		/* r: o + sA of a run, and a trial flip's */
+};
+
+static void collapsed_free(struct collapsed *c)
+{
+	free(c->at);
+	free(c->a);
+	free(c->o);
+	free(c->qa);
+	free(c->y);
+	free(c->y1);
+}
+
+/* Copy the model oriented for layer hidden or not; 0, or -1 (memory). */
+static int collapsed_init(struct collapsed *c, const struct rbm *m,
+			  int hidden, const gsl_vector *qa)
+{
+	size_t j, k;
+
+	c->u = hidden ? m->nh : m->nv;
+	c->r = hidden ? m->nv : m->nh;
+	c->at = malloc(c->u * c->r * sizeof(double));
+	c->a = malloc(c->u * sizeof(double));
+	c->o = malloc(c->r * sizeof(double));
+	c->qa = calloc(c->u, sizeof(double));
+	c->y = malloc(c->r * sizeof(double));
+	c->y1 = malloc(c->r * sizeof(double));
+	if (!c->at || !c->a || !c->o || !c->qa || !c->y || !c->y1)
+		return -1;
+	for (j = 0; j < c->u; j++) {
+		c->a[j] = gsl_vector_float_get(hidden ? m->c : m->b, j);
+		if (qa)
+			c->qa[j] = gsl_vector_get(qa, j);
+		for (k = 0; k < c->r; k++)
+			c->at[j * c->r + k] = hidden ?
+				gsl_matrix_float_get(m->w, k, j) :
+				gsl_matrix_float_get(m->w, j, k);
+	}
+	for (k = 0; k < c->r; k++)
+		c->o[k] = gsl_vector_float_get(hidden ? m->b : m->c, k);
+	return 0;
+}
+
+/* sum_k softplus(y_k + sign at_jk) into y1 (the trial) and its total. */
+static double collapsed_trial(struct collapsed *c, size_t j, double sign)
+{
+	const double *w = c->at + j * c->r;
+	struct sp_sum t;
+	size_t k;
+
+	sp_init(&t);
+	for (k = 0; k < c->r; k++) {
+		c->y1[k] = c->y[k] + sign * w[k];
+		sp_add(&t, c->y1[k]);
+	}
+	return sp_total(&t);
+}
+
+/*
+ * One run: s from the base, then for each step the weight's increment
+ * (B_k - B_k-1)(log p*(s) - log q(s)) and a sweep of single-unit updates
+ * at B_k.  Returns the log weight.
+ */
+static double collapsed_run(struct collapsed *c, unsigned long steps,
+			    unsigned char *s, gsl_rng *rng)
+{
+	double sp, lq = 0, la = 0, logw = 0, prev = 0, beta;
+	struct sp_sum t;
+	unsigned long k;
+	size_t j, i;
+
+	memcpy(c->y, c->o, c->r * sizeof(double));
+	for (j = 0; j < c->u; j++) {
+		s[j] = gsl_rng_uniform(rng) < rbm_sigmoid(c->qa[j]);
+		if (s[j])
+			for (i = 0; i < c->r; i++)
+				c->y[i] += c->at[j * c->r + i];
+		la += s[j] ? c->a[j] : 0;
+		lq += s[j] ? c->qa[j] : 0;
+	}
+	sp_init(&t);
+	for (i = 0; i < c->r; i++)
+		sp_add(&t, c->y[i]);
+	sp = sp_total(&t);
+	for (k = 1; k <= steps; k++) {
+		beta = (double)k / (double)steps;
+		logw += (beta - prev) * (la + sp - lq);
+		prev = beta;
+		if (k == steps)
+			break;
+		for (j = 0; j < c->u; j++) {
+			double sign = s[j] ? -1.0 : 1.0;
+			double sp1 = collapsed_trial(c, j, sign);
+			/* the change of log p* and log q by turning j on */
+			double dp = sign * (sign * c->a[j] + sp1 - sp);
+			double d = (1 - beta) * c->qa[j] + beta * dp;
+			unsigned char on = gsl_rng_uniform(rng) < rbm_sigmoid(d);
+			if (on == s[j])
+				continue;
+			s[j] = on;
+			sp = sp1;
+			memcpy(c->y, c->y1, c->r * sizeof(double));
+			la += sign * c->a[j];
+			lq += sign * c->qa[j];
+		}
+	}
+	return logw;
+}
+
+/*
+ * Collapsed AIS of m over the hidden layer or the visible one, p->runs
+ * runs one after the other from the base qa (NULL: uniform); 0, or -1
+ * when memory runs out.
+ */
+static int rbm_score_ais_collapsed(const struct rbm *m, int hidden,
+				   const gsl_vector *qa,
+				   const struct rbm_ais_settings *p,
+				   gsl_rng *rng, struct rbm_ais_result *out)
+{
+	struct collapsed c = { 0 };
+	struct ais a = { 0 };
+	unsigned char *s = NULL;
+	size_t r;
+	int rc = -1;
+
+	if (collapsed_init(&c, m, hidden, qa) == 0 &&
+	    (s = malloc(c.u)) && (a.logw = gsl_vector_alloc(p->runs))) {
+		for (r = 0; r < p->runs; r++)
+			gsl_vector_set(a.logw, r,
+				       collapsed_run(&c, p->steps, s, rng));
+		/* f_0 = q unnormalised: prod_j exp(qa_j s_j) sums to this */
+		out->log_z_base = 0;
+		for (r = 0; r < c.u; r++)
+			out->log_z_base += rbm_softplus(c.qa[r]);
+		ais_finish(&a, out);
+		rc = 0;
+	}
+	if (a.logw)
+		gsl_vector_free(a.logw);
+	free(s);
+	collapsed_free(&c);
+	return rc;
+}
+
 /* 0 if p and ba suit m, else -1 with a message. */
 static int ais_check(const struct rbm *m, const gsl_vector *ba,
 		     const gsl_vector *ca, const struct rbm_ais_settings *p,
@@ -741,6 +902,13 @@ int rbm_score_ais(const struct rbm *m, const gsl_vector *ba,
 
 	if (ais_check(m, ba, ca, p, err) < 0)
 		return -1;
+	if (p->method == RBM_AIS_COLLAPSED) {
+		if (rbm_score_ais_collapsed(m, hidden, NULL, p, rng,
+					    out) == 0)
+			return 0;
+		rbm_err_set(err, "out of memory for AIS");
+		return -1;
+	}
 	if (ais_start(&a, hidden, ba, ca, p->runs, rng) < 0) {
 		ais_free(&a);
 		rbm_err_set(err, "out of memory for %zu AIS runs", p->runs);
