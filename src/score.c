@@ -875,7 +875,11 @@ static int ais_check(const struct rbm *m, const gsl_vector *ba,
 			    RBM_AIS_MIN_STEPS, p->steps);
 		return -1;
 	}
-	if (ba->size != m->nv) {
+	if (!ba && p->method != RBM_AIS_COLLAPSED) {
+		rbm_err_set(err, "AIS by block Gibbs needs base biases");
+		return -1;
+	}
+	if (ba && ba->size != m->nv) {
 		rbm_err_set(err, "AIS base biases: %zu values for %zu "
 			    "visible units", ba->size, m->nv);
 		return -1;

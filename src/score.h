@@ -178,7 +178,8 @@ double rbm_score_ais_beta(unsigned long k, unsigned long n);
 
 /*
  * Estimate log Z with p->runs runs of p->steps steps by p->method (the
- * base biases ba, NV elements, and ca, NH or NULL, only for RBM_AIS_GIBBS),
+ * base biases ba, NV elements, and ca, NH or NULL, only for RBM_AIS_GIBBS;
+ * the collapsed method accepts NULL for both),
  * drawing from rng (so a seeded generator gives the same result).  The
  * standard error is honest only when the effective number of runs is not
  * small (RBM_AIS_LOW_ESS): callers say so.  0, or -1 with a message for
