@@ -5,8 +5,10 @@
  * reconstructions of data batches (sgemm, then double sums); exact log Z,
  * which turns the weights into double once and enumerates the states of
  * the smaller layer as matrices of rows, so that their products are
- * dgemm; and AIS, whose runs are the rows of one matrix so that each
- * annealing step is two sgemm products.  Log-sum-exp and the statistics
+ * dgemm; and AIS: by default collapsed over the smaller layer, one run
+ * after another with each unit's update a sum over the other layer, or
+ * the paper's block Gibbs, whose runs are the rows of one matrix so that
+ * each annealing step is two sgemm products.  Log-sum-exp and the statistics
  * of the importance weights are taken relative to their largest term, so
  * nothing overflows however large log Z is.  Most of the time of exact
  * log Z and AIS goes into sums of softplus terms, hence struct sp_sum.
