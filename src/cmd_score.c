@@ -188,6 +188,8 @@ static void log_z_settings(const struct ctx *c, struct rbm_log_z_settings *z)
 					   : RBM_AIS_DEFAULT_RUNS;
 	z->runs.steps = o[O_AIS_STEPS].given ? o[O_AIS_STEPS].u
 					     : RBM_AIS_DEFAULT_STEPS;
+	z->runs.layer = RBM_AIS_SMALLER;
+	z->runs.method = RBM_AIS_COLLAPSED;
 }
 
 /* loglik's report: "key value" lines, the AIS details last. */
@@ -249,6 +251,10 @@ int cmd_loglik(struct ctx *c)
 	}
 	if (rc == EXIT_OK)
 		print_loglik(c, &sc, &zs, &z);
+	if (rc == EXIT_OK && z.ais && z.ess < RBM_AIS_LOW_ESS)
+		cli_say(c, "warning: AIS rests on %.2g effective runs of %zu, "
+			"too few for its standard error to be trusted; give "
+			"more --ais-steps", z.ess, zs.runs.runs);
 	if (rng)
 		gsl_rng_free(rng);
 	scoring_free(&sc);

@@ -324,22 +324,22 @@ static int should_stop(const struct dist_run *dr)
  * With --loglik-every N, every N epochs of the model and at the end of
  * the run: the mean log-likelihood of the monitored rows (validation, or
  * training without it) from their mean free energy and log Z, exact over
- * the smaller layer when it has at most 20 units, else by AIS (100 runs
- * of 1000 steps from the model's own visible biases, with a generator of
- * its own, so training draws the same numbers either way).
+ * the smaller layer when it has at most 20 units, else by loglik's
+ * default AIS (100 runs of RBM_AIS_DEFAULT_STEPS, collapsed over the
+ * smaller layer) with a generator of its own, so training draws the same
+ * numbers either way.
  */
 static void measure_loglik(const struct ctx *c, const struct rbm_state *s,
 			   int last, struct rbm_metrics *mt)
 {
 	unsigned long n = c->opt[O_LOGLIK_EVERY].u;
 	double fe = isnan(mt->fe_valid) ? mt->fe_train : mt->fe_valid;
-	struct rbm_ais_settings ap = { 100, 1000 };
+	struct rbm_ais_settings ap = { RBM_AIS_DEFAULT_RUNS,
+		RBM_AIS_DEFAULT_STEPS, RBM_AIS_SMALLER, RBM_AIS_COLLAPSED };
 	struct rbm_ais_result res;
 	struct rbm_err err;
-	gsl_vector *ba = NULL;
-	gsl_rng *rng = NULL;
+	gsl_rng *rng;
 	double log_z;
-	size_t i;
 
 	if (!c->opt[O_LOGLIK_EVERY].given ||
 	    (s->train.epochs % n != 0 && !last))
@@ -349,17 +349,10 @@ static void measure_loglik(const struct ctx *c, const struct rbm_state *s,
 		mt->loglik = -fe - log_z;
 		return;
 	}
-	ba = gsl_vector_alloc(s->model->nv);
 	rng = gsl_rng_alloc(gsl_rng_mt19937);
-	if (ba && rng) {
-		for (i = 0; i < s->model->nv; i++)
-			gsl_vector_set(ba, i, gsl_vector_float_get(s->model->b,
-								   i));
-		if (rbm_score_ais(s->model, ba, &ap, rng, &res, &err) == 0)
-			mt->loglik = -fe - res.log_z;
-	}
-	if (ba)
-		gsl_vector_free(ba);
+	if (rng && rbm_score_ais(s->model, NULL, NULL, &ap, rng, &res,
+				 &err) == 0)
+		mt->loglik = -fe - res.log_z;
 	if (rng)
 		gsl_rng_free(rng);
 }

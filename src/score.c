@@ -5,14 +5,17 @@
  * reconstructions of data batches (sgemm, then double sums); exact log Z,
  * which turns the weights into double once and enumerates the states of
  * the smaller layer as matrices of rows, so that their products are
- * dgemm; and AIS, whose runs are the rows of one matrix so that each
- * annealing step is two sgemm products.  Log-sum-exp and the statistics
+ * dgemm; and AIS: by default collapsed over the smaller layer, one run
+ * after another with each unit's update a sum over the other layer, or
+ * the paper's block Gibbs, whose runs are the rows of one matrix so that
+ * each annealing step is two sgemm products.  Log-sum-exp and the statistics
  * of the importance weights are taken relative to their largest term, so
  * nothing overflows however large log Z is.  Most of the time of exact
  * log Z and AIS goes into sums of softplus terms, hence struct sp_sum.
  */
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "batch.h"
 #include "linalg.h"
@@ -502,109 +505,152 @@ double rbm_score_ais_beta(unsigned long k, unsigned long n)
 	return k >= n3 ? 1.0 : 0.9 + 0.1 * (double)k / (double)n3;
 }
 
-/* The runs' state: one row of v, x and logw per run. */
+/*
+ * The runs' state.  The runs carry the states s of one layer (u units,
+ * model biases a, base biases aA); the other layer (r units, biases o,
+ * base biases oA) is summed out of every weight and only sampled in the
+ * sweeps.  A is W when s is the visible layer and W' when it is the
+ * hidden one, so that x = sA is one sgemm either way.
+ */
 struct ais {
 	const struct rbm *m;
-	const gsl_vector *ba;	/* base visible biases b_A */
-	gsl_vector *d;		/* b - b_A, the visible part of the weights */
-	gsl_matrix_float *v;	/* runs x NV visible states */
-	gsl_matrix_float *x;	/* runs x NH: vW, then hidden states */
+	int hidden;		/* s is the hidden layer */
+	const gsl_vector_float *a, *o;	/* the model's biases of s, other */
+	gsl_vector *aa, *oa;	/* the base's biases of s, other */
+	gsl_vector *d;		/* a - aA, the linear part of the weights */
+	gsl_matrix_float *s;	/* runs x u states of the annealed layer */
+	gsl_matrix_float *x;	/* runs x r: sA, then the other layer */
 	gsl_vector *logw;	/* runs: log importance weights */
 };
 
 static void ais_free(struct ais *a)
 {
+	if (a->aa)
+		gsl_vector_free(a->aa);
+	if (a->oa)
+		gsl_vector_free(a->oa);
 	if (a->d)
 		gsl_vector_free(a->d);
-	if (a->v)
-		gsl_matrix_float_free(a->v);
+	if (a->s)
+		gsl_matrix_float_free(a->s);
 	if (a->x)
 		gsl_matrix_float_free(a->x);
 	if (a->logw)
 		gsl_vector_free(a->logw);
 }
 
-/*
- * Allocate the runs and draw their first states from the base model
- * (independent units, p(v_i = 1) = sigmoid(b_A,i)); 0, or -1 (memory).
- */
-static int ais_start(struct ais *a, size_t runs, gsl_rng *rng)
+/* x = sA (the other layer's input from the annealed one). */
+static void ais_up(const struct ais *a, const gsl_matrix_float *s,
+		   gsl_matrix_float *x)
 {
-	size_t r, i, nv = a->m->nv;
+	if (a->hidden)
+		rbm_linalg_affine_t(s, a->m->w, NULL, x, NULL);
+	else
+		rbm_linalg_affine(s, a->m->w, NULL, x, NULL);
+}
 
-	a->d = gsl_vector_alloc(nv);
-	a->v = gsl_matrix_float_alloc(runs, nv);
-	a->x = gsl_matrix_float_alloc(runs, a->m->nh);
+/* s = xA' (the annealed layer's input from the other one). */
+static void ais_down(const struct ais *a, const gsl_matrix_float *x,
+		     gsl_matrix_float *s)
+{
+	if (a->hidden)
+		rbm_linalg_affine(x, a->m->w, NULL, s, NULL);
+	else
+		rbm_linalg_affine_t(x, a->m->w, NULL, s, NULL);
+}
+
+/* Replace each input z of m (runs x n) by a sample of sigmoid(
+ * (1 - beta) base + beta (bias + z)). */
+static void ais_sample(gsl_matrix_float *m, const gsl_vector *base,
+		       const gsl_vector_float *bias, double beta, gsl_rng *rng)
+{
+	size_t r, i;
+
+	for (r = 0; r < m->size1; r++) {
+		float *z = gsl_matrix_float_ptr(m, r, 0);
+		for (i = 0; i < m->size2; i++)
+			z[i] = gsl_rng_uniform(rng) < rbm_sigmoid(
+				(1 - beta) * base->data[i * base->stride] +
+				beta * ((double)bias->data[i * bias->stride] +
+					z[i])) ? 1.0f : 0.0f;
+	}
+}
+
+/*
+ * Allocate the runs for annealing over the hidden layer or not, copy the
+ * base biases (hidden ones 0 when cb is NULL) and draw the first states
+ * from the base model, whose units are independent; 0, or -1 (memory).
+ */
+static int ais_start(struct ais *a, int hidden, const gsl_vector *vb,
+		     const gsl_vector *cb, size_t runs, gsl_rng *rng)
+{
+	const struct rbm *m = a->m;
+	size_t u = hidden ? m->nh : m->nv, r = hidden ? m->nv : m->nh, i;
+
+	a->hidden = hidden;
+	a->a = hidden ? m->c : m->b;
+	a->o = hidden ? m->b : m->c;
+	a->aa = gsl_vector_calloc(u);
+	a->oa = gsl_vector_calloc(r);
+	a->d = gsl_vector_alloc(u);
+	a->s = gsl_matrix_float_alloc(runs, u);
+	a->x = gsl_matrix_float_alloc(runs, r);
 	a->logw = gsl_vector_calloc(runs);
-	if (!a->d || !a->v || !a->x || !a->logw)
+	if (!a->aa || !a->oa || !a->d || !a->s || !a->x || !a->logw)
 		return -1;
-	for (i = 0; i < nv; i++)
-		gsl_vector_set(a->d, i, gsl_vector_float_get(a->m->b, i) -
-			       gsl_vector_get(a->ba, i));
-	for (r = 0; r < runs; r++)
-		for (i = 0; i < nv; i++)
-			gsl_matrix_float_set(a->v, r, i, gsl_rng_uniform(rng) <
-				rbm_sigmoid(gsl_vector_get(a->ba, i)) ? 1.0f
-								      : 0.0f);
+	gsl_vector_memcpy(hidden ? a->oa : a->aa, vb);
+	if (cb)
+		gsl_vector_memcpy(hidden ? a->aa : a->oa, cb);
+	for (i = 0; i < u; i++)
+		gsl_vector_set(a->d, i, gsl_vector_float_get(a->a, i) -
+			       gsl_vector_get(a->aa, i));
+	gsl_matrix_float_set_zero(a->s);
+	ais_sample(a->s, a->aa, a->a, 0, rng);
 	return 0;
 }
 
 /*
- * x = vW, and add log p*_b1(v) - log p*_b0(v) to each run's weight:
- * (b1 - b0) (b - b_A).v + sum_j softplus(b1 x'_j) - softplus(b0 x'_j)
- * with x' = c + vW.
+ * x = sA, and add log p*_b1(s) - log p*_b0(s) to each run's weight:
+ * (b1 - b0) (a - aA).s + sum_k softplus((1 - b1) oA_k + b1 (o_k + x_k))
+ * - softplus((1 - b0) oA_k + b0 (o_k + x_k)).
  */
 static void ais_weights(struct ais *a, double b0, double b1)
 {
-	const gsl_vector_float *c = a->m->c;
-	size_t r, i, j;
+	const gsl_vector_float *o = a->o;
+	const gsl_vector *oa = a->oa;
+	size_t r, i, k;
 
-	rbm_linalg_affine(a->v, a->m->w, NULL, a->x, NULL);
-	for (r = 0; r < a->v->size1; r++) {
-		const float *v = gsl_matrix_float_const_ptr(a->v, r, 0);
+	ais_up(a, a->s, a->x);
+	for (r = 0; r < a->s->size1; r++) {
+		const float *s = gsl_matrix_float_const_ptr(a->s, r, 0);
 		const float *x = gsl_matrix_float_const_ptr(a->x, r, 0);
 		struct sp_sum s1, s0;
-		double dv = 0;
-		for (i = 0; i < a->v->size2; i++)
-			dv += v[i] * a->d->data[i];
+		double ds = 0;
+		for (i = 0; i < a->s->size2; i++)
+			ds += s[i] * a->d->data[i];
 		sp_init(&s1);
 		sp_init(&s0);
-		for (j = 0; j < c->size; j++) {
-			double t = (double)c->data[j * c->stride] + x[j];
-			sp_add(&s1, b1 * t);
-			sp_add(&s0, b0 * t);
+		for (k = 0; k < o->size; k++) {
+			double t = (double)o->data[k * o->stride] + x[k];
+			double ob = oa->data[k * oa->stride];
+			sp_add(&s1, (1 - b1) * ob + b1 * t);
+			sp_add(&s0, (1 - b0) * ob + b0 * t);
 		}
-		a->logw->data[r] += (b1 - b0) * dv + sp_total(&s1) -
+		a->logw->data[r] += (b1 - b0) * ds + sp_total(&s1) -
 				    sp_total(&s0);
 	}
 }
 
 /*
- * One Gibbs sweep at inverse temperature beta, with x = vW of the current
- * states: h from sigmoid(beta (c + x)), then v from
- * sigmoid((1 - beta) b_A + beta (b + W h)).
+ * One Gibbs sweep at inverse temperature beta, with x = sA of the current
+ * states: the other layer from its conditional, then the annealed layer
+ * from its own.
  */
 static void ais_sweep(struct ais *a, double beta, gsl_rng *rng)
 {
-	const gsl_vector_float *b = a->m->b, *c = a->m->c;
-	size_t r, i, j;
-
-	for (r = 0; r < a->x->size1; r++) {
-		float *x = gsl_matrix_float_ptr(a->x, r, 0);
-		for (j = 0; j < c->size; j++)
-			x[j] = gsl_rng_uniform(rng) < rbm_sigmoid(beta *
-				((double)c->data[j * c->stride] + x[j])) ? 1.0f
-									 : 0.0f;
-	}
-	rbm_linalg_affine_t(a->x, a->m->w, NULL, a->v, NULL);
-	for (r = 0; r < a->v->size1; r++) {
-		float *v = gsl_matrix_float_ptr(a->v, r, 0);
-		for (i = 0; i < b->size; i++)
-			v[i] = gsl_rng_uniform(rng) < rbm_sigmoid(
-				(1 - beta) * a->ba->data[i * a->ba->stride] +
-				beta * ((double)b->data[i * b->stride] + v[i]))
-				? 1.0f : 0.0f;
-	}
+	ais_sample(a->x, a->oa, a->o, beta, rng);
+	ais_down(a, a->x, a->s);
+	ais_sample(a->s, a->aa, a->a, beta, rng);
 }
 
 /*
@@ -636,20 +682,183 @@ static void ais_finish(const struct ais *a, struct rbm_ais_result *out)
 	out->ess = sum * sum / sq;
 }
 
-/* log Z_A = NH log 2 + sum_i softplus(b_A,i). */
-static double ais_log_z_base(const struct rbm *m, const gsl_vector *ba)
+/* log Z_A = sum of softplus of every base bias. */
+static double ais_log_z_base(const struct ais *a)
 {
-	double s = (double)m->nh * log(2.0);
+	double s = 0;
 	size_t i;
 
-	for (i = 0; i < ba->size; i++)
-		s += rbm_softplus(gsl_vector_get(ba, i));
+	for (i = 0; i < a->aa->size; i++)
+		s += rbm_softplus(gsl_vector_get(a->aa, i));
+	for (i = 0; i < a->oa->size; i++)
+		s += rbm_softplus(gsl_vector_get(a->oa, i));
 	return s;
+}
+
+/*
+ * Collapsed AIS over one layer (u units, states s, biases a) with the
+ * other (r units, biases o) summed out: the target is the layer's
+ * marginal p*(s) = exp(a.s + sum_k softplus(o_k + (sA)_k)), the path
+ * f_B(s) = q(s)^(1-B) p*(s)^B from the base q(s) = prod_j sigmoid(+-qa_j)
+ * (uniform when qa is NULL), and the moves single-unit Gibbs updates of
+ * f_B.  The path only raises the marginal to a power, so its modes stay
+ * where they are from B = 0 to 1 and the runs settle into them in
+ * proportion to their mass, where block Gibbs on the joint model, whose
+ * modes appear and move as the weights grow, leaves every run in a mode
+ * that loses at the end.
+ */
+struct collapsed {
+	size_t u, r;
+	double *at;		/* u x r: row j is unit j's weights to the other */
+	double *a, *o, *qa;	/* biases: annealed layer, other, base (or 0) */
+	double *y, *y1;		/* r: o + sA of a run, and a trial flip's */
+};
+
+static void collapsed_free(struct collapsed *c)
+{
+	free(c->at);
+	free(c->a);
+	free(c->o);
+	free(c->qa);
+	free(c->y);
+	free(c->y1);
+}
+
+/* Copy the model oriented for layer hidden or not; 0, or -1 (memory). */
+static int collapsed_init(struct collapsed *c, const struct rbm *m,
+			  int hidden, const gsl_vector *qa)
+{
+	size_t j, k;
+
+	c->u = hidden ? m->nh : m->nv;
+	c->r = hidden ? m->nv : m->nh;
+	c->at = malloc(c->u * c->r * sizeof(double));
+	c->a = malloc(c->u * sizeof(double));
+	c->o = malloc(c->r * sizeof(double));
+	c->qa = calloc(c->u, sizeof(double));
+	c->y = malloc(c->r * sizeof(double));
+	c->y1 = malloc(c->r * sizeof(double));
+	if (!c->at || !c->a || !c->o || !c->qa || !c->y || !c->y1)
+		return -1;
+	for (j = 0; j < c->u; j++) {
+		c->a[j] = gsl_vector_float_get(hidden ? m->c : m->b, j);
+		if (qa)
+			c->qa[j] = gsl_vector_get(qa, j);
+		for (k = 0; k < c->r; k++)
+			c->at[j * c->r + k] = hidden ?
+				gsl_matrix_float_get(m->w, k, j) :
+				gsl_matrix_float_get(m->w, j, k);
+	}
+	for (k = 0; k < c->r; k++)
+		c->o[k] = gsl_vector_float_get(hidden ? m->b : m->c, k);
+	return 0;
+}
+
+/* sum_k softplus(y_k + sign at_jk) into y1 (the trial) and its total. */
+static double collapsed_trial(struct collapsed *c, size_t j, double sign)
+{
+	const double *w = c->at + j * c->r;
+	struct sp_sum t;
+	size_t k;
+
+	sp_init(&t);
+	for (k = 0; k < c->r; k++) {
+		c->y1[k] = c->y[k] + sign * w[k];
+		sp_add(&t, c->y1[k]);
+	}
+	return sp_total(&t);
+}
+
+/*
+ * One run: s from the base, then for each step the weight's increment
+ * (B_k - B_k-1)(log p*(s) - log q(s)) and a sweep of single-unit updates
+ * at B_k.  Returns the log weight.
+ */
+static double collapsed_run(struct collapsed *c, unsigned long steps,
+			    unsigned char *s, gsl_rng *rng)
+{
+	double sp, lq = 0, la = 0, logw = 0, prev = 0, beta;
+	struct sp_sum t;
+	unsigned long k;
+	size_t j, i;
+
+	memcpy(c->y, c->o, c->r * sizeof(double));
+	for (j = 0; j < c->u; j++) {
+		s[j] = gsl_rng_uniform(rng) < rbm_sigmoid(c->qa[j]);
+		if (s[j])
+			for (i = 0; i < c->r; i++)
+				c->y[i] += c->at[j * c->r + i];
+		la += s[j] ? c->a[j] : 0;
+		lq += s[j] ? c->qa[j] : 0;
+	}
+	sp_init(&t);
+	for (i = 0; i < c->r; i++)
+		sp_add(&t, c->y[i]);
+	sp = sp_total(&t);
+	for (k = 1; k <= steps; k++) {
+		beta = (double)k / (double)steps;
+		logw += (beta - prev) * (la + sp - lq);
+		prev = beta;
+		if (k == steps)
+			break;
+		for (j = 0; j < c->u; j++) {
+			double sign = s[j] ? -1.0 : 1.0;
+			double sp1 = collapsed_trial(c, j, sign);
+			/* the change of log p* and log q by turning j on */
+			double dp = sign * (sign * c->a[j] + sp1 - sp);
+			double d = (1 - beta) * c->qa[j] + beta * dp;
+			unsigned char on = gsl_rng_uniform(rng) < rbm_sigmoid(d);
+			if (on == s[j])
+				continue;
+			s[j] = on;
+			sp = sp1;
+			memcpy(c->y, c->y1, c->r * sizeof(double));
+			la += sign * c->a[j];
+			lq += sign * c->qa[j];
+		}
+	}
+	return logw;
+}
+
+/*
+ * Collapsed AIS of m over the hidden layer or the visible one, p->runs
+ * runs one after the other from the base qa (NULL: uniform); 0, or -1
+ * when memory runs out.
+ */
+static int rbm_score_ais_collapsed(const struct rbm *m, int hidden,
+				   const gsl_vector *qa,
+				   const struct rbm_ais_settings *p,
+				   gsl_rng *rng, struct rbm_ais_result *out)
+{
+	struct collapsed c = { 0 };
+	struct ais a = { 0 };
+	unsigned char *s = NULL;
+	size_t r;
+	int rc = -1;
+
+	if (collapsed_init(&c, m, hidden, qa) == 0 &&
+	    (s = malloc(c.u)) && (a.logw = gsl_vector_alloc(p->runs))) {
+		for (r = 0; r < p->runs; r++)
+			gsl_vector_set(a.logw, r,
+				       collapsed_run(&c, p->steps, s, rng));
+		/* f_0 = q unnormalised: prod_j exp(qa_j s_j) sums to this */
+		out->log_z_base = 0;
+		for (r = 0; r < c.u; r++)
+			out->log_z_base += rbm_softplus(c.qa[r]);
+		ais_finish(&a, out);
+		rc = 0;
+	}
+	if (a.logw)
+		gsl_vector_free(a.logw);
+	free(s);
+	collapsed_free(&c);
+	return rc;
 }
 
 /* 0 if p and ba suit m, else -1 with a message. */
 static int ais_check(const struct rbm *m, const gsl_vector *ba,
-		     const struct rbm_ais_settings *p, struct rbm_err *err)
+		     const gsl_vector *ca, const struct rbm_ais_settings *p,
+		     struct rbm_err *err)
 {
 	if (!rbm_visible_bernoulli(m)) {
 		rbm_err_set(err, "AIS is implemented for binary visible units "
@@ -668,25 +877,45 @@ static int ais_check(const struct rbm *m, const gsl_vector *ba,
 			    RBM_AIS_MIN_STEPS, p->steps);
 		return -1;
 	}
-	if (ba->size != m->nv) {
+	if (!ba && p->method != RBM_AIS_COLLAPSED) {
+		rbm_err_set(err, "AIS by block Gibbs needs base biases");
+		return -1;
+	}
+	if (ba && ba->size != m->nv) {
 		rbm_err_set(err, "AIS base biases: %zu values for %zu "
 			    "visible units", ba->size, m->nv);
+		return -1;
+	}
+	if (ca && ca->size != m->nh) {
+		rbm_err_set(err, "AIS base biases: %zu values for %zu "
+			    "hidden units", ca->size, m->nh);
 		return -1;
 	}
 	return 0;
 }
 
 int rbm_score_ais(const struct rbm *m, const gsl_vector *ba,
-		  const struct rbm_ais_settings *p, gsl_rng *rng,
-		  struct rbm_ais_result *out, struct rbm_err *err)
+		  const gsl_vector *ca, const struct rbm_ais_settings *p,
+		  gsl_rng *rng, struct rbm_ais_result *out,
+		  struct rbm_err *err)
 {
-	struct ais a = { m, ba, NULL, NULL, NULL, NULL };
+	struct ais a = { m, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+			 NULL };
+	int hidden = p->layer == RBM_AIS_HIDDEN ||
+		     (p->layer == RBM_AIS_SMALLER && m->nh <= m->nv);
 	double prev = 0, beta;
 	unsigned long k;
 
-	if (ais_check(m, ba, p, err) < 0)
+	if (ais_check(m, ba, ca, p, err) < 0)
 		return -1;
-	if (ais_start(&a, p->runs, rng) < 0) {
+	if (p->method == RBM_AIS_COLLAPSED) {
+		if (rbm_score_ais_collapsed(m, hidden, NULL, p, rng,
+					    out) == 0)
+			return 0;
+		rbm_err_set(err, "out of memory for AIS");
+		return -1;
+	}
+	if (ais_start(&a, hidden, ba, ca, p->runs, rng) < 0) {
 		ais_free(&a);
 		rbm_err_set(err, "out of memory for %zu AIS runs", p->runs);
 		return -1;
@@ -698,7 +927,7 @@ int rbm_score_ais(const struct rbm *m, const gsl_vector *ba,
 			ais_sweep(&a, beta, rng);
 		prev = beta;
 	}
-	out->log_z_base = ais_log_z_base(m, ba);
+	out->log_z_base = ais_log_z_base(&a);
 	ais_finish(&a, out);
 	ais_free(&a);
 	return 0;
@@ -743,7 +972,7 @@ static int ais_log_z(const struct rbm *m, const struct rbm_score_sums *sums,
 		return -1;
 	}
 	rbm_score_ais_base(sums, ba);
-	if (rbm_score_ais(m, ba, p, rng, &res, err) == 0) {
+	if (rbm_score_ais(m, ba, NULL, p, rng, &res, err) == 0) {
 		out->value = res.log_z;
 		out->stderr_ = res.log_z_stderr;
 		out->ess = res.ess;

@@ -27,7 +27,8 @@
 #define RBM_SCORE_EXACT_DEFAULT 20	/* default limit of exact log Z */
 #define RBM_SCORE_EXACT_LIMIT 30	/* never enumerate more units */
 #define RBM_AIS_DEFAULT_RUNS 100	/* Salakhutdinov & Murray (2008) */
-#define RBM_AIS_DEFAULT_STEPS 14500
+#define RBM_AIS_DEFAULT_STEPS 1000	/* of the collapsed method */
+#define RBM_AIS_LOW_ESS 10.0		/* fewer effective runs: a warning */
 #define RBM_AIS_MIN_STEPS 3		/* one per segment of the schedule */
 #define RBM_AIS_MAX_RUNS 1000000UL	/* limits the CLI accepts */
 #define RBM_AIS_MAX_STEPS 100000000UL
@@ -118,21 +119,36 @@ int rbm_score_log_z_exact(const struct rbm *m, size_t max_units,
 			  double *log_z, struct rbm_err *err);
 
 /*
- * Annealed importance sampling of log Z (Salakhutdinov and Murray, "On the
- * quantitative analysis of deep belief networks", ICML 2008).  The base
- * model has W = 0, hidden biases 0 and visible biases b_A, so
- * Z_A = 2^NH prod_i (1 + exp(b_A,i)); the runs anneal through
+ * Annealed importance sampling of log Z (Neal 2001; for RBMs Salakhutdinov
+ * and Murray, ICML 2008).  Two methods:
  *
- *     p_k(v) ~ exp((1-B_k) b_A.v + B_k b.v) prod_j (1 + exp(B_k x_j)),
- *     x = c + vW,
+ * RBM_AIS_COLLAPSED (the default): the runs carry the states s of one
+ * layer (the smaller one, unless p->layer says), the other summed out:
+ * p*(s) = exp(a.s + sum_k softplus(o_k + (sA)_k)), a and o the biases of
+ * the two layers, A the weights from s to the other.  The path is
+ * f_B(s) = p*(s)^B from the uniform distribution (B = 0, Z = 2^u) to the
+ * model's marginal, B = k/steps, and each step is one sweep of
+ * single-unit Gibbs updates of f_B (u units, each costing a sum of r
+ * softplus terms).  Raising p* to a power keeps its modes in place, so
+ * the runs end in them in proportion to their mass.  ba and ca are not
+ * used.
  *
- * with one Gibbs sweep at B_k between steps (h from sigmoid(B_k x), v from
- * sigmoid((1-B_k) b_A + B_k (b + Wh))).  All runs are the rows of one
- * matrix, so a step is two sgemm products.
+ * RBM_AIS_GIBBS (the paper's): a base model with W = 0 and biases ba
+ * (visible) and ca (hidden; NULL for 0), so that log Z_A = sum of the
+ * softplus of every base bias, and the path of RBMs with weights B W and
+ * biases (1 - B) base + B model, one block Gibbs sweep per step, B from
+ * rbm_score_ais_beta.  On models trained by CD its runs can all miss a
+ * mode that holds nearly all the mass and appears only near B = 1.
  */
+enum rbm_ais_layer { RBM_AIS_SMALLER, RBM_AIS_VISIBLE, RBM_AIS_HIDDEN };
+enum rbm_ais_method { RBM_AIS_COLLAPSED, RBM_AIS_GIBBS };
+
 struct rbm_ais_settings {
 	size_t runs;		/* independent runs, at least 2 */
 	unsigned long steps;	/* intermediate distributions, >= 3 */
+	enum rbm_ais_layer layer; /* the layer the runs carry (0: the
+				   smaller; the other is summed out) */
+	enum rbm_ais_method method; /* collapsed (0) or block Gibbs */
 };
 
 struct rbm_ais_result {
@@ -153,21 +169,27 @@ struct rbm_ais_result {
 void rbm_score_ais_base(const struct rbm_score_sums *s, gsl_vector *ba);
 
 /*
- * B_k of a schedule of n steps (0 <= k <= n): the paper's three segments
- * 0 to 0.5, 0.5 to 0.9 and 0.9 to 1 with 500, 4000 and 10000 of the 14500
- * default steps, scaled to n (at least one step each).  B_0 = 0, B_n = 1.
+ * B_k of RBM_AIS_GIBBS's schedule of n steps (0 <= k <= n): the paper's
+ * three segments
+ * 0 to 0.5, 0.5 to 0.9 and 0.9 to 1 with 500, 4000 and 10000 of 14500
+ * steps, scaled to n (at least one step each).  B_0 = 0, B_n = 1.
  */
 double rbm_score_ais_beta(unsigned long k, unsigned long n);
 
 /*
- * Estimate log Z with p->runs runs of p->steps steps from the base biases
- * ba (NV elements), drawing from rng (so a seeded generator gives the same
- * result).  0, or -1 with a message for bad parameters, a model whose
- * visible units are not binary, or no memory.
+ * Estimate log Z with p->runs runs of p->steps steps by p->method (the
+ * base biases ba, NV elements, and ca, NH or NULL, only for RBM_AIS_GIBBS;
+ * the collapsed method accepts NULL for both),
+ * drawing from rng (so a seeded generator gives the same result).  The
+ * standard error is honest only when the effective number of runs is not
+ * small (RBM_AIS_LOW_ESS): callers say so.  0, or -1 with a message for
+ * bad parameters, a model whose visible units are not binary, or no
+ * memory.
  */
 int rbm_score_ais(const struct rbm *m, const gsl_vector *ba,
-		  const struct rbm_ais_settings *p, gsl_rng *rng,
-		  struct rbm_ais_result *out, struct rbm_err *err);
+		  const gsl_vector *ca, const struct rbm_ais_settings *p,
+		  gsl_rng *rng, struct rbm_ais_result *out,
+		  struct rbm_err *err);
 
 /* How rbm_score_log_z finds log Z. */
 struct rbm_log_z_settings {

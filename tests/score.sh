@@ -88,6 +88,15 @@ run "$R" m.rbm loglik --exact-max-units 1 --ais-runs 10 --ais-steps 100 \
 same "--exact-max-units below the smaller layer: AIS" \
 	"$rc $(value method) $(value ais_runs) $(value ais_steps)" \
 	"0 ais 10 100"
+# Too few effective runs: the report as usual, and a warning that its
+# standard error is not to be trusted (the default runs above have none).
+run "$R" m.rbm loglik --ais --ais-runs 2 --ais-steps 3 --seed 1 <movies.txt
+case $(cat "$T/err") in
+"rbmcmd: loglik: warning: AIS rests on "*" effective runs of 2, too few for its standard error to be trusted; give more --ais-steps")
+	pass "loglik: few effective runs, a warning" ;;
+*)	failed "loglik: few effective runs: stderr '$(cat "$T/err")'" ;;
+esac
+same "loglik: the warning keeps the report" "$rc $(value method)" "0 ais"
 
 # reconstruct: NV probabilities a row.
 run "$R" m.rbm reconstruct <movies.txt

@@ -378,20 +378,30 @@ START_TEST(test_ais_base)
 }
 END_TEST
 
-/* Run AIS on m from base ba with a seed; fails the test on an error. */
+/*
+ * Run AIS on m by the paper's block Gibbs method from base ba (or by the
+ * collapsed method when ba is NULL) with a seed; fails the test on an
+ * error.
+ */
 static struct rbm_ais_result ais(const struct rbm *m, const gsl_vector *ba,
 				 size_t runs, unsigned long steps,
 				 unsigned long seed)
 {
-	struct rbm_ais_settings p = { runs, steps };
+	gsl_vector *zero = ba ? NULL : gsl_vector_calloc(m->nv);
+	struct rbm_ais_settings p = { runs, steps, RBM_AIS_VISIBLE,
+				      ba ? RBM_AIS_GIBBS : RBM_AIS_COLLAPSED };
 	struct rbm_ais_result r;
 	struct rbm_err err = { "" };
 	gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
 
 	gsl_rng_set(rng, seed);
-	ck_assert_msg(rbm_score_ais(m, ba, &p, rng, &r, &err) == 0, "%s",
-		      err.msg);
+	if (!ba)
+		p.layer = RBM_AIS_SMALLER;
+	ck_assert_msg(rbm_score_ais(m, ba ? ba : zero, NULL, &p, rng, &r,
+				    &err) == 0, "%s", err.msg);
 	gsl_rng_free(rng);
+	if (zero)
+		gsl_vector_free(zero);
 	return r;
 }
 
@@ -471,7 +481,7 @@ START_TEST(test_ais_matches_exact)
 	ck_assert_int_eq(rbm_score_log_z_exact(m, 20, &z, NULL), 0);
 	ais_sample_rows(m, s);
 	rbm_score_ais_base(s, ba);
-	r = ais(m, ba, 100, RBM_AIS_DEFAULT_STEPS, 7);
+	r = ais(m, ba, 100, 14500, 7);
 	ck_assert_msg(fabs(r.log_z - z) < 0.5 &&
 		      fabs(r.log_z - z) < 3 * r.log_z_stderr,
 		      "AIS %.6f +- %.6f, exact %.6f", r.log_z,
@@ -480,6 +490,116 @@ START_TEST(test_ais_matches_exact)
 	gsl_vector_free(ba);
 	rbm_score_sums_free(s);
 	rbm_free(m);
+}
+END_TEST
+
+/*
+ * A model with a needle: 20 visible units that are mostly off (biases -1)
+ * and 8 hidden ones, of which unit 0 has weight 16 from every visible unit
+ * and bias -288, so that it turns on only when 18 of the 20 are on; then
+ * all 20 stay on.  That state holds nearly all of Z (about e^12 against
+ * e^6.3 for the rest), yet block Gibbs from mostly-off rows must turn on
+ * 18 units against their biases to reach it, as on bench/ais-check's
+ * Fashion-MNIST model of 22 hidden units, where the paper's AIS missed
+ * log Z by 10.3 nats.
+ */
+static struct rbm *needle_model(void)
+{
+	struct rbm *m = unit_random_model(20, 8, 1.0, 11);
+	size_t i;
+
+	for (i = 0; i < 20; i++) {
+		gsl_matrix_float_set(m->w, i, 0, 16.0f);
+		gsl_vector_float_set(m->b, i, -1.0f);
+	}
+	gsl_vector_float_set(m->c, 0, -288.0f);
+	return m;
+}
+
+/* loglik's AIS, from the rows' totals s, with its default runs and steps. */
+static struct rbm_log_z loglik_ais(const struct rbm *m,
+				   const struct rbm_score_sums *s,
+				   unsigned long seed)
+{
+	struct rbm_log_z_settings zs = { 20, 1, { RBM_AIS_DEFAULT_RUNS,
+		RBM_AIS_DEFAULT_STEPS, RBM_AIS_SMALLER, RBM_AIS_COLLAPSED } };
+	struct rbm_log_z z = { 0 };
+	struct rbm_err err = { "" };
+	gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+
+	gsl_rng_set(rng, seed);
+	ck_assert_msg(rbm_score_log_z(m, s, &zs, rng, &z, &err) == 0, "%s",
+		      err.msg);
+	ck_assert_int_eq(z.ais, 1);
+	gsl_rng_free(rng);
+	return z;
+}
+
+/*
+ * loglik's AIS finds the needle: within 3 of its standard errors and 0.5
+ * nats of the exact log Z, with enough effective runs not to warn, for
+ * three seeds; the paper's method from the base rates of mostly-off rows
+ * (what the old loglik did) falls more than 4 nats short with a standard
+ * error that does not show it.
+ */
+START_TEST(test_ais_needle)
+{
+	struct rbm *m = needle_model();
+	struct rbm_score_sums *s = rbm_score_sums_alloc(20, NULL);
+	gsl_vector *ba = gsl_vector_alloc(20);
+	struct rbm_ais_result r;
+	double z = NAN;
+	unsigned long seed;
+
+	ck_assert_int_eq(rbm_score_log_z_exact(m, 20, &z, NULL), 0);
+	ck_assert(z > 11);
+	ais_sample_rows(m, s);
+	for (seed = 1; seed <= 3; seed++) {
+		struct rbm_log_z a = loglik_ais(m, s, seed);
+		ck_assert_msg(fabs(a.value - z) < 3 * a.stderr_ &&
+			      fabs(a.value - z) < 0.5 && a.ess >= RBM_AIS_LOW_ESS,
+			      "seed %lu: AIS %.4f +- %.4f (ess %.1f), exact "
+			      "%.4f", seed, a.value, a.stderr_, a.ess, z);
+	}
+	gsl_vector_set_all(ba, -1);
+	r = ais(m, ba, 100, 14500, 1);
+	ck_assert_msg(r.log_z < z - 4 && z - r.log_z > 10 * r.log_z_stderr,
+		      "paper's AIS %.4f +- %.4f, exact %.4f", r.log_z,
+		      r.log_z_stderr, z);
+	gsl_vector_free(ba);
+	rbm_score_sums_free(s);
+	rbm_free(m);
+}
+END_TEST
+
+/*
+ * loglik's AIS on random models, annealing over the hidden layer (30 x 20
+ * with strong weights, 40 x 12) and over the visible one (12 x 40): within
+ * 3 of its standard errors of the exact log Z, with no warning.
+ */
+START_TEST(test_ais_collapsed_matches_exact)
+{
+	const size_t nv[] = { 30, 40, 12 }, nh[] = { 20, 12, 40 };
+	const double scale[] = { 2.0, 1.0, 1.0 };
+	size_t i;
+
+	for (i = 0; i < 3; i++) {
+		struct rbm *m = unit_random_model(nv[i], nh[i], scale[i], 5);
+		struct rbm_score_sums *s = rbm_score_sums_alloc(nv[i], NULL);
+		struct rbm_log_z a;
+		double z = NAN;
+
+		ck_assert_int_eq(rbm_score_log_z_exact(m, 20, &z, NULL), 0);
+		ais_sample_rows(m, s);
+		a = loglik_ais(m, s, 3);
+		ck_assert_msg(fabs(a.value - z) < 3 * a.stderr_ &&
+			      a.ess >= RBM_AIS_LOW_ESS,
+			      "%zu x %zu: AIS %.4f +- %.4f (ess %.1f), exact "
+			      "%.4f", nv[i], nh[i], a.value, a.stderr_, a.ess,
+			      z);
+		rbm_score_sums_free(s);
+		rbm_free(m);
+	}
 }
 END_TEST
 
@@ -494,6 +614,11 @@ START_TEST(test_ais_deterministic)
 
 	ck_assert(memcmp(&a, &b, sizeof(a)) == 0);
 	ck_assert(a.log_z != c.log_z);
+	a = ais(m, NULL, 20, 200, 1);
+	b = ais(m, NULL, 20, 200, 1);
+	c = ais(m, NULL, 20, 200, 2);
+	ck_assert(memcmp(&a, &b, sizeof(a)) == 0);
+	ck_assert(a.log_z != c.log_z);
 	gsl_vector_free(ba);
 	rbm_free(m);
 }
@@ -505,21 +630,22 @@ START_TEST(test_ais_bad_params)
 	struct rbm *m = rbm_alloc(4, 3, NULL);
 	gsl_vector *ba = gsl_vector_calloc(4), *short_ba = gsl_vector_calloc(3);
 	gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
-	struct rbm_ais_settings p = { 1, 100 };
+	struct rbm_ais_settings p = { 1, 100, RBM_AIS_SMALLER,
+				      RBM_AIS_COLLAPSED };
 	struct rbm_ais_result r;
 	struct rbm_err err;
 
-	ck_assert_int_eq(rbm_score_ais(m, ba, &p, rng, &r, &err), -1);
+	ck_assert_int_eq(rbm_score_ais(m, ba, NULL, &p, rng, &r, &err), -1);
 	ck_assert_str_eq(err.msg, "AIS needs at least 2 runs, not 1");
 	p.runs = 2;
 	p.steps = 2;
-	ck_assert_int_eq(rbm_score_ais(m, ba, &p, rng, &r, &err), -1);
+	ck_assert_int_eq(rbm_score_ais(m, ba, NULL, &p, rng, &r, &err), -1);
 	ck_assert_str_eq(err.msg, "AIS needs at least 3 steps, not 2");
 	p.steps = 3;
-	ck_assert_int_eq(rbm_score_ais(m, short_ba, &p, rng, &r, &err), -1);
+	ck_assert_int_eq(rbm_score_ais(m, short_ba, NULL, &p, rng, &r, &err), -1);
 	ck_assert_str_eq(err.msg, "AIS base biases: 3 values for 4 visible "
 			 "units");
-	ck_assert_int_eq(rbm_score_ais(m, ba, &p, rng, &r, &err), 0);
+	ck_assert_int_eq(rbm_score_ais(m, ba, NULL, &p, rng, &r, &err), 0);
 	gsl_rng_free(rng);
 	gsl_vector_free(short_ba);
 	gsl_vector_free(ba);
@@ -551,6 +677,8 @@ Suite *score_suite(void)
 	tcase_add_test(t, test_ais_base);
 	tcase_add_test(t, test_ais_no_weights);
 	tcase_add_test(t, test_ais_matches_exact);
+	tcase_add_test(t, test_ais_needle);
+	tcase_add_test(t, test_ais_collapsed_matches_exact);
 	tcase_add_test(t, test_ais_deterministic);
 	tcase_add_test(t, test_ais_bad_params);
 	suite_add_tcase(s, t);

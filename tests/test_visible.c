@@ -442,13 +442,14 @@ END_TEST
 START_TEST(test_ais_refuses)
 {
 	struct rbm *m = random_model(6, 2, RBM_VIS_SOFTMAX, 3, 0.5, 6);
-	struct rbm_ais_settings p = { 10, 100 };
+	struct rbm_ais_settings p = { 10, 100, RBM_AIS_SMALLER,
+				       RBM_AIS_COLLAPSED };
 	struct rbm_ais_result res;
 	gsl_vector *ba = gsl_vector_calloc(6);
 	gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
 	struct rbm_err err;
 
-	ck_assert_int_eq(rbm_score_ais(m, ba, &p, rng, &res, &err), -1);
+	ck_assert_int_eq(rbm_score_ais(m, ba, NULL, &p, rng, &res, &err), -1);
 	ck_assert_str_eq(err.msg, "AIS is implemented for binary visible "
 			 "units only; log Z of a softmax model is exact up to "
 			 "30 hidden units");
