@@ -190,6 +190,7 @@ static void log_z_settings(const struct ctx *c, struct rbm_log_z_settings *z)
 					     : RBM_AIS_DEFAULT_STEPS;
 	z->runs.layer = RBM_AIS_SMALLER;
 	z->runs.method = RBM_AIS_COLLAPSED;
+	z->runs.base = NULL;
 }
 
 /* loglik's report: "key value" lines, the AIS details last. */
