@@ -75,7 +75,10 @@ const struct cli_optdef cli_options[NOPTS] = {
 	      "independent AIS runs (default 100)"),
 	COUNT(O_AIS_STEPS, "ais-steps", "N", RBM_AIS_MIN_STEPS,
 	      RBM_AIS_MAX_STEPS,
-	      "AIS intermediate distributions (default 14500)"),
+	      "AIS intermediate distributions (default 1000)"),
+	FLAG(O_RAISE, "raise",
+	     "also run AIS backwards from the data (RAISE): a log-likelihood "
+	     "that errs low"),
 	[O_VISIBLE] = { "visible", "TYPE", OK_STRING, 0, 0, 0, 0, NULL,
 			"visible units: binary, gaussian or softmax:K "
 			"(default binary)" },

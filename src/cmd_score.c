@@ -42,6 +42,10 @@ struct scoring {
 	gsl_matrix_float *pred;		/* recommend's predictions */
 	double f[SCORE_BATCH];		/* free energies of a batch */
 	struct rbm_score_sums *sums;	/* loglik's running totals */
+	gsl_matrix_float *keep;		/* loglik --raise: a uniform sample
+					   of the rows (reservoir) */
+	size_t kept;			/* rows in keep */
+	gsl_rng *pick;			/* chooses the rows to keep */
 	struct rbm_names *names;	/* recommend --names, or NULL */
 	struct pick *picks;		/* recommend --top: items of a row */
 };
@@ -60,6 +64,10 @@ static void scoring_free(struct scoring *sc)
 	if (sc->pred)
 		gsl_matrix_float_free(sc->pred);
 	rbm_score_sums_free(sc->sums);
+	if (sc->keep)
+		gsl_matrix_float_free(sc->keep);
+	if (sc->pick)
+		gsl_rng_free(sc->pick);
 	rbm_params_free_names(sc->names);
 	free(sc->picks);
 }
@@ -167,12 +175,60 @@ int cmd_reconstruct(struct ctx *c)
 	return rc;
 }
 
-/* loglik's pass over the data: free energies and column sums. */
+/*
+ * Keep the rows of v in sc->keep so that after any number of rows it
+ * holds a uniform sample of them without replacement (reservoir
+ * sampling): row t (counting from 0) replaces a random kept row with
+ * probability size / (t + 1) once keep is full.
+ */
+static void keep_rows(struct scoring *sc, const gsl_matrix_float *v,
+		      size_t seen)
+{
+	size_t i, cap = sc->keep->size1;
+
+	for (i = 0; i < v->size1; i++, seen++) {
+		size_t k = seen < cap ? seen
+				      : gsl_rng_uniform_int(sc->pick, seen + 1);
+		gsl_vector_float_const_view row =
+			gsl_matrix_float_const_row(v, i);
+		if (k < cap)
+			gsl_matrix_float_set_row(sc->keep, k, &row.vector);
+	}
+	sc->kept = seen < cap ? seen : cap;
+}
+
+/*
+ * loglik's pass over the data: free energies and column sums, and with
+ * --raise a sample of the rows.
+ */
 static int add_rows(struct ctx *c, struct scoring *sc, struct rbm_batch *b)
 {
 	(void)c;
+	if (sc->keep)
+		keep_rows(sc, b->v, sc->sums->rows);
 	rbm_score_free_energy(sc->s->model, b->v, sc->h, sc->f);
 	rbm_score_sums_add(sc->sums, b->v, sc->f);
+	return 0;
+}
+
+/*
+ * With --raise, room for as many rows as AIS has runs and a generator
+ * of its own to choose them, seeded from --seed so that the forward
+ * AIS's draws do not depend on --raise; 0, or -1 after a message.
+ */
+static int keep_alloc(struct ctx *c, struct scoring *sc,
+		      const struct rbm_log_z_settings *zs)
+{
+	if (!c->opt[O_RAISE].given)
+		return 0;
+	if (!(sc->pick = cli_rng(c)))
+		return -1;
+	gsl_rng_set(sc->pick, gsl_rng_get(sc->pick) ^ 0x52414953UL);
+	sc->keep = gsl_matrix_float_alloc(zs->runs.runs, sc->s->model->nv);
+	if (!sc->keep) {
+		cli_say(c, "out of memory for %zu rows", zs->runs.runs);
+		return -1;
+	}
 	return 0;
 }
 
@@ -190,6 +246,66 @@ static void log_z_settings(const struct ctx *c, struct rbm_log_z_settings *z)
 					     : RBM_AIS_DEFAULT_STEPS;
 	z->runs.layer = RBM_AIS_SMALLER;
 	z->runs.method = RBM_AIS_COLLAPSED;
+	z->runs.base = NULL;
+}
+
+/*
+ * loglik --raise: RAISE from the kept rows with AIS's steps, after the
+ * forward estimate, with the same generator; 0, or -1 after a message.
+ */
+static int loglik_raise(struct ctx *c, const struct scoring *sc,
+			const struct rbm_log_z_settings *zs, gsl_rng *rng,
+			struct rbm_raise_result *r)
+{
+	gsl_matrix_float_const_view v = gsl_matrix_float_const_submatrix(
+		sc->keep, 0, 0, sc->kept, sc->keep->size2);
+	struct rbm_err err;
+
+	if (rbm_score_raise(sc->s->model, &v.matrix, &zs->runs, rng, r,
+			    &err) < 0) {
+		cli_fail(c, &err);
+		return -1;
+	}
+	return 0;
+}
+
+/* --raise's lines of the report. */
+static void print_raise(const struct ctx *c, const struct scoring *sc,
+			const struct rbm_log_z_settings *zs,
+			const struct rbm_raise_result *r)
+{
+	int d = cli_real_digits(c, SCORE_DIGITS);
+
+	printf("raise_loglik %.*g\n", d,
+	       rbm_score_sums_loglik(sc->sums, r->log_z));
+	printf("raise_stderr %.*g\n", d, r->log_z_stderr);
+	printf("raise_logz %.*g\n", d, r->log_z);
+	printf("raise_rows %zu\nraise_steps %lu\n", r->rows, zs->runs.steps);
+}
+
+/*
+ * With --raise, a warning when forward AIS's log-likelihood and RAISE's
+ * differ by more than two standard errors of the difference: the
+ * annealing has not converged.  AIS above RAISE is the usual case (its
+ * runs missed mass; the truth is most likely between them); RAISE above
+ * AIS means the annealing's own model fits the rows better than the RBM,
+ * as when a mode far from the data holds much of the mass, and the
+ * forward figure is then the better one if its effective runs are many.
+ */
+static void warn_gap(const struct ctx *c, const struct scoring *sc,
+		     const struct rbm_log_z *z,
+		     const struct rbm_raise_result *r)
+{
+	double hi = rbm_score_sums_loglik(sc->sums, z->value);
+	double lo = rbm_score_sums_loglik(sc->sums, r->log_z);
+	double se = sqrt(z->stderr_ * z->stderr_ +
+			 r->log_z_stderr * r->log_z_stderr);
+
+	if (fabs(hi - lo) > 2 * se)
+		cli_say(c, "warning: the log-likelihood by %s (%.6g) and by "
+			"RAISE (%.6g) differ by %.3g nats: the annealing has "
+			"not converged; give more --ais-steps",
+			z->ais ? "AIS" : "exact log Z", hi, lo, fabs(hi - lo));
 }
 
 /* loglik's report: "key value" lines, the AIS details last. */
@@ -228,20 +344,28 @@ int cmd_loglik(struct ctx *c)
 	struct scoring sc = { 0 };
 	struct rbm_log_z_settings zs;
 	struct rbm_log_z z = { 0 };
+	struct rbm_raise_result rr = { 0 };
 	struct rbm_err err;
 	gsl_rng *rng = NULL;
-	int rc = stream(c, &sc, add_rows, 0);
+	int rc = scoring_open(c, &sc, 0, 0);
 
+	log_z_settings(c, &zs);
+	if (rc == EXIT_OK && keep_alloc(c, &sc, &zs) < 0)
+		rc = EXIT_FAIL;
+	if (rc == EXIT_OK)
+		rc = feed(c, &sc, add_rows);
 	if (rc == EXIT_OK && sc.sums->rows == 0) {
 		cli_say(c, "stdin: no rows to score");
 		rc = EXIT_FAIL;
 	}
-	log_z_settings(c, &zs);
 	if (rc == EXIT_OK && !(rng = cli_rng(c)))
 		rc = EXIT_FAIL;
 	if (rc == EXIT_OK &&
 	    rbm_score_log_z(sc.s->model, sc.sums, &zs, rng, &z, &err) < 0)
 		rc = cli_fail(c, &err);
+	if (rc == EXIT_OK && sc.keep &&
+	    loglik_raise(c, &sc, &zs, rng, &rr) < 0)
+		rc = EXIT_FAIL;
 	if (rc == EXIT_OK && !loglik_finite(&sc, &z)) {
 		cli_say(c, "%s: the parameters are too large for a finite "
 			"log-likelihood (log Z %g, mean free energy %g)",
@@ -249,8 +373,17 @@ int cmd_loglik(struct ctx *c)
 			-rbm_score_sums_loglik(sc.sums, 0));
 		rc = EXIT_FAIL;
 	}
+	if (rc == EXIT_OK && sc.keep && !isfinite(rr.log_z)) {
+		cli_say(c, "%s: the parameters are too large for a finite "
+			"RAISE estimate", c->state);
+		rc = EXIT_FAIL;
+	}
 	if (rc == EXIT_OK)
 		print_loglik(c, &sc, &zs, &z);
+	if (rc == EXIT_OK && sc.keep)
+		print_raise(c, &sc, &zs, &rr);
+	if (rc == EXIT_OK && sc.keep)
+		warn_gap(c, &sc, &z, &rr);
 	if (rc == EXIT_OK && z.ais && z.ess < RBM_AIS_LOW_ESS)
 		cli_say(c, "warning: AIS rests on %.2g effective runs of %zu, "
 			"too few for its standard error to be trusted; give "

@@ -335,7 +335,7 @@ static void measure_loglik(const struct ctx *c, const struct rbm_state *s,
 	unsigned long n = c->opt[O_LOGLIK_EVERY].u;
 	double fe = isnan(mt->fe_valid) ? mt->fe_train : mt->fe_valid;
 	struct rbm_ais_settings ap = { RBM_AIS_DEFAULT_RUNS,
-		RBM_AIS_DEFAULT_STEPS, RBM_AIS_SMALLER, RBM_AIS_COLLAPSED };
+		RBM_AIS_DEFAULT_STEPS, RBM_AIS_SMALLER, RBM_AIS_COLLAPSED, NULL };
 	struct rbm_ais_result res;
 	struct rbm_err err;
 	gsl_rng *rng;

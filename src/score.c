@@ -712,6 +712,7 @@ struct collapsed {
 	double *at;		/* u x r: row j is unit j's weights to the other */
 	double *a, *o, *qa;	/* biases: annealed layer, other, base (or 0) */
 	double *y, *y1;		/* r: o + sA of a run, and a trial flip's */
+	double la, lq, sp;	/* a run's a.s, qa.s and sum softplus(y) */
 };
 
 static void collapsed_free(struct collapsed *c)
@@ -769,6 +770,62 @@ static double collapsed_trial(struct collapsed *c, size_t j, double sign)
 	return sp_total(&t);
 }
 
+/* Make s (u units, 0 or 1) the run's state: y, la, lq and sp from it. */
+static void collapsed_set(struct collapsed *c, const unsigned char *s)
+{
+	struct sp_sum t;
+	size_t j, i;
+
+	memcpy(c->y, c->o, c->r * sizeof(double));
+	c->la = c->lq = 0;
+	for (j = 0; j < c->u; j++) {
+		if (!s[j])
+			continue;
+		for (i = 0; i < c->r; i++)
+			c->y[i] += c->at[j * c->r + i];
+		c->la += c->a[j];
+		c->lq += c->qa[j];
+	}
+	sp_init(&t);
+	for (i = 0; i < c->r; i++)
+		sp_add(&t, c->y[i]);
+	c->sp = sp_total(&t);
+}
+
+/* Unit j of s from its conditional under f_beta (a Gibbs update). */
+static void collapsed_update(struct collapsed *c, unsigned char *s, size_t j,
+			     double beta, gsl_rng *rng)
+{
+	double sign = s[j] ? -1.0 : 1.0;
+	double sp1 = collapsed_trial(c, j, sign);
+	/* the change of log p* and log q by turning j on */
+	double dp = sign * (sign * c->a[j] + sp1 - c->sp);
+	double d = (1 - beta) * c->qa[j] + beta * dp;
+	unsigned char on = gsl_rng_uniform(rng) < rbm_sigmoid(d);
+
+	if (on == s[j])
+		return;
+	s[j] = on;
+	c->sp = sp1;
+	memcpy(c->y, c->y1, c->r * sizeof(double));
+	c->la += sign * c->a[j];
+	c->lq += sign * c->qa[j];
+}
+
+/*
+ * A sweep of single-unit updates at beta, units 0 .. u-1, or u-1 .. 0 when
+ * reverse: the reverse sweep is the forward one's reversal with respect
+ * to f_beta, which reverse AIS needs.
+ */
+static void collapsed_sweep(struct collapsed *c, unsigned char *s,
+			    double beta, int reverse, gsl_rng *rng)
+{
+	size_t j;
+
+	for (j = 0; j < c->u; j++)
+		collapsed_update(c, s, reverse ? c->u - 1 - j : j, beta, rng);
+}
+
 /*
  * One run: s from the base, then for each step the weight's increment
  * (B_k - B_k-1)(log p*(s) - log q(s)) and a sweep of single-unit updates
@@ -777,47 +834,46 @@ static double collapsed_trial(struct collapsed *c, size_t j, double sign)
 static double collapsed_run(struct collapsed *c, unsigned long steps,
 			    unsigned char *s, gsl_rng *rng)
 {
-	double sp, lq = 0, la = 0, logw = 0, prev = 0, beta;
-	struct sp_sum t;
+	double logw = 0, prev = 0, beta;
 	unsigned long k;
-	size_t j, i;
+	size_t j;
 
-	memcpy(c->y, c->o, c->r * sizeof(double));
-	for (j = 0; j < c->u; j++) {
+	for (j = 0; j < c->u; j++)
 		s[j] = gsl_rng_uniform(rng) < rbm_sigmoid(c->qa[j]);
-		if (s[j])
-			for (i = 0; i < c->r; i++)
-				c->y[i] += c->at[j * c->r + i];
-		la += s[j] ? c->a[j] : 0;
-		lq += s[j] ? c->qa[j] : 0;
-	}
-	sp_init(&t);
-	for (i = 0; i < c->r; i++)
-		sp_add(&t, c->y[i]);
-	sp = sp_total(&t);
+	collapsed_set(c, s);
 	for (k = 1; k <= steps; k++) {
 		beta = (double)k / (double)steps;
-		logw += (beta - prev) * (la + sp - lq);
+		logw += (beta - prev) * (c->la + c->sp - c->lq);
 		prev = beta;
 		if (k == steps)
 			break;
-		for (j = 0; j < c->u; j++) {
-			double sign = s[j] ? -1.0 : 1.0;
-			double sp1 = collapsed_trial(c, j, sign);
-			/* the change of log p* and log q by turning j on */
-			double dp = sign * (sign * c->a[j] + sp1 - sp);
-			double d = (1 - beta) * c->qa[j] + beta * dp;
-			unsigned char on = gsl_rng_uniform(rng) < rbm_sigmoid(d);
-			if (on == s[j])
-				continue;
-			s[j] = on;
-			sp = sp1;
-			memcpy(c->y, c->y1, c->r * sizeof(double));
-			la += sign * c->a[j];
-			lq += sign * c->qa[j];
-		}
+		collapsed_sweep(c, s, beta, 0, rng);
 	}
 	return logw;
+}
+
+/*
+ * One reverse run from the state s of the annealed layer (taken as a
+ * sample of the model): for k = steps .. 1 a reverse sweep at B_k, then
+ * (B_k - B_k-1)(log p*(s) - log q(s)) added to the sum G it returns.
+ * exp(-G) is the reverse chain's importance weight, whose mean is
+ * Z_A / Z when s is an exact sample of the model.
+ */
+static double collapsed_reverse_run(struct collapsed *c,
+				    unsigned long steps, unsigned char *s,
+				    gsl_rng *rng)
+{
+	double g = 0, beta;
+	unsigned long k;
+
+	collapsed_set(c, s);
+	for (k = steps; k >= 1; k--) {
+		beta = (double)k / (double)steps;
+		collapsed_sweep(c, s, beta, 1, rng);
+		g += (beta - (double)(k - 1) / (double)steps) *
+		     (c->la + c->sp - c->lq);
+	}
+	return g;
 }
 
 /*
@@ -894,6 +950,92 @@ static int ais_check(const struct rbm *m, const gsl_vector *ba,
 	return 0;
 }
 
+/*
+ * The start of a reverse run from data row v: the annealed layer's state
+ * drawn from p(s|v) when it is the hidden layer (units independent given
+ * v), v itself when it is the visible one.
+ */
+static void raise_start(const struct collapsed *c, int hidden,
+			const float *v, unsigned char *s, gsl_rng *rng)
+{
+	size_t j, i;
+
+	for (j = 0; j < c->u; j++) {
+		double x = c->a[j];
+		if (!hidden) {
+			s[j] = v[j] > 0.5f;
+			continue;
+		}
+		for (i = 0; i < c->r; i++)
+			x += v[i] > 0.5f ? c->at[j * c->r + i] : 0;
+		s[j] = gsl_rng_uniform(rng) < rbm_sigmoid(x);
+	}
+}
+
+/* The statistics of the reverse runs' sums g[0..n) into out. */
+static void raise_finish(const double *g, size_t n, double log_z_base,
+			 struct rbm_raise_result *out)
+{
+	double mean = 0, ss = 0, min = INFINITY, se = 0;
+	size_t r;
+
+	for (r = 0; r < n; r++) {
+		mean += g[r] / (double)n;
+		min = g[r] < min ? g[r] : min;
+	}
+	for (r = 0; r < n; r++) {
+		ss += (g[r] - mean) * (g[r] - mean);
+		se += exp(min - g[r]);
+	}
+	out->rows = n;
+	out->log_z = log_z_base + mean;
+	out->log_z_stderr = sqrt(ss / (double)(n - 1) / (double)n);
+	out->log_z_reverse = log_z_base + min - log(se / (double)n);
+}
+
+int rbm_score_raise(const struct rbm *m, const gsl_matrix_float *v,
+		    const struct rbm_ais_settings *p, gsl_rng *rng,
+		    struct rbm_raise_result *out, struct rbm_err *err)
+{
+	int hidden = p->layer == RBM_AIS_HIDDEN ||
+		     (p->layer == RBM_AIS_SMALLER && m->nh <= m->nv);
+	struct rbm_ais_settings q = *p;
+	struct collapsed c = { 0 };
+	unsigned char *s = NULL;
+	double *g = NULL, base = 0;
+	size_t r;
+	int rc = -1;
+
+	q.runs = 2;	/* not used: one run per row */
+	q.method = RBM_AIS_COLLAPSED;
+	if (ais_check(m, NULL, NULL, &q, err) < 0)
+		return -1;
+	if (v->size1 < 2 || v->size2 != m->nv) {
+		rbm_err_set(err, "RAISE needs at least 2 rows of %zu values, "
+			    "not %zu of %zu", m->nv, v->size1, v->size2);
+		return -1;
+	}
+	if (collapsed_init(&c, m, hidden, p->base) == 0 &&
+	    (s = malloc(c.u)) && (g = malloc(v->size1 * sizeof(*g)))) {
+		for (r = 0; r < v->size1; r++) {
+			raise_start(&c, hidden,
+				    gsl_matrix_float_const_ptr(v, r, 0), s,
+				    rng);
+			g[r] = collapsed_reverse_run(&c, p->steps, s, rng);
+		}
+		for (r = 0; r < c.u; r++)
+			base += rbm_softplus(c.qa[r]);
+		raise_finish(g, v->size1, base, out);
+		rc = 0;
+	} else {
+		rbm_err_set(err, "out of memory for RAISE");
+	}
+	free(g);
+	free(s);
+	collapsed_free(&c);
+	return rc;
+}
+
 int rbm_score_ais(const struct rbm *m, const gsl_vector *ba,
 		  const gsl_vector *ca, const struct rbm_ais_settings *p,
 		  gsl_rng *rng, struct rbm_ais_result *out,
@@ -909,7 +1051,7 @@ int rbm_score_ais(const struct rbm *m, const gsl_vector *ba,
 	if (ais_check(m, ba, ca, p, err) < 0)
 		return -1;
 	if (p->method == RBM_AIS_COLLAPSED) {
-		if (rbm_score_ais_collapsed(m, hidden, NULL, p, rng,
+		if (rbm_score_ais_collapsed(m, hidden, p->base, p, rng,
 					    out) == 0)
 			return 0;
 		rbm_err_set(err, "out of memory for AIS");

@@ -149,6 +149,9 @@ struct rbm_ais_settings {
 	enum rbm_ais_layer layer; /* the layer the runs carry (0: the
 				   smaller; the other is summed out) */
 	enum rbm_ais_method method; /* collapsed (0) or block Gibbs */
+	const gsl_vector *base;	/* collapsed: the base's logits of the
+				   annealed layer's units (NULL: 0, the
+				   uniform distribution) */
 };
 
 struct rbm_ais_result {
@@ -190,6 +193,38 @@ int rbm_score_ais(const struct rbm *m, const gsl_vector *ba,
 		  const gsl_vector *ca, const struct rbm_ais_settings *p,
 		  gsl_rng *rng, struct rbm_ais_result *out,
 		  struct rbm_err *err);
+
+/*
+ * RAISE (Burda, Grosse and Salakhutdinov, AISTATS 2015): the collapsed
+ * path run backwards from data.  Each row v of the data gives one reverse
+ * run: the annealed layer starts from p(s|v) (v itself when that layer
+ * is the visible one), takes a reverse sweep at B = 1, (steps-1)/steps,
+ * ..., 1/steps, and sums G = sum_k (B_k - B_k-1) (log p*(s) - log q(s))
+ * over the states it passes.  -F(v) - log Z_A - G is then an unbiased
+ * estimate of a lower bound on log p_ann(v), the log-likelihood of the
+ * model that the forward annealing samples from, which approaches the
+ * RBM as the steps grow: log Z_A + mean G is a log Z that errs high (a
+ * log-likelihood that errs low), where forward AIS errs low.  Between
+ * the two lies the truth, when the annealing model is as good as the RBM.
+ */
+struct rbm_raise_result {
+	double log_z;		/* log Z_A + mean G (high on average) */
+	double log_z_stderr;	/* sd(G) / sqrt(rows) */
+	double log_z_reverse;	/* log Z_A - log mean exp(-G): reverse
+				   AIS's estimate, unbiased for 1/Z when
+				   the rows are exact samples of m */
+	size_t rows;		/* reverse runs: one per row */
+};
+
+/*
+ * RAISE's log Z from the rows of v (n >= 2 rows of NV values, 0 or 1)
+ * with p->steps steps over p->layer from p->base (p->runs and p->method
+ * are not used; the method is always the collapsed one).  0, or -1 with a
+ * message.
+ */
+int rbm_score_raise(const struct rbm *m, const gsl_matrix_float *v,
+		    const struct rbm_ais_settings *p, gsl_rng *rng,
+		    struct rbm_raise_result *out, struct rbm_err *err);
 
 /* How rbm_score_log_z finds log Z. */
 struct rbm_log_z_settings {

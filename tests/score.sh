@@ -98,6 +98,39 @@ case $(cat "$T/err") in
 esac
 same "loglik: the warning keeps the report" "$rc $(value method)" "0 ais"
 
+# --raise: RAISE's lines after the others, one reverse run a row (6 here,
+# fewer than the 100 runs), near the exact answer with 1000 steps; the
+# forward estimate the same as without --raise.  With 3 steps RAISE's
+# log-likelihood is well below AIS's, and loglik says they disagree.
+run "$R" m.rbm loglik --ais --raise --seed 1 <movies.txt
+expect "loglik --raise" 0 ""
+same "loglik --raise: keys" "$(awk '{ printf "%s ", $1 }' out)" \
+	"loglik stderr logz logz_stderr method rows ais_runs ais_steps ais_ess raise_loglik raise_stderr raise_logz raise_rows raise_steps "
+same "loglik --raise: rows and steps" \
+	"$(value raise_rows) $(value raise_steps)" "6 1000"
+close "RAISE loglik agrees with exact" "$(value raise_loglik)" \
+	"$exact_ll" 0.1
+head -n 9 out >head9
+true_ "loglik --raise: forward AIS as without it" cmp -s ais1 head9
+cp out raise1
+"$R" m.rbm loglik --ais --raise --seed 1 <movies.txt >out
+true_ "loglik --raise --seed is reproducible" cmp -s out raise1
+run "$R" m.rbm loglik --raise --ais-steps 3 --seed 1 <movies.txt
+same "loglik --raise: exact log Z, RAISE beside it" \
+	"$rc $(value method) $(value raise_steps)" "0 exact 3"
+true_ "RAISE with 3 steps errs low: $(value raise_loglik)" \
+	awk -v r="$(value raise_loglik)" -v e="$exact_ll" \
+	'BEGIN { exit !(r < e - 0.3) }'
+case $(cat "$T/err") in
+"rbmcmd: loglik: warning: the log-likelihood by exact log Z ("*") and by RAISE ("*") differ by "*" nats: the annealing has not converged; give more --ais-steps")
+	pass "loglik --raise: a gap, a warning" ;;
+*)	failed "loglik --raise: a gap: stderr '$(cat "$T/err")'" ;;
+esac
+echo "1 1 1 1 1 1" >one.txt
+run "$R" m.rbm loglik --raise --seed 1 <one.txt
+expect "loglik --raise: one row is too few" 1 \
+	"rbmcmd: loglik: RAISE needs at least 2 rows of 6 values, not 1 of 6"
+
 # reconstruct: NV probabilities a row.
 run "$R" m.rbm reconstruct <movies.txt
 expect "reconstruct" 0 ""
@@ -151,6 +184,8 @@ msg="option '--probs' is not taken by this command"
 usage loglik --probs
 msg="option '--ais' is not taken by this command"
 usage free_energy --ais
+msg="option '--raise' is not taken by this command"
+usage train 1 --raise
 msg="wrong number of arguments (usage: rbmcmd STATE reconstruct < VISIBLE_ROWS)"
 usage reconstruct 5
 msg="option '--probs' is not taken by this command"

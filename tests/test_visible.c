@@ -443,7 +443,7 @@ START_TEST(test_ais_refuses)
 {
 	struct rbm *m = random_model(6, 2, RBM_VIS_SOFTMAX, 3, 0.5, 6);
 	struct rbm_ais_settings p = { 10, 100, RBM_AIS_SMALLER,
-				       RBM_AIS_COLLAPSED };
+				       RBM_AIS_COLLAPSED, NULL };
 	struct rbm_ais_result res;
 	gsl_vector *ba = gsl_vector_calloc(6);
 	gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
