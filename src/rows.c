@@ -3,8 +3,10 @@
  *
  * The reader keeps one buffer that holds whole lines: it finds the next
  * newline with memchr, grows the buffer only for a longer line than it has
- * seen (up to RBM_ROWS_MAX_LINE), and parses tokens in place.  The tokens
- * "0" and "1", which make up almost all binary data, skip strtod.
+ * seen (up to RBM_ROWS_MAX_LINE), and parses tokens in place.  A line of
+ * single-spaced "0" and "1" tokens, the layout of almost all binary data,
+ * is read in one pass without tokenizing; other "0" and "1" tokens and
+ * short decimals (decimal.h) skip strtod, with the same values.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -13,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "decimal.h"
 #include "pool.h"
 #include "rows.h"
 
@@ -257,6 +260,18 @@ static int is_blank(char c)
 }
 
 /*
+ * Whether the tokens "0" and "1" read as the values 0 and 1: not for
+ * ratings, not when one is the missing token (which wins), and only if
+ * the range holds both.
+ */
+static int binary_ok(const struct rbm_rows *r)
+{
+	return !r->ratings && r->lo <= 0 && r->hi >= 1 &&
+	       !(r->missing_len == 1 &&
+		 (r->missing[0] == '0' || r->missing[0] == '1'));
+}
+
+/*
  * A missing value into *v: NaN, or -1 with a message if not allowed.
  * This and check_rating stay out of line so that parse_value, called for
  * every token, stays small: inlined, they cost binary input about 15%
@@ -299,35 +314,54 @@ static __attribute__((noinline)) int check_rating(const struct rbm_rows *r, cons
 	return 0;
 }
 
-/* Parse the token s[0, n) into *v; 0, or -1 with a message. */
-static int parse_value(struct rbm_rows *r, const char *s, size_t n,
-		       size_t col, float *v, struct rbm_err *err)
+/*
+ * The token s[0, n) as a finite double by strtod into *d; 0, or -1 with
+ * a message.  Out of line: the common tokens never get here.
+ */
+static __attribute__((noinline)) int parse_strtod(const struct rbm_rows *r,
+		const char *s, size_t n, size_t col, double *d,
+		struct rbm_err *err)
 {
 	char q[128];
 	char *end;
-	double d;
 
-	if (n == 1 && (s[0] == '0' || s[0] == '1') && !r->ratings &&
-	    !(r->missing_len == 1 && r->missing[0] == s[0])) {
-		*v = (float)(s[0] - '0');	/* the missing token wins */
-		return 0;
-	}
-	if (n == r->missing_len && memcmp(s, r->missing, n) == 0)
-		return parse_missing(r, v, err);
 	errno = 0;
-	d = strtod(s, &end);
+	*d = strtod(s, &end);
 	if (end != s + n) {
 		quote_token(s, n, q, sizeof(q));
 		rbm_err_set(err, "%s:%lu: value %zu ('%s') is not a number",
 			    r->name, r->lineno, col, q);
 		return -1;
 	}
-	if (!isfinite(d) || !isfinite((float)d)) {
+	if (!isfinite(*d) || !isfinite((float)*d)) {
 		quote_token(s, n, q, sizeof(q));
 		rbm_err_set(err, "%s:%lu: value %zu ('%s') is not finite",
 			    r->name, r->lineno, col, q);
 		return -1;
 	}
+	return 0;
+}
+
+/*
+ * Parse the token s[0, n) into *v; 0, or -1 with a message.  Short
+ * decimals take decimal.h's path, which gives strtod's double (always
+ * finite); the value is that double rounded to float.
+ */
+static int parse_value(struct rbm_rows *r, const char *s, size_t n,
+		       size_t col, float *v, struct rbm_err *err)
+{
+	char q[128];
+	double d;
+
+	if (n == 1 && (s[0] == '0' || s[0] == '1') && binary_ok(r)) {
+		*v = (float)(s[0] - '0');
+		return 0;
+	}
+	if (n == r->missing_len && memcmp(s, r->missing, n) == 0)
+		return parse_missing(r, v, err);
+	if (!rbm_decimal_double(s, n, &d) &&
+	    parse_strtod(r, s, n, col, &d, err) < 0)
+		return -1;
 	if (r->ratings)
 		return check_rating(r, s, n, d, v, err);
 	if (d < r->lo || d > r->hi) {
@@ -341,6 +375,36 @@ static int parse_value(struct rbm_rows *r, const char *s, size_t n,
 }
 
 /*
+ * The layout of almost every binary data file, and of what rbmcmd writes:
+ * width tokens "0" or "1" separated by single spaces (trailing blanks
+ * allowed).  Such a line goes into row in one branch-free pass, and
+ * whether it was one: 1, or 0 (row then holds junk) for the general
+ * path.  Only for readers where "0" and "1" read as themselves
+ * (binary_ok).
+ */
+static int parse_binary_line(const char *s, size_t len, float *row,
+			     size_t width)
+{
+	size_t j;
+	unsigned bad = 0;
+
+	while (len > 0 && is_blank(s[len - 1]))
+		len--;
+	if (width == 0 || len != 2 * width - 1)
+		return 0;
+#pragma omp simd reduction(|:bad)
+	for (j = 0; j < width; j++) {
+		unsigned c = (unsigned char)s[2 * j] - (unsigned)'0';
+		bad |= c > 1;
+		row[j] = (float)(int)c;
+	}
+#pragma omp simd reduction(|:bad)
+	for (j = 0; j < width - 1; j++)
+		bad |= s[2 * j + 1] != ' ';
+	return !bad;
+}
+
+/*
  * Parse one line into row: 1 for a row, 0 for a blank or comment line,
  * -1 with a message.
  */
@@ -350,6 +414,8 @@ static int parse_line(struct rbm_rows *r, char *s, size_t len,
 	char *p = s, *end = s + len;
 	size_t count = 0;
 
+	if (binary_ok(r) && parse_binary_line(s, len, row, r->width))
+		return 1;
 	if (memchr(s, '\0', len)) {
 		rbm_err_set(err, "%s:%lu: line contains a NUL byte",
 			    r->name, r->lineno);
