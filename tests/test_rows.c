@@ -527,6 +527,46 @@ START_TEST(test_write_format)
 END_TEST
 
 /*
+ * Rows of samples (every value below 0.001 or above 0.999, written in one
+ * pass) come out as single-spaced 0 and 1, also across the writer's
+ * chunks (600 values, and 256, one chunk exactly); one value between the
+ * thresholds or a NaN anywhere, the last value included, makes the
+ * whole row come out token by token, the same bytes as printf's.
+ */
+START_TEST(test_write_samples)
+{
+	enum { N = 600 };
+	static const size_t widths[] = { 1, 255, 256, 257, N };
+	float row[N];
+	char want[N * 16], *s;
+	size_t i, w, at, len;
+
+	for (w = 0; w < sizeof(widths) / sizeof(widths[0]); w++) {
+		for (at = 0; at <= 2; at++) {
+			size_t n = widths[w];
+			for (i = 0; i < n; i++)
+				row[i] = i % 3 == 0 ? 0.0f : i % 3 == 1 ? 1.0f :
+					 i % 2 ? 0.0009f : 0.9991f;
+			if (at == 1)
+				row[n - 1] = 0.5f;
+			if (at == 2)
+				row[n / 2] = NAN;
+			for (i = len = 0; i < n; i++)
+				len += (size_t)sprintf(want + len, "%s%s",
+					i ? " " : "", row[i] != row[i] ? "nan" :
+					row[i] == 0.5f ? "0.5" :
+					row[i] > 0.999f ? "1" : "0");
+			want[len++] = '\n';
+			want[len] = '\0';
+			s = write_row(row, n);
+			ck_assert_str_eq(s, want);
+			free(s);
+		}
+	}
+}
+END_TEST
+
+/*
  * Between the thresholds the writer's own formatting equals printf's
  * "%.6g": on 200000 floats spread evenly over the bits of [0.001, 0.999]
  * and on the values that round up to a new power of ten or lie on a
@@ -1032,6 +1072,7 @@ Suite *rows_suite(void)
 	suite_add_tcase(s, in);
 
 	tcase_add_test(out, test_write_format);
+	tcase_add_test(out, test_write_samples);
 	tcase_add_test(out, test_write_matches_printf);
 	tcase_add_test(out, test_write_many);
 	tcase_add_test(out, test_write_plain_digits);
