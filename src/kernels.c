@@ -161,19 +161,84 @@ static __attribute__((target(isa))) void name(const float *rows,	\
 }
 
 /*
- * Many sums: GROUP output rows and one panel of 4 W columns at a time,
- * their partial sums in acc (in L1).  The listed rows are taken in bands:
- * each output row adds those of its rows below the band's end (its
- * cursor stops at the first beyond), so that a band's BAND_BYTES of
+ * Many sums: GROUP output rows and one panel of up to 4 W columns at a
+ * time, their partial sums in acc (in L1).  The listed rows are taken in
+ * bands: each output row adds those of its rows below the band's end
+ * (its cursor stops at the first beyond), so that a band's BAND_BYTES of
  * panel stay in L1 while all GROUP rows use them; the last band is the
  * one where no cursor is left behind.  Each sum still adds its rows in
- * list order, from zero, in float: the bits of the single sums.  The
- * columns after the last whole panel go row by row through one.
+ * list order, from zero, in float: the bits of the single sums.  Panels
+ * of 4 vectors, then one of the 1-3 whole vectors left; the last columns
+ * (fewer than W) row by row through the single sums.
  */
 #define GROUP 32
 #define BAND_BYTES 16384
 
-#define SUM_MANY(name, isa, vt, W, one, leave)				\
+/*
+ * The panel of k vectors (k a constant once inlined) at column c0 of g
+ * output rows, acc's room for 4 vectors a row.
+ */
+#define PANEL(name, isa, vt, W)						\
+static inline __attribute__((target(isa), always_inline)) void name(	\
+	const float *rows, size_t ld, const uint32_t *idx,		\
+	const size_t *start, const size_t *end, size_t g, size_t c0,	\
+	int k, vt s, vt bs, const float *base, size_t ldb, float *out,	\
+	size_t ldo, vt *acc)						\
+{									\
+	size_t cur[GROUP], band = BAND_BYTES / (4 * W * sizeof(float));	\
+	size_t i, t, k1;						\
+	int q, left;							\
+	vt z = { 0 };							\
+									\
+	for (i = 0; i < g; i++) {					\
+		cur[i] = start[i];					\
+		for (q = 0; q < 4; q++)					\
+			acc[4 * i + q] = z;				\
+	}								\
+	for (k1 = band, left = 1; left; k1 += band) {			\
+		left = 0;						\
+		for (i = 0; i < g; i++) {				\
+			vt a0 = acc[4 * i], a1 = acc[4 * i + 1];	\
+			vt a2 = acc[4 * i + 2], a3 = acc[4 * i + 3];	\
+			vt x0, x1, x2, x3;				\
+			size_t e = end[i];				\
+			for (t = cur[i]; t < e && idx[t] < k1; t++) {	\
+				const float *r = rows +			\
+					(size_t)idx[t] * ld + c0;	\
+				LOAD(x0, r); a0 += x0;			\
+				if (k > 1) {				\
+					LOAD(x1, r + W); a1 += x1;	\
+				}					\
+				if (k > 2) {				\
+					LOAD(x2, r + 2 * W); a2 += x2;	\
+				}					\
+				if (k > 3) {				\
+					LOAD(x3, r + 3 * W); a3 += x3;	\
+				}					\
+			}						\
+			cur[i] = t;					\
+			left |= t < e;					\
+			acc[4 * i] = a0;				\
+			acc[4 * i + 1] = a1;				\
+			acc[4 * i + 2] = a2;				\
+			acc[4 * i + 3] = a3;				\
+		}							\
+	}								\
+	for (i = 0; i < g; i++) {					\
+		float *o = out + i * ldo + c0;				\
+		const float *b = base ? base + i * ldb + c0 : NULL;	\
+		for (q = 0; q < k; q++) {				\
+			vt a = acc[4 * i + q] * s, x;			\
+			if (b) {					\
+				LOAD(x, b + q * W);			\
+				a = bs * x + a;				\
+			}						\
+			STORE(o + q * W, a);				\
+		}							\
+	}								\
+}
+
+#define SUM_MANY(name, panel, isa, vt, W, one, leave)			\
 static __attribute__((target(isa))) void name(const float *rows,	\
 	size_t ld, const uint32_t *idx, const size_t *start,		\
 	const size_t *end, size_t nout, size_t n, float scale,		\
@@ -181,66 +246,31 @@ static __attribute__((target(isa))) void name(const float *rows,	\
 	size_t ldo)							\
 {									\
 	vt acc[4 * GROUP], s = { 0 }, bs = { 0 };			\
-	size_t cur[GROUP], band = BAND_BYTES / (4 * W * sizeof(float));	\
-	size_t r0, c0, g, i, t, k1, p = n / (4 * W) * (4 * W);		\
-	int left;							\
+	size_t r0, c0, g, i, p = n / W * W;				\
 									\
 	s += scale;							\
 	bs += base_scale;						\
 	for (r0 = 0; r0 < nout; r0 += GROUP) {				\
+		const float *b = base ? base + r0 * ldb : NULL;		\
+		float *o = out + r0 * ldo;				\
 		g = nout - r0 < GROUP ? nout - r0 : GROUP;		\
-		for (c0 = 0; c0 < p; c0 += 4 * W) {			\
-			for (i = 0; i < g; i++) {			\
-				vt z = { 0 };				\
-				cur[i] = start[r0 + i];			\
-				acc[4 * i] = acc[4 * i + 1] = z;	\
-				acc[4 * i + 2] = acc[4 * i + 3] = z;	\
-			}						\
-			for (k1 = band, left = 1; left; k1 += band) {	\
-				left = 0;				\
-				for (i = 0; i < g; i++) {		\
-					vt a0 = acc[4 * i];		\
-					vt a1 = acc[4 * i + 1];		\
-					vt a2 = acc[4 * i + 2];		\
-					vt a3 = acc[4 * i + 3], x0, x1, x2, x3; \
-					size_t e = end[r0 + i];		\
-					for (t = cur[i]; t < e && idx[t] < k1; \
-					     t++) {			\
-						const float *r = rows +	\
-							(size_t)idx[t] * ld + c0; \
-						LOAD(x0, r); a0 += x0;	\
-						LOAD(x1, r + W); a1 += x1; \
-						LOAD(x2, r + 2 * W); a2 += x2; \
-						LOAD(x3, r + 3 * W); a3 += x3; \
-					}				\
-					cur[i] = t;			\
-					left |= t < e;			\
-					acc[4 * i] = a0;		\
-					acc[4 * i + 1] = a1;		\
-					acc[4 * i + 2] = a2;		\
-					acc[4 * i + 3] = a3;		\
-				}					\
-			}						\
-			for (i = 0; i < g; i++) {			\
-				float *o = out + (r0 + i) * ldo + c0;	\
-				const float *b = base ? base + (r0 + i) * ldb \
-						      + c0 : NULL;	\
-				size_t k;				\
-				for (k = 0; k < 4; k++) {		\
-					vt a = acc[4 * i + k] * s, x;	\
-					if (b) {			\
-						LOAD(x, b + k * W);	\
-						a = bs * x + a;		\
-					}				\
-					STORE(o + k * W, a);		\
-				}					\
-			}						\
-		}							\
+		for (c0 = 0; c0 + 4 * W <= p; c0 += 4 * W)		\
+			panel(rows, ld, idx, start + r0, end + r0, g,	\
+			      c0, 4, s, bs, b, ldb, o, ldo, acc);	\
+		if (p - c0 == 3 * W)					\
+			panel(rows, ld, idx, start + r0, end + r0, g,	\
+			      c0, 3, s, bs, b, ldb, o, ldo, acc);	\
+		else if (p - c0 == 2 * W)				\
+			panel(rows, ld, idx, start + r0, end + r0, g,	\
+			      c0, 2, s, bs, b, ldb, o, ldo, acc);	\
+		else if (p - c0 == W)					\
+			panel(rows, ld, idx, start + r0, end + r0, g,	\
+			      c0, 1, s, bs, b, ldb, o, ldo, acc);	\
 		for (i = 0; p < n && i < g; i++)			\
 			one(rows + p, ld, idx + start[r0 + i],		\
 			    end[r0 + i] - start[r0 + i], n - p, scale,	\
-			    base ? base + (r0 + i) * ldb + p : NULL,	\
-			    base_scale, out + (r0 + i) * ldo + p);	\
+			    b ? b + i * ldb + p : NULL, base_scale,	\
+			    o + i * ldo + p);				\
 	}								\
 	leave;								\
 }
@@ -253,11 +283,14 @@ static __attribute__((target(isa))) void name(const float *rows,	\
 SUM_ROWS(sum_rows_sse2, "sse2", v4, 4, (void)0)
 SUM_ROWS(sum_rows_avx2, "avx2", v8, 8, __builtin_ia32_vzeroupper())
 SUM_ROWS(sum_rows_avx512, "avx512f", v16, 16, __builtin_ia32_vzeroupper())
-SUM_MANY(sum_many_sse2, "sse2", v4, 4, sum_rows_sse2, (void)0)
-SUM_MANY(sum_many_avx2, "avx2", v8, 8, sum_rows_avx2,
+PANEL(panel_sse2, "sse2", v4, 4)
+PANEL(panel_avx2, "avx2", v8, 8)
+PANEL(panel_avx512, "avx512f", v16, 16)
+SUM_MANY(sum_many_sse2, panel_sse2, "sse2", v4, 4, sum_rows_sse2, (void)0)
+SUM_MANY(sum_many_avx2, panel_avx2, "avx2", v8, 8, sum_rows_avx2,
 	 __builtin_ia32_vzeroupper())
-SUM_MANY(sum_many_avx512, "avx512f", v16, 16, sum_rows_avx512,
-	 __builtin_ia32_vzeroupper())
+SUM_MANY(sum_many_avx512, panel_avx512, "avx512f", v16, 16,
+	 sum_rows_avx512, __builtin_ia32_vzeroupper())
 #endif
 
 static sum_rows_fn *const versions[RBM_NKERNEL_LEVELS] = {

@@ -240,7 +240,8 @@ END_TEST
 START_TEST(test_kernel_many_bit_identical)
 {
 	enum { NOUT = 70, NROWS = 700, LD = 300, MAXM = 400 };
-	static const size_t widths[] = { 1, 15, 64, 65, 128, 200, 257 };
+	static const size_t widths[] = { 1, 15, 17, 40, 52, 64, 65, 100, 128,
+					 200, 257 };
 	gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
 	float *rows = malloc(NROWS * LD * sizeof(float));
 	float *base = malloc(NOUT * LD * sizeof(float));
