@@ -59,6 +59,30 @@ static int digits(const char *s, size_t n, size_t *i, uint64_t *m,
 	return 1;
 }
 
+/*
+ * The exponent after the 'e' at s[*i] into *e, *i past it; 0 if it has
+ * no digits ("1e", "1e+": strtod stops before the 'e') or too many.
+ */
+static int exponent(const char *s, size_t n, size_t *i, long *e)
+{
+	size_t k = *i + 1, k0;
+	int neg = 0;
+
+	if (k < n && (s[k] == '-' || s[k] == '+'))
+		neg = s[k++] == '-';
+	for (k0 = k; k < n && is_digit(s[k]); k++) {
+		if (k - k0 == MAX_EXP_DIGITS)
+			return 0;
+		*e = *e * 10 + (s[k] - '0');
+	}
+	if (k == k0)
+		return 0;
+	if (neg)
+		*e = -*e;
+	*i = k;
+	return 1;
+}
+
 int rbm_decimal_double(const char *s, size_t n, double *d)
 {
 #if defined(FLT_EVAL_METHOD) && FLT_EVAL_METHOD == 0
@@ -79,21 +103,9 @@ int rbm_decimal_double(const char *s, size_t n, double *d)
 	}
 	if (whole + frac == 0)
 		return 0;	/* "", ".", "-", "e5", ... */
-	if (i < n && (s[i] == 'e' || s[i] == 'E')) {
-		int eneg = 0;
-		size_t e0;
-		if (++i < n && (s[i] == '-' || s[i] == '+'))
-			eneg = s[i++] == '-';
-		for (e0 = i; i < n && is_digit(s[i]); i++) {
-			if (i - e0 == MAX_EXP_DIGITS)
-				return 0;
-			e = e * 10 + (s[i] - '0');
-		}
-		if (i == e0)
-			return 0;	/* "1e", "1e+": strtod stops earlier */
-		if (eneg)
-			e = -e;
-	}
+	if (i < n && (s[i] == 'e' || s[i] == 'E') &&
+	    !exponent(s, n, &i, &e))
+		return 0;
 	if (i != n || m > MAX_EXACT)
 		return 0;
 	e -= (long)frac;
