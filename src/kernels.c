@@ -64,6 +64,20 @@ void rbm_kernel_sum_rows_ref(const float *rows, size_t ld,
 	sum_cols(rows, ld, idx, m, 0, n, scale, base, base_scale, out);
 }
 
+void rbm_kernel_sum_rows_many_ref(const float *rows, size_t ld,
+				  const uint32_t *idx, const size_t *start,
+				  const size_t *end, size_t nout, size_t n,
+				  float scale, const float *base, size_t ldb,
+				  float base_scale, float *out, size_t ldo)
+{
+	size_t r;
+
+	for (r = 0; r < nout; r++)
+		sum_cols(rows, ld, idx + start[r], end[r] - start[r], 0, n,
+			 scale, base ? base + r * ldb : NULL, base_scale,
+			 out + r * ldo);
+}
+
 #if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
 #define HAVE_SIMD 1
 
@@ -147,6 +161,121 @@ static __attribute__((target(isa))) void name(const float *rows,	\
 }
 
 /*
+ * Many sums: GROUP output rows and one panel of up to 4 W columns at a
+ * time, their partial sums in acc (in L1).  The listed rows are taken in
+ * bands: each output row adds those of its rows below the band's end
+ * (its cursor stops at the first beyond), so that a band's BAND_BYTES of
+ * panel stay in L1 while all GROUP rows use them; the last band is the
+ * one where no cursor is left behind.  Each sum still adds its rows in
+ * list order, from zero, in float: the bits of the single sums.  Panels
+ * of 4 vectors, then one of the 1-3 whole vectors left; the last columns
+ * (fewer than W) row by row through the single sums.
+ */
+#define GROUP 32
+#define BAND_BYTES 16384
+
+/*
+ * The panel of k vectors (k a constant once inlined) at column c0 of g
+ * output rows, acc's room for 4 vectors a row.
+ */
+#define PANEL(name, isa, vt, W)						\
+static inline __attribute__((target(isa), always_inline)) void name(	\
+	const float *rows, size_t ld, const uint32_t *idx,		\
+	const size_t *start, const size_t *end, size_t g, size_t c0,	\
+	int k, vt s, vt bs, const float *base, size_t ldb, float *out,	\
+	size_t ldo, vt *acc)						\
+{									\
+	size_t cur[GROUP], band = BAND_BYTES / (4 * W * sizeof(float));	\
+	size_t i, t, k1;						\
+	int q, left;							\
+	vt z = { 0 };							\
+									\
+	for (i = 0; i < g; i++) {					\
+		cur[i] = start[i];					\
+		for (q = 0; q < 4; q++)					\
+			acc[4 * i + q] = z;				\
+	}								\
+	for (k1 = band, left = 1; left; k1 += band) {			\
+		left = 0;						\
+		for (i = 0; i < g; i++) {				\
+			vt a0 = acc[4 * i], a1 = acc[4 * i + 1];	\
+			vt a2 = acc[4 * i + 2], a3 = acc[4 * i + 3];	\
+			vt x0, x1, x2, x3;				\
+			size_t e = end[i];				\
+			for (t = cur[i]; t < e && idx[t] < k1; t++) {	\
+				const float *r = rows +			\
+					(size_t)idx[t] * ld + c0;	\
+				LOAD(x0, r); a0 += x0;			\
+				if (k > 1) {				\
+					LOAD(x1, r + W); a1 += x1;	\
+				}					\
+				if (k > 2) {				\
+					LOAD(x2, r + 2 * W); a2 += x2;	\
+				}					\
+				if (k > 3) {				\
+					LOAD(x3, r + 3 * W); a3 += x3;	\
+				}					\
+			}						\
+			cur[i] = t;					\
+			left |= t < e;					\
+			acc[4 * i] = a0;				\
+			acc[4 * i + 1] = a1;				\
+			acc[4 * i + 2] = a2;				\
+			acc[4 * i + 3] = a3;				\
+		}							\
+	}								\
+	for (i = 0; i < g; i++) {					\
+		float *o = out + i * ldo + c0;				\
+		const float *b = base ? base + i * ldb + c0 : NULL;	\
+		for (q = 0; q < k; q++) {				\
+			vt a = acc[4 * i + q] * s, x;			\
+			if (b) {					\
+				LOAD(x, b + q * W);			\
+				a = bs * x + a;				\
+			}						\
+			STORE(o + q * W, a);				\
+		}							\
+	}								\
+}
+
+#define SUM_MANY(name, panel, isa, vt, W, one, leave)			\
+static __attribute__((target(isa))) void name(const float *rows,	\
+	size_t ld, const uint32_t *idx, const size_t *start,		\
+	const size_t *end, size_t nout, size_t n, float scale,		\
+	const float *base, size_t ldb, float base_scale, float *out,	\
+	size_t ldo)							\
+{									\
+	vt acc[4 * GROUP], s = { 0 }, bs = { 0 };			\
+	size_t r0, c0, g, i, p = n / W * W;				\
+									\
+	s += scale;							\
+	bs += base_scale;						\
+	for (r0 = 0; r0 < nout; r0 += GROUP) {				\
+		const float *b = base ? base + r0 * ldb : NULL;		\
+		float *o = out + r0 * ldo;				\
+		g = nout - r0 < GROUP ? nout - r0 : GROUP;		\
+		for (c0 = 0; c0 + 4 * W <= p; c0 += 4 * W)		\
+			panel(rows, ld, idx, start + r0, end + r0, g,	\
+			      c0, 4, s, bs, b, ldb, o, ldo, acc);	\
+		if (p - c0 == 3 * W)					\
+			panel(rows, ld, idx, start + r0, end + r0, g,	\
+			      c0, 3, s, bs, b, ldb, o, ldo, acc);	\
+		else if (p - c0 == 2 * W)				\
+			panel(rows, ld, idx, start + r0, end + r0, g,	\
+			      c0, 2, s, bs, b, ldb, o, ldo, acc);	\
+		else if (p - c0 == W)					\
+			panel(rows, ld, idx, start + r0, end + r0, g,	\
+			      c0, 1, s, bs, b, ldb, o, ldo, acc);	\
+		for (i = 0; p < n && i < g; i++)			\
+			one(rows + p, ld, idx + start[r0 + i],		\
+			    end[r0 + i] - start[r0 + i], n - p, scale,	\
+			    b ? b + i * ldb + p : NULL, base_scale,	\
+			    o + i * ldo + p);				\
+	}								\
+	leave;								\
+}
+
+/*
  * The AVX versions clear the upper halves of the registers on the way
  * out, or the SSE code that follows (the logistic) would pay for the
  * dirty state.
@@ -154,6 +283,14 @@ static __attribute__((target(isa))) void name(const float *rows,	\
 SUM_ROWS(sum_rows_sse2, "sse2", v4, 4, (void)0)
 SUM_ROWS(sum_rows_avx2, "avx2", v8, 8, __builtin_ia32_vzeroupper())
 SUM_ROWS(sum_rows_avx512, "avx512f", v16, 16, __builtin_ia32_vzeroupper())
+PANEL(panel_sse2, "sse2", v4, 4)
+PANEL(panel_avx2, "avx2", v8, 8)
+PANEL(panel_avx512, "avx512f", v16, 16)
+SUM_MANY(sum_many_sse2, panel_sse2, "sse2", v4, 4, sum_rows_sse2, (void)0)
+SUM_MANY(sum_many_avx2, panel_avx2, "avx2", v8, 8, sum_rows_avx2,
+	 __builtin_ia32_vzeroupper())
+SUM_MANY(sum_many_avx512, panel_avx512, "avx512f", v16, 16,
+	 sum_rows_avx512, __builtin_ia32_vzeroupper())
 #endif
 
 static sum_rows_fn *const versions[RBM_NKERNEL_LEVELS] = {
@@ -163,9 +300,22 @@ static sum_rows_fn *const versions[RBM_NKERNEL_LEVELS] = {
 #endif
 };
 
+typedef void sum_many_fn(const float *rows, size_t ld, const uint32_t *idx,
+			 const size_t *start, const size_t *end, size_t nout,
+			 size_t n, float scale, const float *base, size_t ldb,
+			 float base_scale, float *out, size_t ldo);
+
+static sum_many_fn *const many_versions[RBM_NKERNEL_LEVELS] = {
+	rbm_kernel_sum_rows_many_ref,
+#ifdef HAVE_SIMD
+	sum_many_sse2, sum_many_avx2, sum_many_avx512
+#endif
+};
+
 static enum rbm_kernel_level best = RBM_KERNEL_SCALAR;
 static enum rbm_kernel_level level = RBM_KERNEL_SCALAR;
 static sum_rows_fn *sum_rows = rbm_kernel_sum_rows_ref;
+static sum_many_fn *sum_many = rbm_kernel_sum_rows_many_ref;
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 
 /* The CPU's best level, then RBMCMD_KERNEL's if lower. */
@@ -188,6 +338,7 @@ static void choose(void)
 		    (enum rbm_kernel_level)i < best)
 			level = (enum rbm_kernel_level)i;
 	sum_rows = versions[level];
+	sum_many = many_versions[level];
 }
 
 enum rbm_kernel_level rbm_kernel_best(void)
@@ -207,6 +358,7 @@ enum rbm_kernel_level rbm_kernel_set_level(enum rbm_kernel_level l)
 	pthread_once(&once, choose);
 	level = l < best ? l : best;
 	sum_rows = versions[level];
+	sum_many = many_versions[level];
 	return level;
 }
 
@@ -216,4 +368,15 @@ void rbm_kernel_sum_rows(const float *rows, size_t ld, const uint32_t *idx,
 {
 	pthread_once(&once, choose);
 	sum_rows(rows, ld, idx, m, n, scale, base, base_scale, out);
+}
+
+void rbm_kernel_sum_rows_many(const float *rows, size_t ld,
+			      const uint32_t *idx, const size_t *start,
+			      const size_t *end, size_t nout, size_t n,
+			      float scale, const float *base, size_t ldb,
+			      float base_scale, float *out, size_t ldo)
+{
+	pthread_once(&once, choose);
+	sum_many(rows, ld, idx, start, end, nout, n, scale, base, ldb,
+		 base_scale, out, ldo);
 }

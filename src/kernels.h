@@ -40,6 +40,28 @@ void rbm_kernel_sum_rows(const float *rows, size_t ld, const uint32_t *idx,
 			 size_t m, size_t n, float scale, const float *base,
 			 float base_scale, float *out);
 
+/*
+ * nout sums at once: row r of out (at out + r * ldo) is rbm_kernel_sum_rows
+ * of the rows listed in idx[start[r] .. end[r]), with the base row at
+ * base + r * ldb (ldb 0: one base row for all; a base row may be its
+ * output row), the other arguments as there, and the same bits.  The
+ * vector versions go through the listed rows in bands that stay in the
+ * L1 cache while every output row takes its rows from the band, which
+ * pays when the lists are ascending (any order gives the same sums).
+ */
+void rbm_kernel_sum_rows_many(const float *rows, size_t ld,
+			      const uint32_t *idx, const size_t *start,
+			      const size_t *end, size_t nout, size_t n,
+			      float scale, const float *base, size_t ldb,
+			      float base_scale, float *out, size_t ldo);
+
+/* The scalar reference of rbm_kernel_sum_rows_many: nout single sums. */
+void rbm_kernel_sum_rows_many_ref(const float *rows, size_t ld,
+				  const uint32_t *idx, const size_t *start,
+				  const size_t *end, size_t nout, size_t n,
+				  float scale, const float *base, size_t ldb,
+				  float base_scale, float *out, size_t ldo);
+
 /* The scalar reference of rbm_kernel_sum_rows. */
 void rbm_kernel_sum_rows_ref(const float *rows, size_t ld,
 			     const uint32_t *idx, size_t m, size_t n,

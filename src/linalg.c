@@ -19,10 +19,11 @@
  * 0 and 1, and at most MAX_DENSITY ones, the product is a sum of rows
  * (kernels.h): x W sums rows of W, x W' rows of W' (each block first
  * transposes its rows of W into a buffer), and the gradient's a'b sums
- * rows of b.  The choice is made per call from the data, so it does not
- * depend on threads either; RBMCMD_KERNEL=sgemm turns it off.  The sums
- * differ from sgemm's only in rounding (sgemm's order of additions is
- * its own).
+ * rows of b, each block for all its output rows at once
+ * (rbm_kernel_sum_rows_many).  The choice is made per call from the
+ * data, so it does not depend on threads either; RBMCMD_KERNEL=sgemm
+ * turns it off.  The sums differ from sgemm's only in rounding (sgemm's
+ * order of additions is its own).
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -320,29 +321,33 @@ static int find_ones(const gsl_matrix_float *x, int by_col, struct ones *o)
 	return rc;
 }
 
-/* Row r of out, columns c0 .. c0+n-1: base + the sum of rows of m. */
-static void ones_row(const struct job *j, size_t r, const float *m,
-		     size_t ld, size_t c0, size_t n)
+/*
+ * Columns c0 .. c0+n-1 of every row of out: the bias + the sums of rows
+ * of m (ld apart, its columns those of the block), then post.
+ */
+static void ones_rows(const struct job *j, const float *m, size_t ld,
+		      size_t c0, size_t n)
 {
 	const struct ones *o = j->ones;
-	float *out = gsl_matrix_float_ptr(j->out, r, c0);
+	size_t r;
 
-	rbm_kernel_sum_rows(m, ld, o->idx + o->start[r],
-			    o->end[r] - o->start[r], n, 1.0f,
-			    j->bias ? j->bias->data + c0 : NULL, 1.0f, out);
-	if (j->post)
-		j->post(out, n);
+	rbm_kernel_sum_rows_many(m, ld, o->idx, o->start, o->end,
+				 j->out->size1, n, 1.0f,
+				 j->bias ? j->bias->data + c0 : NULL, 0, 1.0f,
+				 gsl_matrix_float_ptr(j->out, 0, c0),
+				 j->out->tda);
+	for (r = 0; j->post && r < j->out->size1; r++)
+		j->post(gsl_matrix_float_ptr(j->out, r, c0), n);
 }
 
 /* Block i of x W with x binary: rows of W's block of columns. */
 static void ones_block(void *arg, size_t i)
 {
 	const struct job *j = arg;
-	size_t c0, n, r;
+	size_t c0, n;
 
 	block_range(j, i, j->out->size2, &c0, &n);
-	for (r = 0; r < j->out->size1; r++)
-		ones_row(j, r, j->a->data + c0, j->a->tda, c0, n);
+	ones_rows(j, j->a->data + c0, j->a->tda, c0, n);
 }
 
 /* Block i of x W' with x binary: W's rows c0.. transposed, then sums. */
@@ -359,8 +364,7 @@ static void ones_t_block(void *arg, size_t i)
 		for (k = 0; k < nh; k++)
 			t[k * n + r] = w[k];
 	}
-	for (r = 0; r < j->out->size1; r++)
-		ones_row(j, r, t, n, c0, n);
+	ones_rows(j, t, n, c0, n);
 }
 
 /* Block i of a'b with a binary: row k of g sums the rows of b where
@@ -369,17 +373,16 @@ static void gram_ones_block(void *arg, size_t i)
 {
 	const struct job *j = arg;
 	const struct ones *o = j->ones;
-	size_t r0, n, r;
+	size_t r0, n;
+	float *g;
 
 	block_range(j, i, j->out->size1, &r0, &n);
-	for (r = r0; r < r0 + n; r++) {
-		float *g = gsl_matrix_float_ptr(j->out, r, 0);
-		rbm_kernel_sum_rows(j->a->data, j->a->tda,
-				    o->idx + o->start[r],
-				    o->end[r] - o->start[r],
-				    j->out->size2, j->alpha,
-				    j->beta != 0.0f ? g : NULL, j->beta, g);
-	}
+	g = gsl_matrix_float_ptr(j->out, r0, 0);
+	rbm_kernel_sum_rows_many(j->a->data, j->a->tda, o->idx,
+				 o->start + r0, o->end + r0, n,
+				 j->out->size2, j->alpha,
+				 j->beta != 0.0f ? g : NULL, j->out->tda,
+				 j->beta, g, j->out->tda);
 }
 
 static void affine_run(const gsl_matrix_float *x, CBLAS_TRANSPOSE_t trans,

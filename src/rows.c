@@ -3,8 +3,10 @@
  *
  * The reader keeps one buffer that holds whole lines: it finds the next
  * newline with memchr, grows the buffer only for a longer line than it has
- * seen (up to RBM_ROWS_MAX_LINE), and parses tokens in place.  The tokens
- * "0" and "1", which make up almost all binary data, skip strtod.
+ * seen (up to RBM_ROWS_MAX_LINE), and parses tokens in place.  A line of
+ * single-spaced "0" and "1" tokens, the layout of almost all binary data,
+ * is read in one pass without tokenizing; other "0" and "1" tokens and
+ * short decimals (decimal.h) skip strtod, with the same values.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -13,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "decimal.h"
 #include "pool.h"
 #include "rows.h"
 
@@ -257,6 +260,18 @@ static int is_blank(char c)
 }
 
 /*
+ * Whether the tokens "0" and "1" read as the values 0 and 1: not for
+ * ratings, not when one is the missing token (which wins), and only if
+ * the range holds both.
+ */
+static int binary_ok(const struct rbm_rows *r)
+{
+	return !r->ratings && r->lo <= 0 && r->hi >= 1 &&
+	       !(r->missing_len == 1 &&
+		 (r->missing[0] == '0' || r->missing[0] == '1'));
+}
+
+/*
  * A missing value into *v: NaN, or -1 with a message if not allowed.
  * This and check_rating stay out of line so that parse_value, called for
  * every token, stays small: inlined, they cost binary input about 15%
@@ -299,35 +314,54 @@ static __attribute__((noinline)) int check_rating(const struct rbm_rows *r, cons
 	return 0;
 }
 
-/* Parse the token s[0, n) into *v; 0, or -1 with a message. */
-static int parse_value(struct rbm_rows *r, const char *s, size_t n,
-		       size_t col, float *v, struct rbm_err *err)
+/*
+ * The token s[0, n) as a finite double by strtod into *d; 0, or -1 with
+ * a message.  Out of line: the common tokens never get here.
+ */
+static __attribute__((noinline)) int parse_strtod(const struct rbm_rows *r,
+		const char *s, size_t n, size_t col, double *d,
+		struct rbm_err *err)
 {
 	char q[128];
 	char *end;
-	double d;
 
-	if (n == 1 && (s[0] == '0' || s[0] == '1') && !r->ratings &&
-	    !(r->missing_len == 1 && r->missing[0] == s[0])) {
-		*v = (float)(s[0] - '0');	/* the missing token wins */
-		return 0;
-	}
-	if (n == r->missing_len && memcmp(s, r->missing, n) == 0)
-		return parse_missing(r, v, err);
 	errno = 0;
-	d = strtod(s, &end);
+	*d = strtod(s, &end);
 	if (end != s + n) {
 		quote_token(s, n, q, sizeof(q));
 		rbm_err_set(err, "%s:%lu: value %zu ('%s') is not a number",
 			    r->name, r->lineno, col, q);
 		return -1;
 	}
-	if (!isfinite(d) || !isfinite((float)d)) {
+	if (!isfinite(*d) || !isfinite((float)*d)) {
 		quote_token(s, n, q, sizeof(q));
 		rbm_err_set(err, "%s:%lu: value %zu ('%s') is not finite",
 			    r->name, r->lineno, col, q);
 		return -1;
 	}
+	return 0;
+}
+
+/*
+ * Parse the token s[0, n) into *v; 0, or -1 with a message.  Short
+ * decimals take decimal.h's path, which gives strtod's double (always
+ * finite); the value is that double rounded to float.
+ */
+static int parse_value(struct rbm_rows *r, const char *s, size_t n,
+		       size_t col, float *v, struct rbm_err *err)
+{
+	char q[128];
+	double d;
+
+	if (n == 1 && (s[0] == '0' || s[0] == '1') && binary_ok(r)) {
+		*v = (float)(s[0] - '0');
+		return 0;
+	}
+	if (n == r->missing_len && memcmp(s, r->missing, n) == 0)
+		return parse_missing(r, v, err);
+	if (!rbm_decimal_double(s, n, &d) &&
+	    parse_strtod(r, s, n, col, &d, err) < 0)
+		return -1;
 	if (r->ratings)
 		return check_rating(r, s, n, d, v, err);
 	if (d < r->lo || d > r->hi) {
@@ -341,6 +375,36 @@ static int parse_value(struct rbm_rows *r, const char *s, size_t n,
 }
 
 /*
+ * The layout of almost every binary data file, and of what rbmcmd writes:
+ * width tokens "0" or "1" separated by single spaces (trailing blanks
+ * allowed).  Such a line goes into row in one branch-free pass, and
+ * whether it was one: 1, or 0 (row then holds junk) for the general
+ * path.  Only for readers where "0" and "1" read as themselves
+ * (binary_ok).
+ */
+static int parse_binary_line(const char *s, size_t len, float *row,
+			     size_t width)
+{
+	size_t j;
+	unsigned bad = 0;
+
+	while (len > 0 && is_blank(s[len - 1]))
+		len--;
+	if (width == 0 || len != 2 * width - 1)
+		return 0;
+#pragma omp simd reduction(|:bad)
+	for (j = 0; j < width; j++) {
+		unsigned c = (unsigned char)s[2 * j] - (unsigned)'0';
+		bad |= c > 1;
+		row[j] = (float)(int)c;
+	}
+#pragma omp simd reduction(|:bad)
+	for (j = 0; j < width - 1; j++)
+		bad |= s[2 * j + 1] != ' ';
+	return !bad;
+}
+
+/*
  * Parse one line into row: 1 for a row, 0 for a blank or comment line,
  * -1 with a message.
  */
@@ -350,6 +414,8 @@ static int parse_line(struct rbm_rows *r, char *s, size_t len,
 	char *p = s, *end = s + len;
 	size_t count = 0;
 
+	if (binary_ok(r) && parse_binary_line(s, len, row, r->width))
+		return 1;
 	if (memchr(s, '\0', len)) {
 		rbm_err_set(err, "%s:%lu: line contains a NUL byte",
 			    r->name, r->lineno);
@@ -460,29 +526,59 @@ static size_t put_token(float v, char *buf)
 	return (size_t)snprintf(buf, TOKEN_MAX, "%.6g", (double)v);	/* NaN */
 }
 
+/*
+ * The tokens of row[0..n) into b, each followed by a space (the caller
+ * turns the last into the newline); returns the length, 2n for samples.
+ * b must hold (TOKEN_MAX + 1) * n bytes.  Rows of samples, every value
+ * below 0.001 or above 0.999, take one branch-free pass the compiler
+ * vectorizes; a row with any other value (or NaN) is written again token
+ * by token.
+ */
+static size_t put_tokens(const float *row, size_t n, char *b)
+{
+	size_t j, len = 0;
+	unsigned mid = 0;
+
+#pragma omp simd reduction(|:mid)
+	for (j = 0; j < n; j++) {
+		float v = row[j];
+		mid |= !(v < 0.001f || v > 0.999f);
+		b[2 * j] = (char)('0' + (v > 0.999f));
+		b[2 * j + 1] = ' ';
+	}
+	if (!mid)
+		return 2 * n;
+	for (j = 0; j < n; j++) {
+		len += put_token(row[j], b + len);
+		b[len++] = ' ';
+	}
+	return len;
+}
+
+#define WRITE_CHUNK 256	/* values rbm_rows_write formats at once */
+
 void rbm_rows_write(FILE *out, const float *row, size_t n)
 {
-	char buf[4096];
-	size_t j, len = 0;
+	char buf[(TOKEN_MAX + 1) * WRITE_CHUNK];
+	size_t j, w, len;
 
-	for (j = 0; j < n; j++) {
-		if (len > sizeof(buf) - TOKEN_MAX - 1) {
-			fwrite_unlocked(buf, 1, len, out);
-			len = 0;
-		}
-		if (j > 0)
-			buf[len++] = ' ';
-		len += put_token(row[j], buf + len);
+	if (n == 0)
+		putc_unlocked('\n', out);
+	for (j = 0; j < n; j += w) {
+		w = n - j < WRITE_CHUNK ? n - j : WRITE_CHUNK;
+		len = put_tokens(row + j, w, buf);
+		if (j + w == n)
+			buf[len - 1] = '\n';
+		fwrite_unlocked(buf, 1, len, out);
 	}
-	buf[len++] = '\n';
-	fwrite_unlocked(buf, 1, len, out);
 }
 
 /*
  * Formatting is a pass over every value, as long as a product's block
  * for run_visible's 500 units, so rbm_rows_write_many formats blocks of
  * WRITE_ROWS rows on the pool's threads, each row into its own stretch
- * of one buffer, and writes the rows in order: the same bytes.
+ * of one buffer, then closes the gaps and writes all rows at once: the
+ * same bytes, in one write(2) rather than one a stdio buffer.
  */
 #define WRITE_ROWS 16
 #define WRITE_MIN 16384		/* values below which one thread formats */
@@ -498,19 +594,13 @@ struct text {
 static void format_block(void *arg, size_t i)
 {
 	const struct text *t = arg;
-	size_t r, j, r1 = (i + 1) * WRITE_ROWS < t->k ? (i + 1) * WRITE_ROWS
-						      : t->k;
+	size_t r, r1 = (i + 1) * WRITE_ROWS < t->k ? (i + 1) * WRITE_ROWS
+						   : t->k;
 
 	for (r = i * WRITE_ROWS; r < r1; r++) {
-		const float *row = t->rows + r * t->ld;
 		char *b = t->buf + r * t->room;
-		size_t len = 0;
-		for (j = 0; j < t->n; j++) {
-			if (j > 0)
-				b[len++] = ' ';
-			len += put_token(row[j], b + len);
-		}
-		b[len++] = '\n';
+		size_t len = put_tokens(t->rows + r * t->ld, t->n, b);
+		b[len - 1] = '\n';
 		t->len[r] = len;
 	}
 }
@@ -520,9 +610,10 @@ void rbm_rows_write_many(FILE *out, const float *rows, size_t ld, size_t k,
 {
 	struct text t = { rows, ld, k, n, NULL, (TOKEN_MAX + 1) * n + 1,
 			  NULL };
-	size_t r;
+	size_t r, at = 0;
 
-	if (k * n >= WRITE_MIN && k <= ((size_t)-1 / 2) / t.room) {
+	if (n > 0 && k * n >= WRITE_MIN &&
+	    k <= ((size_t)-1 / 2) / t.room) {
 		t.buf = malloc(k * t.room);
 		t.len = malloc(k * sizeof(*t.len));
 	}
@@ -534,8 +625,11 @@ void rbm_rows_write_many(FILE *out, const float *rows, size_t ld, size_t k,
 		return;
 	}
 	rbm_pool_run((k + WRITE_ROWS - 1) / WRITE_ROWS, format_block, &t);
-	for (r = 0; r < k; r++)
-		fwrite_unlocked(t.buf + r * t.room, 1, t.len[r], out);
+	for (r = 0; r < k; r++) {
+		memmove(t.buf + at, t.buf + r * t.room, t.len[r]);
+		at += t.len[r];
+	}
+	fwrite_unlocked(t.buf, 1, at, out);
 	free(t.buf);
 	free(t.len);
 }

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "atomic.h"
+#include "decimal.h"
 #include "pickle.h"
 #include "rng.h"
 #include "settings.h"
@@ -472,8 +473,11 @@ static int parse_floats(struct cursor *c, char *s, float *x, size_t n,
 				    c->path, c->line, n);
 			return -1;
 		}
-		errno = 0;
-		x[i * stride] = strtof(s, &end);
+		end = s + strcspn(s, " ");	/* strtof's float, sooner: */
+		if (!rbm_decimal_float(s, (size_t)(end - s), &x[i * stride])) {
+			errno = 0;
+			x[i * stride] = strtof(s, &end);
+		}
 		if (end == s || (*end && *end != ' ') ||
 		    !isfinite(x[i * stride])) {
 			rbm_err_set(err, "%s:%lu: number %zu is not a finite "

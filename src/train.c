@@ -584,11 +584,39 @@ static void centering_terms(struct rbm_trainer *t)
 }
 
 /*
+ * Visible centering without a mask (the default): the products take the
+ * binary states as they are, sums of rows (linalg.h), and the offsets
+ * come in here, as (v - 1 o')' ph = v' ph - o (1' ph)': subtract o times
+ * the column sums of the hidden probabilities (hd and hm, still sums of
+ * the share), each scaled as its product.  Centering the states first
+ * made them non-binary and every gradient product a full sgemm.
+ */
+static void offset_outer(struct rbm_trainer *t, int data, int model,
+			 size_t parts)
+{
+	const gsl_vector_float *o = t->ts->vis_offset;
+	double a = data ? 1.0 / (double)t->batch : 0;
+	double b = model ? 1.0 / (double)parts : 0;
+	size_t i, j;
+
+	for (i = 0; i < t->nv; i++) {
+		float oi = gsl_vector_float_get(o, i);
+		float *g = gsl_matrix_float_ptr(t->grad->w, i, 0);
+		if (oi == 0.0f)
+			continue;
+#pragma omp simd
+		for (j = 0; j < t->nh; j++)
+			g[j] -= oi * (float)(a * t->hd[j] - b * t->hm[j]);
+	}
+}
+
+/*
  * The share's part of the statistics that need no reduction first:
  * centered states (with a mask, centered visible states are masked again
  * after the offsets), then the weight gradient's two products, scaled by
  * the global rows and particles.  v, ph (k data rows, or NULL) and vneg,
  * ph2 (the share's negative particles, or NULL) are used as scratch.
+ * Visible centering without a mask goes by offset_outer instead.
  */
 static void share_products(struct rbm_trainer *t, gsl_matrix_float *v,
 			   gsl_matrix_float *ph, gsl_matrix_float *vneg,
@@ -596,6 +624,7 @@ static void share_products(struct rbm_trainer *t, gsl_matrix_float *v,
 {
 	struct rbm *g = t->grad;
 	size_t parts = t->p->pcd ? t->all_chains : t->batch;
+	int outer = t->ts->vis_offset && !t->ts->hid_offset && !mask;
 
 	if (t->ts->vis_offset) {	/* centering, full or visible */
 		if (v && mask) {
@@ -605,11 +634,11 @@ static void share_products(struct rbm_trainer *t, gsl_matrix_float *v,
 			for (size_t i = 0; i < t->nv; i++)
 				t->vc[i] = (double)t->counts[C_ROWS];
 		}
-		if (v)
+		if (v && !outer)
 			subtract_rows(v, t->ts->vis_offset);
 		if (v && t->ts->hid_offset)
 			subtract_rows(ph, t->ts->hid_offset);
-		if (vneg)
+		if (vneg && !outer)
 			subtract_rows(vneg, t->ts->vis_offset);
 		if (vneg && t->ts->hid_offset)
 			subtract_rows(ph2, t->ts->hid_offset);
@@ -625,6 +654,8 @@ static void share_products(struct rbm_trainer *t, gsl_matrix_float *v,
 	if (vneg)
 		rbm_linalg_gram(-1.0f / (float)parts, vneg, ph2, 1.0f,
 				g->w);
+	if (outer)
+		offset_outer(t, v != NULL, vneg != NULL, parts);
 }
 
 void rbm_train_share(struct rbm_trainer *t, gsl_matrix_float *v,

@@ -229,6 +229,86 @@ START_TEST(test_kernels_bit_identical)
 }
 END_TEST
 
+/*
+ * The many-row sums give the single sums' bits at every level: 70 output
+ * rows (more than one group), widths with and without whole panels and
+ * tails, ascending lists reaching past several bands and lists in any
+ * order with repeats, empty lists, one shared base row (ldb 0), a base
+ * row per output row that is the output itself (the gradient's beta g),
+ * and no base.
+ */
+START_TEST(test_kernel_many_bit_identical)
+{
+	enum { NOUT = 70, NROWS = 700, LD = 300, MAXM = 400 };
+	static const size_t widths[] = { 1, 15, 17, 40, 52, 64, 65, 100, 128,
+					 200, 257 };
+	gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+	float *rows = malloc(NROWS * LD * sizeof(float));
+	float *base = malloc(NOUT * LD * sizeof(float));
+	float *want = malloc(NOUT * LD * sizeof(float));
+	float *got = malloc(NOUT * LD * sizeof(float));
+	uint32_t *idx = malloc(NOUT * MAXM * sizeof(uint32_t));
+	size_t start[NOUT], end[NOUT], i, r, wi, mode;
+	int level, best = (int)rbm_kernel_best();
+
+	ck_assert(rows && base && want && got && idx);
+	for (i = 0; i < NROWS * LD; i++)
+		rows[i] = (float)(gsl_rng_uniform(rng) - 0.5) *
+			  (float)(1 + gsl_rng_uniform_int(rng, 1000));
+	for (i = 0; i < NOUT * LD; i++)
+		base[i] = (float)gsl_rng_uniform(rng);
+	for (mode = 0; mode < 2; mode++) {
+		for (r = 0; r < NOUT; r++) {	/* ascending, or any order */
+			size_t m = r % 9 == 4 ? 0 :
+				   gsl_rng_uniform_int(rng, MAXM + 1), k = 0;
+			start[r] = r * MAXM;
+			for (i = 0; i < NROWS && k < m; i++)
+				if (mode == 1 || gsl_rng_uniform(rng) < 0.3)
+					idx[start[r] + k++] = mode == 1 ?
+						(uint32_t)gsl_rng_uniform_int(
+							rng, NROWS) :
+						(uint32_t)i;
+			end[r] = start[r] + k;
+		}
+		for (level = best; level >= 0; level--) {
+			rbm_kernel_set_level((enum rbm_kernel_level)level);
+			for (wi = 0; wi < sizeof(widths) / sizeof(*widths);
+			     wi++) {
+				size_t n = widths[wi], kind;
+				for (kind = 0; kind < 3; kind++) {
+					size_t ldb = kind == 1 ? 0 : LD;
+					const float *b = kind == 2 ? NULL : base;
+					rbm_kernel_sum_rows_many_ref(rows + 1,
+						LD, idx, start, end, NOUT, n,
+						0.75f, b, ldb, -2.0f, want, LD);
+					memcpy(got, base,
+					       NOUT * LD * sizeof(float));
+					rbm_kernel_sum_rows_many(rows + 1, LD,
+						idx, start, end, NOUT, n, 0.75f,
+						kind == 0 ? got : b, ldb,
+						-2.0f, got, LD);
+					for (r = 0; r < NOUT; r++)
+						ck_assert_msg(memcmp(got + r * LD,
+							want + r * LD,
+							n * sizeof(float)) == 0,
+							"%s differs: width %zu, "
+							"row %zu, kind %zu, "
+							"mode %zu",
+							rbm_kernel_names[level],
+							n, r, kind, mode);
+				}
+			}
+		}
+	}
+	free(rows);
+	free(base);
+	free(want);
+	free(got);
+	free(idx);
+	gsl_rng_free(rng);
+}
+END_TEST
+
 /* The reference is a plain sum: base_scale base + scale sum of rows. */
 START_TEST(test_kernel_reference)
 {
@@ -332,6 +412,7 @@ Suite *linalg_suite(void)
 	tcase_add_test(tc, test_pool_each_block_once);
 	tcase_add_test(tc, test_kernel_reference);
 	tcase_add_test(tc, test_kernels_bit_identical);
+	tcase_add_test(tc, test_kernel_many_bit_identical);
 	tcase_add_test(tc, test_products_match_reference);
 	tcase_add_test(tc, test_post_once);
 	tcase_add_test(tc, test_axpy_scal);

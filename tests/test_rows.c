@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "data.h"
+#include "decimal.h"
 #include "rows.h"
 #include "unit.h"
 
@@ -526,6 +527,46 @@ START_TEST(test_write_format)
 END_TEST
 
 /*
+ * Rows of samples (every value below 0.001 or above 0.999, written in one
+ * pass) come out as single-spaced 0 and 1, also across the writer's
+ * chunks (600 values, and 256, one chunk exactly); one value between the
+ * thresholds or a NaN anywhere, the last value included, makes the
+ * whole row come out token by token, the same bytes as printf's.
+ */
+START_TEST(test_write_samples)
+{
+	enum { N = 600 };
+	static const size_t widths[] = { 1, 255, 256, 257, N };
+	float row[N];
+	char want[N * 16], *s;
+	size_t i, w, at, len;
+
+	for (w = 0; w < sizeof(widths) / sizeof(widths[0]); w++) {
+		for (at = 0; at <= 2; at++) {
+			size_t n = widths[w];
+			for (i = 0; i < n; i++)
+				row[i] = i % 3 == 0 ? 0.0f : i % 3 == 1 ? 1.0f :
+					 i % 2 ? 0.0009f : 0.9991f;
+			if (at == 1)
+				row[n - 1] = 0.5f;
+			if (at == 2)
+				row[n / 2] = NAN;
+			for (i = len = 0; i < n; i++)
+				len += (size_t)sprintf(want + len, "%s%s",
+					i ? " " : "", row[i] != row[i] ? "nan" :
+					row[i] == 0.5f ? "0.5" :
+					row[i] > 0.999f ? "1" : "0");
+			want[len++] = '\n';
+			want[len] = '\0';
+			s = write_row(row, n);
+			ck_assert_str_eq(s, want);
+			free(s);
+		}
+	}
+}
+END_TEST
+
+/*
  * Between the thresholds the writer's own formatting equals printf's
  * "%.6g": on 200000 floats spread evenly over the bits of [0.001, 0.999]
  * and on the values that round up to a new power of ten or lie on a
@@ -818,6 +859,188 @@ START_TEST(test_data_read)
 }
 END_TEST
 
+/* ---- decimal.h: strtod's and strtof's values, sooner ---- */
+
+/*
+ * Check one token against the libc: if the fast path takes it, the double
+ * must be strtod's and the float strtof's, bit for bit, and strtod must
+ * read the token whole.  Returns whether the double path took it.
+ */
+static int check_decimal(const char *tok)
+{
+	size_t n = strlen(tok);
+	double d, want;
+	float f, wantf;
+	char *end;
+	int took = rbm_decimal_double(tok, n, &d);
+
+	if (took) {
+		want = strtod(tok, &end);
+		ck_assert_msg(end == tok + n, "'%s': strtod stops early", tok);
+		ck_assert_msg(memcmp(&d, &want, sizeof(d)) == 0,
+			      "'%s': %a, strtod %a", tok, d, want);
+	}
+	if (rbm_decimal_float(tok, n, &f)) {
+		ck_assert_msg(took, "'%s': float taken, double not", tok);
+		wantf = strtof(tok, &end);
+		ck_assert_msg(memcmp(&f, &wantf, sizeof(f)) == 0,
+			      "'%s': %a, strtof %a", tok, (double)f,
+			      (double)wantf);
+	}
+	return took;
+}
+
+/*
+ * Tokens at the edges: signs, points without digits on one side,
+ * exponents, negative zero, the largest exact integer and one more, the
+ * last exact powers of ten, too many digits; all malformed tokens, hex,
+ * inf and nan declined.  16777217 is halfway between two floats and
+ * 16777217.000000001 rounds to it as a double, though strtof rounds it
+ * up: both are declined for float, where rounding the double would be
+ * wrong for the second.
+ */
+START_TEST(test_decimal_edges)
+{
+	static const char *const taken[] = {
+		"0", "-0", "+0", "1", "0.5", ".5", "5.", "-.5", "+1", "1e5",
+		"1E-5", "1e+5", "00012.500", "0.000", "-0.0e-7", "1e22",
+		"1e-22", "9007199254740992", "0.00113445183", "-0.00683429558",
+		"0.123456", "99999999999999e-22", "4.9e-3", "0e999",
+		"123456789012345", "0.0000000000000000000000000000001e9",
+	};
+	static const char *const declined[] = {
+		"", ".", "-", "+", "e5", ".e5", "1e", "1e+", "1e-", "0x1p3",
+		"inf", "-inf", "nan", "1.5x", "1 ", " 1", "1..5", "--1",
+		"1e23", "1e-23", "9007199254740993", "12345678901234567890",
+		"1e123456", "1,5", "1.5e5.5", "+-1", "1e5x", "1234567890123456789",
+	};
+	float f;
+	size_t i;
+
+	for (i = 0; i < sizeof(taken) / sizeof(taken[0]); i++)
+		ck_assert_msg(check_decimal(taken[i]), "'%s' declined",
+			      taken[i]);
+	for (i = 0; i < sizeof(declined) / sizeof(declined[0]); i++)
+		ck_assert_msg(!check_decimal(declined[i]), "'%s' taken",
+			      declined[i]);
+	ck_assert(!rbm_decimal_float("16777217", 8, &f));
+	ck_assert(!rbm_decimal_float("16777217.000000001", 18, &f));
+	ck_assert(strtof("16777217.000000001", NULL) == 16777218.0f);
+	ck_assert(rbm_decimal_float("16777218", 8, &f) && f == 16777218.0f);
+}
+END_TEST
+
+/*
+ * Random tokens of every shape the fast path takes and some it does not
+ * (1 to 21 digits, the point anywhere or nowhere, exponents from -40 to
+ * 40, signs), floats written with %.9g and %.6g (as state files and
+ * probabilities are), and doubles with %.17g: every taken token reads as
+ * the libc reads it, and the fast path takes most of the short ones.
+ */
+START_TEST(test_decimal_random)
+{
+	enum { N = 300000 };
+	uint64_t x = 88172645463325252u;
+	size_t i, taken = 0, short_ones = 0;
+	char tok[64];
+
+	for (i = 0; i < N; i++) {
+		int nd, pt, k, len = 0;
+		float v;
+		double dv;
+		x ^= x << 13;	/* xorshift64 */
+		x ^= x >> 7;
+		x ^= x << 17;
+		switch (i % 4) {
+		case 0:
+		case 1:
+			nd = 1 + (int)(x % 21);
+			pt = (int)((x >> 8) % (uint64_t)(nd + 2)) - 1;
+			if ((x >> 16) & 1)
+				tok[len++] = (x >> 17) & 1 ? '-' : '+';
+			for (k = 0; k < nd; k++) {
+				if (k == pt)
+					tok[len++] = '.';
+				tok[len++] = (char)('0' + (x >> (20 + 2 * k))
+						       % 10 * ((k + 1) % 3 != 0 ||
+						       (x >> 60) & 1));
+			}
+			if ((x >> 62) & 1)
+				len += sprintf(tok + len, "e%d",
+					       (int)((x >> 40) % 81) - 40);
+			tok[len] = '\0';
+			short_ones += nd <= 15 && !((x >> 62) & 1);
+			taken += (size_t)check_decimal(tok);
+			break;
+		case 2:
+			memcpy(&v, &(uint32_t){ (uint32_t)(x >> 20) &
+						0x3f7fffffu }, sizeof(v));
+			sprintf(tok, (x & 1) ? "%.9g" : "%.6g", (double)v);
+			ck_assert_msg(check_decimal(tok) || strchr(tok, 'e'),
+				      "'%s' declined", tok);
+			break;
+		default:
+			dv = (double)(x >> 11) / 9007199254740992.0 - 0.5;
+			sprintf(tok, "%.17g", dv);
+			check_decimal(tok);
+			break;
+		}
+	}
+	ck_assert_uint_gt(taken, short_ones / 2);
+}
+END_TEST
+
+/*
+ * Lines of single-spaced 0 and 1 (read in one pass) give the values the
+ * token-by-token reading gives the same rows laid out otherwise, with
+ * trailing blanks and CRLF too; a line of that length with any other
+ * byte takes the general path and its message.
+ */
+START_TEST(test_binary_lines)
+{
+	enum { W = 37, R = 40 };
+	char *fast = malloc(R * (2 * W + 4) + 1);
+	char *slow = malloc(R * (3 * W + 4) + 1);
+	float a[(R + 1) * W], b[(R + 1) * W];
+	struct rbm_err err = { "" };
+	size_t i, j, lf = 0, ls = 0;
+	uint64_t x = 12345;
+
+	for (i = 0; i < R; i++) {
+		for (j = 0; j < W; j++) {
+			char c = (char)('0' + ((x >> (j % 60)) & 1));
+			fast[lf++] = c;
+			if (j + 1 < W)
+				fast[lf++] = ' ';
+			slow[ls++] = c;
+			slow[ls++] = (j + i) % 5 ? ' ' : '\t';
+		}
+		x = x * 6364136223846793005u + 1442695040888963407u;
+		if (i % 3 == 1)
+			fast[lf++] = '\r';
+		if (i % 7 == 2)
+			fast[lf++] = ' ';
+		fast[lf++] = '\n';
+		slow[ls++] = '\n';
+	}
+	ck_assert_int_eq(read_text(fast, lf, W, a, R + 1, &err), R);
+	ck_assert_int_eq(read_text(slow, ls, W, b, R + 1, &err), R);
+	assert_floats(a, b, R * W);
+	free(fast);
+	free(slow);
+	expect_error(TEXT("0 1 0 1 1\n0 1 2 1 0\n"), 5,
+		     "stdin:2: value 3 (2) is outside [0, 1]");
+	expect_error(TEXT("0 1 0 1 1\n0 1 0 x 0\n"), 5,
+		     "stdin:2: value 4 ('x') is not a number");
+	expect_error(TEXT("0 1 0 1 1\n0 1 0 1\0000\n"), 5,
+		     "stdin:2: line contains a NUL byte");
+	expect_error(TEXT("0 1 0 1 1\n0 1 0 110\n"), 5,
+		     "stdin:2: value 4 (110) is outside [0, 1]");
+	expect_error(TEXT("0 1 0 1 1\n0 1 0 1 1 1\n"), 5,
+		     "stdin:2: expected 5 values, got 6");
+}
+END_TEST
+
 Suite *rows_suite(void)
 {
 	Suite *s = suite_create("rows");
@@ -843,9 +1066,13 @@ Suite *rows_suite(void)
 	tcase_add_test(in, test_read_long_line);
 	tcase_add_test(in, test_open_errors);
 	tcase_add_test(in, test_error_names_path);
+	tcase_add_test(in, test_binary_lines);
+	tcase_add_test(in, test_decimal_edges);
+	tcase_add_test(in, test_decimal_random);
 	suite_add_tcase(s, in);
 
 	tcase_add_test(out, test_write_format);
+	tcase_add_test(out, test_write_samples);
 	tcase_add_test(out, test_write_matches_printf);
 	tcase_add_test(out, test_write_many);
 	tcase_add_test(out, test_write_plain_digits);
