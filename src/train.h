@@ -126,6 +126,10 @@ struct rbm_train_state {
 	gsl_vector_float *hid_offset;	/* centering: lambda, or NULL (0
 					 * with visible_centering) */
 	gsl_vector_float *hid_mean;	/* sparsity: mean activity, or NULL */
+	struct rbm *iterate;		/* averaging: the last parameters of
+					 * the run (the model holds their
+					 * average), from which the next run
+					 * continues; or NULL */
 };
 
 /* Free the parts of ts and set them to NULL (epochs stay). */
@@ -332,8 +336,14 @@ int rbm_train_epoch(struct rbm_trainer *t, gsl_rng *rng,
 		    struct rbm_epoch_stats *stats, struct rbm_err *err);
 
 /*
- * End the run: with parameter averaging, replace the model's parameters
- * by their average over the last epochs.
+ * End the run: with parameter averaging, keep the model's parameters in
+ * the train state's iterate and replace them by their average over the
+ * last epochs; without an average (averaging off, or a run stopped
+ * before it began) drop the iterate, the model then being the last
+ * parameters.  The averaged model is what the other commands use; the
+ * next run (rbm_trainer_alloc) puts the iterate back in the model and
+ * continues from it, as its PCD chains, velocity and offsets belong to
+ * it, so that "train 10" twice trains as "train 20" does.
  */
 void rbm_trainer_finish(struct rbm_trainer *t);
 
