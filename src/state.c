@@ -707,11 +707,13 @@ static int parse_header(struct cursor *c, struct parsed *p, int version,
 	while ((s = next_line(c)) && strcmp(s, "visible_bias") != 0)
 		if (s[0] != '#' && header_line(c, p, s, err) < 0)
 			return -1;
-	/* Files from before average_fraction or visible_centering trained
-	 * without them, and go on so (a new model's defaults are in
-	 * rbm_train_defaults). */
+	/* Files from before average_fraction, visible_centering or
+	 * pcd_chains trained without them (one chain a batch row), and go
+	 * on so (a new model's defaults are in rbm_train_defaults). */
 	if (!p->seen[NMODEL_KEYS + RBM_SETTING_AVERAGE_FRACTION])
 		p->h.p.average_fraction = 0;
+	if (!p->seen[NMODEL_KEYS + RBM_SETTING_CHAINS])
+		p->h.p.chains = 0;
 	if (!p->seen[NMODEL_KEYS + RBM_SETTING_VISIBLE_CENTERING])
 		p->h.p.visible_centering = 0;
 	for (k = 0; k < NKEYS; k++)

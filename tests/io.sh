@@ -145,7 +145,7 @@ cp "$SRCDIR/tests/data/movies-v1.rbm" v1.rbm
 same "info of a version 1 file" "$("$R" v1.rbm info | head -n 1)" \
 	"format_version: 1"
 "$R" p.rbm init 6 3 --seed 2 --pcd --momentum 0.5 --centering \
-	--sparsity-target 0.1 --batch-size 4
+	--sparsity-target 0.1 --batch-size 4 --chains 0
 "$R" p.rbm train 2 <movies.txt
 same "info: the optional training state" \
 	"$("$R" p.rbm info | grep -E '^(velocity|chains|visible_offset|hidden_offset|hidden_mean):')" \

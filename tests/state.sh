@@ -64,7 +64,7 @@ hostile "generator words beyond 32 bits (train hung)" \
 hostile "an all-zero generator" \
 	"s/^\(rng mt19937 \)[0-9a-f]\{9984\}/\1$(printf '%09984d' 0)/" \
 	": random generator state is out of range"
-"$R" p.rbm init 6 2 --seed 1 --pcd --batch-size 3
+"$R" p.rbm init 6 2 --seed 1 --pcd --batch-size 3 --chains 0
 "$R" p.rbm train 1 <movies.txt
 sed 's/^chains 3$/chains 1048576/' p.rbm | "$B/tests/reseal" >h.rbm
 run "$R" h.rbm daydream 1 1
@@ -164,6 +164,12 @@ same "an older file: visible_centering 0" \
 same "a new file: visible_centering 1" \
 	"$("$R" af.rbm info | grep '^visible_centering')" "visible_centering: 1"
 
+# ... and one from before pcd_chains with one chain a batch row.
+grep -v '^pcd_chains ' af.rbm | "$B/tests/reseal" >old.rbm
+same "an older file: pcd_chains 0" \
+	"$("$R" old.rbm info | grep '^pcd_chains')" "pcd_chains: 0"
+same "a new file: pcd_chains 500" \
+	"$("$R" af.rbm info | grep '^pcd_chains')" "pcd_chains: 500"
 
 # A run split in two with the defaults (averaging over the last half of
 # the model's epochs) saves the model and everything else as one run of

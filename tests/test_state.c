@@ -360,7 +360,7 @@ START_TEST(test_saved_layout)
 		       "sparsity_decay 0.94999999999999996\n"
 		       "lr_schedule constant\ncentering 0\noffset_rate 0.01\n"
 		       "average 0\naverage_fraction 0.5\n"
-		       "pcd_chains 0\nvisible_centering 1\nrng mt19937 ");
+		       "pcd_chains 500\nvisible_centering 1\nrng mt19937 ");
 	ck_assert_uint_eq(line_len(file, L_RNG), 12 + 10000 + 1);
 	assert_text_at(file, line_off(file, L_VBIAS_WORD),
 		       "visible_bias\n-0 1.40129846e-45 0.100000024\n"

@@ -69,6 +69,7 @@ static struct rbm_train_settings params(double rate, size_t batch)
 	p.schedule = RBM_SCHEDULE_CONSTANT;
 	p.learning_rate = rate;
 	p.batch_size = batch;
+	p.chains = 0;	/* PCD: one chain a batch row */
 	return p;
 }
 
@@ -2341,7 +2342,7 @@ START_TEST(test_defaults)
 	ck_assert(p.offset_rate == 0.01);
 	ck_assert_uint_eq(p.average, 0);
 	ck_assert(p.average_fraction == 0.5);
-	ck_assert_uint_eq(p.chains, 0);
+	ck_assert_uint_eq(p.chains, 500);
 	ck_assert_int_eq(p.visible_centering, 1);
 	ck_assert_int_eq(rbm_train_check_params(&p, NULL), 0);
 	ck_assert_str_eq(rbm_schedule_names[RBM_SCHEDULE_CONSTANT],
