@@ -43,6 +43,7 @@ static void info_params(const struct rbm_train_settings *p)
 static void info_train_state(const struct rbm_train_state *ts)
 {
 	printf("velocity: %s\n", yes_no(ts->velocity));
+	printf("iterate: %s\n", yes_no(ts->iterate));
 	printf("chains: %zu\n", ts->chains ? ts->chains->size1 : 0);
 	printf("visible_offset: %s\n", yes_no(ts->vis_offset));
 	printf("hidden_offset: %s\n", yes_no(ts->hid_offset));

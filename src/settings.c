@@ -126,11 +126,12 @@ const struct rbm_setting rbm_settings[RBM_NSETTINGS] = {
 		"... or over the last fraction F of the model's epochs, if "
 		"more (default {default})", NULL, NULL },
 	[RBM_SETTING_CHAINS] = { "pcd_chains",
-		COUNT(RBM_SETTING_SIZE, chains, 0, 0, RBM_MAX_BATCH_SIZE, 0),
+		COUNT(RBM_SETTING_SIZE, chains, RBM_DEFAULT_CHAINS, 0,
+		      RBM_MAX_BATCH_SIZE, 0),
 		"the number of PCD chains", 0, NULL,
 		"chains", "N",
-		"persistent chains of PCD; 0 (default): as many as the "
-		"batch's rows", NULL, NULL },
+		"persistent chains of PCD (default {default}); 0: as many as "
+		"the batch's rows", NULL, NULL },
 	[RBM_SETTING_VISIBLE_CENTERING] = { "visible_centering",
 		BOOL(visible_centering, 1),
 		"visible centering", 13, "visible_centering",

@@ -300,16 +300,22 @@ static void put_model(struct outbuf *f, const struct rbm *m)
 }
 
 /* The optional sections of the training state that exist. */
+/* A model-shaped section: its name, then NV, NH and NV x NH numbers. */
+static void put_params(struct outbuf *f, const char *name,
+		       const struct rbm *m)
+{
+	ob_printf(f, "%s\n", name);
+	put_floats(f, m->b->data, m->nv, m->b->stride);
+	put_floats(f, m->c->data, m->nh, m->c->stride);
+	put_matrix(f, m->w);
+}
+
 static void put_train_state(struct outbuf *f, const struct rbm_train_state *ts)
 {
-	if (ts->velocity) {
-		ob_puts(f, "velocity\n");
-		put_floats(f, ts->velocity->b->data, ts->velocity->nv,
-			   ts->velocity->b->stride);
-		put_floats(f, ts->velocity->c->data, ts->velocity->nh,
-			   ts->velocity->c->stride);
-		put_matrix(f, ts->velocity->w);
-	}
+	if (ts->velocity)
+		put_params(f, "velocity", ts->velocity);
+	if (ts->iterate)
+		put_params(f, "iterate", ts->iterate);
 	if (ts->chains) {
 		ob_printf(f, "chains %zu\n", ts->chains->size1);
 		put_matrix(f, ts->chains);
@@ -341,7 +347,7 @@ static void put_visible_type(struct outbuf *f, const struct rbm *m)
 static size_t size_bound(const struct rbm_state *s)
 {
 	size_t nv = s->model->nv, nh = s->model->nh, rows;
-	size_t copies = s->train.velocity ? 2 : 1;
+	size_t copies = 1 + !!s->train.velocity + !!s->train.iterate;
 
 	rows = s->train.chains ? s->train.chains->size1 : 0;
 	if ((nh && nv > ((size_t)-1) / 128 / nh) ||
@@ -705,11 +711,13 @@ static int parse_header(struct cursor *c, struct parsed *p, int version,
 	while ((s = next_line(c)) && strcmp(s, "visible_bias") != 0)
 		if (s[0] != '#' && header_line(c, p, s, err) < 0)
 			return -1;
-	/* Files from before average_fraction or visible_centering trained
-	 * without them, and go on so (a new model's defaults are in
-	 * rbm_train_defaults). */
+	/* Files from before average_fraction, visible_centering or
+	 * pcd_chains trained without them (one chain a batch row), and go
+	 * on so (a new model's defaults are in rbm_train_defaults). */
 	if (!p->seen[NMODEL_KEYS + RBM_SETTING_AVERAGE_FRACTION])
 		p->h.p.average_fraction = 0;
+	if (!p->seen[NMODEL_KEYS + RBM_SETTING_CHAINS])
+		p->h.p.chains = 0;
 	if (!p->seen[NMODEL_KEYS + RBM_SETTING_VISIBLE_CENTERING])
 		p->h.p.visible_centering = 0;
 	for (k = 0; k < NKEYS; k++)
@@ -786,18 +794,18 @@ static int chains_section(struct cursor *c, struct rbm_state *s,
 	return s->train.chains ? parse_matrix(c, s->train.chains, err) : -1;
 }
 
-static int velocity_section(struct cursor *c, struct rbm_state *s,
-			    struct rbm_err *err)
+/* A model-shaped section (velocity, iterate) into *dst, NULL before. */
+static int params_section(struct cursor *c, struct rbm_state *s,
+			  struct rbm **dst, struct rbm_err *err)
 {
 	struct rbm *m = s->model;
 
-	if (s->train.velocity ||
-	    !(s->train.velocity = rbm_alloc(m->nv, m->nh, err)))
+	if (*dst || !(*dst = rbm_alloc(m->nv, m->nh, err)))
 		return -1;
-	if (parse_vector(c, s->train.velocity->b, err) < 0 ||
-	    parse_vector(c, s->train.velocity->c, err) < 0)
+	if (parse_vector(c, (*dst)->b, err) < 0 ||
+	    parse_vector(c, (*dst)->c, err) < 0)
 		return -1;
-	return parse_matrix(c, s->train.velocity->w, err);
+	return parse_matrix(c, (*dst)->w, err);
 }
 
 /* The optional sections up to the end; 0 or -1 with a message. */
@@ -814,7 +822,9 @@ static int parse_sections(struct cursor *c, struct rbm_state *s,
 			*arg++ = '\0';
 		err->msg[0] = '\0';
 		if (strcmp(line, "velocity") == 0 && !arg)
-			rc = velocity_section(c, s, err);
+			rc = params_section(c, s, &ts->velocity, err);
+		else if (strcmp(line, "iterate") == 0 && !arg)
+			rc = params_section(c, s, &ts->iterate, err);
 		else if (strcmp(line, "chains") == 0 && arg)
 			rc = chains_section(c, s, arg, err);
 		else if (strcmp(line, "visible_offset") == 0 && !arg)

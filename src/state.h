@@ -17,6 +17,9 @@
  *     NV lines of NH numbers  (row i: visible unit i to each hidden unit)
  *     [optional sections, each at most once, in any order:]
  *     velocity                (momentum: NV, NH, then NV x NH numbers)
+ *     iterate                 (averaging: the parameters training
+ *                              continues from, the model above being
+ *                              their average; NV, NH, NV x NH numbers)
  *     chains R                (PCD: R lines of NH hidden states)
  *     visible_offset          (centering: one line of NV)
  *     hidden_offset           (centering: one line of NH)

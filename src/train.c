@@ -54,6 +54,7 @@ struct rbm_trainer {
 	struct rbm *grad;		/* the last gradient */
 	struct rbm *avg;		/* running average of the parameters */
 	unsigned long avg_count;	/* updates in the average */
+	struct rbm *iterate;		/* the iterate's buffer until finish */
 	size_t *order;			/* global row order of the epoch */
 	size_t *idx;			/* this part's rows of a batch */
 	rbm_train_hook hook;		/* called after each batch, or NULL */
@@ -89,6 +90,8 @@ void rbm_train_state_clear(struct rbm_train_state *ts)
 	free_vector(&ts->vis_offset);
 	free_vector(&ts->hid_offset);
 	free_vector(&ts->hid_mean);
+	rbm_free(ts->iterate);
+	ts->iterate = NULL;
 }
 
 #define MEANS_BATCH 256	/* rows a batch in data_means */
@@ -251,8 +254,32 @@ static int start_offsets(struct rbm_trainer *t,
 }
 
 /*
- * Create the parts of ts that p uses and drop those it does not; 0, or
- * -1 with a message.
+ * Continue from the last parameters of the previous run, which averaging
+ * kept in the iterate (the model holding their average), taking the
+ * iterate over from the train state (so that a run stopped before
+ * rbm_trainer_finish leaves a model that is its own last parameters);
+ * and have room for them when this run averages.  0, or -1 when out of
+ * memory.
+ */
+static int restore_iterate(struct rbm_trainer *t)
+{
+	struct rbm_train_state *ts = t->ts;
+
+	if (ts->iterate) {
+		rbm_copy(t->m, ts->iterate);
+		t->iterate = ts->iterate;	/* the model is it now */
+		ts->iterate = NULL;
+	}
+	if ((t->p->average || t->p->average_fraction > 0) && !t->iterate &&
+	    !(t->iterate = rbm_alloc(t->nv, t->nh, NULL)))
+		return -1;
+	return 0;
+}
+
+/*
+ * Create the parts of ts that p uses and drop those it does not, after
+ * putting the previous run's iterate back in the model (which stays
+ * there on failure); 0, or -1 with a message.
  */
 static int prepare_state(struct rbm_trainer *t, gsl_rng *rng,
 			 const struct rbm_train_part *part,
@@ -263,6 +290,8 @@ static int prepare_state(struct rbm_trainer *t, gsl_rng *rng,
 	gsl_matrix_float *c = ts->chains;
 
 	rbm_err_set(err, "out of memory for training buffers");
+	if (restore_iterate(t) < 0)
+		return -1;
 	if (!(p->momentum > 0 || p->momentum_ramp)) {
 		rbm_free(ts->velocity);
 		ts->velocity = NULL;
@@ -454,6 +483,7 @@ void rbm_trainer_free(struct rbm_trainer *t)
 	free(t->idx);
 	rbm_free(t->grad);
 	rbm_free(t->avg);
+	rbm_free(t->iterate);
 	free(t);
 }
 
@@ -978,6 +1008,13 @@ void rbm_trainer_set_sampler(struct rbm_trainer *t, gsl_rng *rng)
 
 void rbm_trainer_finish(struct rbm_trainer *t)
 {
-	if (t->avg_count)
+	struct rbm_train_state *ts = t->ts;
+
+	if (t->avg_count) {	/* t->iterate exists: restore_iterate */
+		rbm_copy(t->iterate, t->m);
 		rbm_copy(t->m, t->avg);
+		rbm_free(ts->iterate);
+		ts->iterate = t->iterate;
+		t->iterate = NULL;
+	}
 }

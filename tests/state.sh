@@ -64,7 +64,7 @@ hostile "generator words beyond 32 bits (train hung)" \
 hostile "an all-zero generator" \
 	"s/^\(rng mt19937 \)[0-9a-f]\{9984\}/\1$(printf '%09984d' 0)/" \
 	": random generator state is out of range"
-"$R" p.rbm init 6 2 --seed 1 --pcd --batch-size 3
+"$R" p.rbm init 6 2 --seed 1 --pcd --batch-size 3 --chains 0
 "$R" p.rbm train 1 <movies.txt
 sed 's/^chains 3$/chains 1048576/' p.rbm | "$B/tests/reseal" >h.rbm
 run "$R" h.rbm daydream 1 1
@@ -163,5 +163,33 @@ same "an older file: visible_centering 0" \
 	"$("$R" old.rbm info | grep '^visible_centering')" "visible_centering: 0"
 same "a new file: visible_centering 1" \
 	"$("$R" af.rbm info | grep '^visible_centering')" "visible_centering: 1"
+
+# ... and one from before pcd_chains with one chain a batch row.
+grep -v '^pcd_chains ' af.rbm | "$B/tests/reseal" >old.rbm
+same "an older file: pcd_chains 0" \
+	"$("$R" old.rbm info | grep '^pcd_chains')" "pcd_chains: 0"
+same "a new file: pcd_chains 500" \
+	"$("$R" af.rbm info | grep '^pcd_chains')" "pcd_chains: 500"
+
+# A run split in two with the defaults (averaging over the last half of
+# the model's epochs) saves the model and everything else as one run of
+# the same epochs does: the second continues from the first's last
+# parameters (its iterate), not from the average that it saved.
+"$R" one.rbm init 6 3 --seed 4
+"$R" one.rbm train 40 --seed 4 <movies.txt
+"$R" two.rbm init 6 3 --seed 4
+"$R" two.rbm train 20 --seed 4 <movies.txt
+true_ "after a run with averaging the file holds the iterate" \
+	grep -qx iterate two.rbm
+"$R" two.rbm train 20 <movies.txt
+same "train 20 twice saves what train 40 does" \
+	"$(grep -v -e '^history ' -e '^end ' two.rbm | cksum)" \
+	"$(grep -v -e '^history ' -e '^end ' one.rbm | cksum)"
+# ... and a file from before the iterate continues from its model.
+grep -v -e '^history ' -e '^end ' two.rbm |
+	sed '/^iterate$/,/^chains /{/^chains /!d}' | "$B/tests/reseal" >old.rbm
+run "$R" old.rbm info
+same "an older file without the iterate loads" "$(grep '^iterate:' out)" \
+	"iterate: no"
 
 finish

@@ -415,7 +415,7 @@ START_TEST(test_state_params)
 			 "sparsity_target=0 sparsity_cost=0.1 "
 			 "sparsity_decay=0.95 lr_schedule=constant "
 			 "centering=0 offset_rate=0.01 average=0 "
-			 "average_fraction=0.5 pcd_chains=0 "
+			 "average_fraction=0.5 pcd_chains=500 "
 			 "visible_centering=1 ");
 }
 END_TEST

@@ -290,6 +290,47 @@ START_TEST(test_round_trip)
 }
 END_TEST
 
+/*
+ * The iterate (the last parameters of a run whose model is their
+ * average) saves and loads bit for bit in its own section, and a state
+ * without one loads without one (files from before it existed).
+ */
+START_TEST(test_round_trip_iterate)
+{
+	char *path = unit_path("s.rbm");
+	struct rbm_err err = { "" };
+	struct rbm_state *s = sample_state(), *t;
+	char *file;
+	size_t len;
+
+	ck_assert_int_eq(rbm_state_save(s, path, &err), 0);
+	t = load_ok(path);
+	ck_assert_ptr_null(t->train.iterate);
+	rbm_state_free(t);
+	s->train.iterate = rbm_alloc(3, 2, &err);
+	ck_assert_ptr_nonnull(s->train.iterate);
+	rbm_copy(s->train.iterate, s->model);
+	gsl_matrix_float_set(s->train.iterate->w, 1, 1, -0.25f);
+	gsl_vector_float_set(s->train.iterate->c, 1, 7.5f);
+	ck_assert_msg(rbm_state_save(s, path, &err) == 0, "%s", err.msg);
+	file = unit_read_file(path, &len);
+	ck_assert_ptr_nonnull(strstr(file, "\niterate\n-0 1.40129846e-45 "));
+	free(file);
+	t = load_ok(path);
+	assert_same_state(s, t);
+	ck_assert_ptr_nonnull(t->train.iterate);
+	ck_assert_mem_eq(t->train.iterate->w->data, s->train.iterate->w->data,
+			 6 * sizeof(float));
+	ck_assert_mem_eq(t->train.iterate->b->data, s->train.iterate->b->data,
+			 3 * sizeof(float));
+	ck_assert_mem_eq(t->train.iterate->c->data, s->train.iterate->c->data,
+			 2 * sizeof(float));
+	rbm_state_free(s);
+	rbm_state_free(t);
+	free(path);
+}
+END_TEST
+
 /* text has want at offset off. */
 static void assert_text_at(const char *text, size_t off, const char *want)
 {
@@ -319,7 +360,7 @@ START_TEST(test_saved_layout)
 		       "sparsity_decay 0.94999999999999996\n"
 		       "lr_schedule constant\ncentering 0\noffset_rate 0.01\n"
 		       "average 0\naverage_fraction 0.5\n"
-		       "pcd_chains 0\nvisible_centering 1\nrng mt19937 ");
+		       "pcd_chains 500\nvisible_centering 1\nrng mt19937 ");
 	ck_assert_uint_eq(line_len(file, L_RNG), 12 + 10000 + 1);
 	assert_text_at(file, line_off(file, L_VBIAS_WORD),
 		       "visible_bias\n-0 1.40129846e-45 0.100000024\n"
@@ -1070,6 +1111,7 @@ Suite *state_suite(void)
 	tcase_add_unchecked_fixture(file, unit_tmpdir_setup,
 				    unit_tmpdir_teardown);
 	tcase_add_test(file, test_round_trip);
+	tcase_add_test(file, test_round_trip_iterate);
 	tcase_add_test(file, test_saved_layout);
 	tcase_add_test(file, test_load_comments_and_order);
 	tcase_add_test(file, test_rng_hex);
