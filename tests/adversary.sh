@@ -565,6 +565,16 @@ else
 	skip R4 "sanitizers or valgrind need more address space"
 fi
 
+# ---- the third round: new options and keys ----
+begin L3
+awk 'BEGIN { srand(7); for (i = 0; i < 30; i++) { s = ""
+	for (j = 0; j < 25; j++) s = s (j ? " " : "") rand(); print s } }' >g25.txt
+"$R" g.rbm init 25 22 --visible gaussian --seed 1
+run "$R" g.rbm train 2 --loglik-every 1 --log g.csv --seed 1 --quiet <g25.txt
+expect "L3 --loglik-every on a model beyond exact and AIS" 0 \
+	"rbmcmd: train: warning: --loglik-every: AIS is implemented for binary visible units only; log Z of a gaussian model is exact up to 30 hidden units; the log's loglik column stays empty"
+same "L3 the loglik column stays empty" "$(cut -d, -f7 g.csv | tr '\n' ' ')" "loglik   "
+
 # ---- other users' files (reproducer 7): root only ----
 if [ $is_root = 1 ] && [ -z "$VG" ]; then
 	begin U1
