@@ -575,6 +575,27 @@ expect "L3 --loglik-every on a model beyond exact and AIS" 0 \
 	"rbmcmd: train: warning: --loglik-every: AIS is implemented for binary visible units only; log Z of a gaussian model is exact up to 30 hidden units; the log's loglik column stays empty"
 same "L3 the loglik column stays empty" "$(cut -d, -f7 g.csv | tr '\n' ' ')" "loglik   "
 
+begin A8
+# Every "(default V)" of the help: the man page's entry of the option says
+# "default V" or "V (the default)"; loglik's --ais-steps also as it runs.
+for c in $("$R" --help | awk '/^  [a-z_]+ / { print $1 }'); do
+	"$R" help "$c" | awk '/^  --/ { if (l != "") print l; l = $0; next }
+		/^   / { sub(/^ +/, " "); l = l $0; next }
+		{ if (l != "") print l; l = "" } END { if (l != "") print l }'
+done | sed -n 's/^  \(--[a-z0-9-]*\).*(default \([0-9.]*\)).*/\1 \2/p' |
+	sort -u >defaults
+sed -e 's/\\-/-/g' -e 's/\\f[BIRP]//g' -e 's/"//g' "$SRCDIR/man/rbmcmd.1" >page
+while read -r o v; do
+	true_ "A8 help and man page agree: $o default $v" awk -v o="$o" -v v="$v" '
+		/^\.TP/ { on = 0 }
+		$0 ~ "^\\.BI? " o "([= ]|$)" { on = 1 }
+		on && (index($0, "default " v) || index($0, v " (the default)")) { f = 1 }
+		END { exit !f }' page
+done <defaults
+run "$R" m.rbm loglik --ais --ais-runs 2 --seed 1 <movies.txt
+same "A8 loglik's --ais-steps default as help says" \
+	"$(sed -n 's/^ais_steps //p' out)" "$(sed -n 's/^--ais-steps //p' defaults)"
+
 # ---- other users' files (reproducer 7): root only ----
 if [ $is_root = 1 ] && [ -z "$VG" ]; then
 	begin U1
