@@ -596,6 +596,38 @@ run "$R" m.rbm loglik --ais --ais-runs 2 --seed 1 <movies.txt
 same "A8 loglik's --ais-steps default as help says" \
 	"$(sed -n 's/^ais_steps //p' out)" "$(sed -n 's/^--ais-steps //p' defaults)"
 
+begin E3
+if ! command -v mpirun >/dev/null 2>&1 || ! "$R" --version | grep -q '; MPI' ||
+   [ -n "$VG" ] || [ ! -f "$B/src/rbmcmd-mpi.so" ]; then
+	echo "skip E3: no mpirun, no MPI build or module, or valgrind"
+else
+	# As tests/mpi.sh: root in CI, quiet local transports, no leak
+	# report of Open MPI's own memory under the sanitizers.
+	mpi_env="OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+		OMPI_MCA_btl=self,vader,tcp
+		OMPI_MCA_btl_vader_single_copy_mechanism=none
+		ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
+	cp "$B/src/rbmcmd-mpi.so" mod.so
+	mkdir -p moddir
+	: >empty.so
+	for mod in mod.so moddir empty.so; do
+		cp m.orig mm.rbm
+		# shellcheck disable=SC2086
+		tk env $mpi_env RBMCMD_MPI_MODULE=$mod mpirun --oversubscribe \
+			-n 2 "$R" mm.rbm train 1 --quiet --seed 1 --data movies.txt
+		no_signal "E3 RBMCMD_MPI_MODULE=$mod under mpirun"
+		case $mod in
+		mod.so)
+			expect "E3 a module named without a slash is the file here" 0
+			true_ "E3 it trained" sh -c '! cmp -s mm.rbm m.orig' ;;
+		*)
+			true_ "E3 $mod refused, said why" grep -q \
+				"^rbmcmd: train: rank [01]: cannot load the MPI module: ./$mod: " err
+			true_ "E3 $mod: the state file is untouched" cmp -s mm.rbm m.orig ;;
+		esac
+	done
+fi
+
 # ---- other users' files (reproducer 7): root only ----
 if [ $is_root = 1 ] && [ -z "$VG" ]; then
 	begin U1
