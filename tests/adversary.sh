@@ -628,6 +628,26 @@ else
 	done
 fi
 
+begin R5
+# The BLAS guard's watchdog (guard.h) fires when the first product is
+# stuck; gdb holds the process just past the alarm's start for longer
+# than the alarm (RBM_GUARD_SECONDS, 10 s), whatever the machine's speed.
+if [ $limits_ok = 1 ] && command -v gdb >/dev/null 2>&1 &&
+   ldd "$RBMCMD" | grep -q libopenblas; then
+	tk sh -c "ulimit -v 3000000; OPENBLAS_NUM_THREADS=1 exec gdb -q -batch \
+		-ex 'handle SIGALRM nostop noprint pass' -ex 'break alarm' \
+		-ex run -ex finish -ex 'shell sleep 11' -ex continue \
+		--args '$RBMCMD' m.rbm info"
+	if grep -q 'exited with code 01' out; then
+		true_ "R5 the watchdog's message names the command" grep -qx \
+			"rbmcmd: info: out of memory: the BLAS library cannot get its buffers under this address-space limit (ulimit -v)" err
+	else
+		echo "skip R5: gdb could not run it here ($(tail -n 1 out))"
+	fi
+else
+	skip R5 "no address-space limit here, no gdb or no OpenBLAS"
+fi
+
 # ---- other users' files (reproducer 7): root only ----
 if [ $is_root = 1 ] && [ -z "$VG" ]; then
 	begin U1
