@@ -20,6 +20,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <math.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -484,6 +485,15 @@ static int run_epochs(const struct ctx *c, struct rbm_state *s,
 	size_t partial = 0;
 	int rc = EXIT_FAIL;
 
+	/* A hand-edited count near the top would wrap to 0 (the same in
+	 * every process, so all stop here). */
+	if (epochs > ULONG_MAX - s->train.epochs) {
+		if (root)
+			cli_say(c, "%s: the model's %lu epochs and %lu more "
+				"exceed the epoch counter", c->state,
+				s->train.epochs, epochs);
+		return EXIT_FAIL;
+	}
 	if (c->opt[O_DATA_BIAS].given ||	/* by default on a new model */
 	    (s->train.epochs == 0 && !c->opt[O_NO_DATA_BIAS].given)) {
 		if (!dr)

@@ -648,6 +648,17 @@ else
 	skip R5 "no address-space limit here, no gdb or no OpenBLAS"
 fi
 
+begin S12
+sed 's/^epochs 0$/epochs 18446744073709551614/' m.orig | "$B/tests/reseal" >top.rbm
+cp top.rbm top.orig
+run "$R" top.rbm train 3 --quiet --seed 1 <movies.txt
+expect "S12 an epoch count near the top does not wrap to 0" 1 \
+	"rbmcmd: train: top.rbm: the model's 18446744073709551614 epochs and 3 more exceed the epoch counter"
+true_ "S12 the file is intact" cmp -s top.rbm top.orig
+run "$R" top.rbm train 1 --quiet --seed 1 <movies.txt
+expect "S12 up to the top it trains" 0
+same "S12 and counts" "$("$R" top.rbm info | sed -n 's/^epochs: //p')" 18446744073709551615
+
 # ---- other users' files (reproducer 7): root only ----
 if [ $is_root = 1 ] && [ -z "$VG" ]; then
 	begin U1
