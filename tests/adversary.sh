@@ -446,6 +446,18 @@ run "$R" m.rbm weights --names tab-names.txt
 expect "M1 weights --names with a tab in a name" 1 \
 	"rbmcmd: weights: tab-names.txt:2: a name may not hold a tab"
 
+begin M2
+# The names are printed as they are: an escape sequence in one would reach
+# the terminal of whoever reads recommend's or weights's output.
+printf 'a\n\033]0;pwned\007b\nc\nd\ne\nf\n' >esc-names.txt
+run sh -c "echo '? ? ? ? ? ?' | '$R' m.rbm recommend --top 6 --names esc-names.txt"
+expect "M2 recommend --names with an escape sequence in a name" 1 \
+	"rbmcmd: recommend: esc-names.txt:2: a name may not hold a control character"
+run "$R" m.rbm weights --names esc-names.txt
+expect "M2 weights --names with an escape sequence in a name" 1 \
+	"rbmcmd: weights: esc-names.txt:2: a name may not hold a control character"
+true_ "M2 nothing printed" test ! -s out
+
 # ---- the parameter file ----
 begin P1
 printf '3 2\n' >p.txt
