@@ -20,6 +20,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <math.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -327,34 +328,38 @@ static int should_stop(const struct dist_run *dr)
  * the smaller layer when it has at most 20 units, else by loglik's
  * default AIS (100 runs of RBM_AIS_DEFAULT_STEPS, collapsed over the
  * smaller layer) with a generator of its own, so training draws the same
- * numbers either way.
+ * numbers either way.  0, or -1 with a message when neither works (the
+ * column then stays empty).
  */
-static void measure_loglik(const struct ctx *c, const struct rbm_state *s,
-			   int last, struct rbm_metrics *mt)
+static int measure_loglik(const struct ctx *c, const struct rbm_state *s,
+			  int last, struct rbm_metrics *mt, struct rbm_err *err)
 {
 	unsigned long n = c->opt[O_LOGLIK_EVERY].u;
 	double fe = isnan(mt->fe_valid) ? mt->fe_train : mt->fe_valid;
 	struct rbm_ais_settings ap = { RBM_AIS_DEFAULT_RUNS,
 		RBM_AIS_DEFAULT_STEPS, RBM_AIS_SMALLER, RBM_AIS_COLLAPSED, NULL };
 	struct rbm_ais_result res;
-	struct rbm_err err;
 	gsl_rng *rng;
 	double log_z;
+	int rc = -1;
 
 	if (!c->opt[O_LOGLIK_EVERY].given ||
 	    (s->train.epochs % n != 0 && !last))
-		return;
+		return 0;
 	if (rbm_score_log_z_exact(s->model, RBM_SCORE_EXACT_DEFAULT, &log_z,
-				  &err) == 0) {
+				  err) == 0) {
 		mt->loglik = -fe - log_z;
-		return;
+		return 0;
 	}
 	rng = gsl_rng_alloc(gsl_rng_mt19937);
-	if (rng && rbm_score_ais(s->model, NULL, NULL, &ap, rng, &res,
-				 &err) == 0)
+	if (!rng)
+		rbm_err_set(err, "out of memory for AIS");
+	else if ((rc = rbm_score_ais(s->model, NULL, NULL, &ap, rng, &res,
+				     err)) == 0)
 		mt->loglik = -fe - res.log_z;
 	if (rng)
 		gsl_rng_free(rng);
+	return rc;
 }
 
 /* The loop itself, with the trainer, monitor and report made. */
@@ -367,7 +372,7 @@ static int epochs_loop(const struct ctx *c, struct rbm_state *s,
 	struct rbm_metrics mt;
 	struct rbm_err err;
 	unsigned long e;
-	int root = !dr || dr->rank == 0;
+	int root = !dr || dr->rank == 0, loglik_said = 0;
 
 	for (e = 0; e < epochs && !should_stop(dr); e++) {
 		int want = report_wants_metrics(rep), k;
@@ -383,7 +388,11 @@ static int epochs_loop(const struct ctx *c, struct rbm_state *s,
 		}
 		if (want) {
 			rbm_monitor_measure(mon, s->model, &mt);
-			measure_loglik(c, s, e + 1 == epochs, &mt);
+			if (measure_loglik(c, s, e + 1 == epochs, &mt,
+					   &err) < 0 && !loglik_said++)
+				cli_say(c, "warning: --loglik-every: %s; the "
+					"log's loglik column stays empty",
+					err.msg);
 		}
 		if (report_epoch(rep, s->train.epochs, &st, want ? &mt : NULL,
 				 &err) < 0) {
@@ -476,6 +485,15 @@ static int run_epochs(const struct ctx *c, struct rbm_state *s,
 	size_t partial = 0;
 	int rc = EXIT_FAIL;
 
+	/* A hand-edited count near the top would wrap to 0 (the same in
+	 * every process, so all stop here). */
+	if (epochs > ULONG_MAX - s->train.epochs) {
+		if (root)
+			cli_say(c, "%s: the model's %lu epochs and %lu more "
+				"exceed the epoch counter", c->state,
+				s->train.epochs, epochs);
+		return EXIT_FAIL;
+	}
 	if (c->opt[O_DATA_BIAS].given ||	/* by default on a new model */
 	    (s->train.epochs == 0 && !c->opt[O_NO_DATA_BIAS].given)) {
 		if (!dr)

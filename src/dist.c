@@ -68,7 +68,10 @@ static void module_path(char *path, size_t len)
 	char *slash;
 
 	if (env && *env) {
-		snprintf(path, len, "%s", env);
+		/* A file, as the man page says: dlopen would look a name
+		 * without a slash up in the library path, not here. */
+		snprintf(path, len, "%s%s", strchr(env, '/') ? "" : "./",
+			 env);
 		return;
 	}
 	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);

@@ -50,13 +50,29 @@ static int buffers_fit(size_t k)
 	return 1;
 }
 
+/* The watchdog's message, made before the alarm is set: a signal
+ * handler can only write what is ready (the one mutable file-scope
+ * variable here, written before the handler can run). */
+static char alarm_msg[256];
+static size_t alarm_len;
+
+/* Make the watchdog's message, naming the command when known, as every
+ * other message does. */
+static void set_alarm_msg(const char *cmd)
+{
+	int n = snprintf(alarm_msg, sizeof(alarm_msg), PROG ": %.40s%s"
+			 "out of memory: the BLAS library cannot get its "
+			 "buffers under this address-space limit "
+			 "(ulimit -v)\n", cmd ? cmd : "", cmd ? ": " : "");
+
+	alarm_len = n < 0 ? 0 : (size_t)n < sizeof(alarm_msg) ? (size_t)n
+		    : sizeof(alarm_msg) - 1;
+}
+
 /* The watchdog: the first product is stuck; say so and end the process. */
 static void on_alarm(int sig)
 {
-	static const char msg[] = PROG ": out of memory: the BLAS library "
-		"cannot get its buffers under this address-space limit "
-		"(ulimit -v)\n";
-	ssize_t k = write(STDERR_FILENO, msg, sizeof(msg) - 1);
+	ssize_t k = write(STDERR_FILENO, alarm_msg, alarm_len);
 
 	(void)k;
 	(void)sig;
@@ -106,7 +122,7 @@ static void start_pool(void)
 	rbm_pool_start(more + 1, warm_thread);
 }
 
-int rbm_guard_blas(char **argv, struct rbm_err *err)
+int rbm_guard_blas(char **argv, const char *cmd, struct rbm_err *err)
 {
 	struct sigaction sa, old;
 	int rc, threads;
@@ -136,6 +152,7 @@ int rbm_guard_blas(char **argv, struct rbm_err *err)
 			    "(ulimit -v)", BLAS_BUFFER >> 20);
 		return -1;
 	}
+	set_alarm_msg(cmd);
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_alarm;
 	sigemptyset(&sa.sa_mask);

@@ -26,10 +26,11 @@
  * when not even one buffer fits; else run the first product, then start
  * the products' pool (pool.h) with as many threads as buffers fit, each
  * taking its own; if that is still stuck after RBM_GUARD_SECONDS, print
- * why and end the process with exit status 1 (_exit: OpenBLAS's exit
- * handler would wait for the stuck thread).  Without a limit, or with
- * another CBLAS, nothing to do.  0, or -1 with a message.
+ * why (naming cmd, the command about to run, when not NULL) and end the
+ * process with exit status 1 (_exit: OpenBLAS's exit handler would wait
+ * for the stuck thread).  Without a limit, or with another CBLAS, nothing
+ * to do.  0, or -1 with a message.
  */
-int rbm_guard_blas(char **argv, struct rbm_err *err);
+int rbm_guard_blas(char **argv, const char *cmd, struct rbm_err *err);
 
 #endif

@@ -381,6 +381,15 @@ void rbm_params_free_names(struct rbm_names *names)
 	free(names);
 }
 
+/* Whether s holds an ASCII control character (DEL included). */
+static int has_control(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return 1;
+	return 0;
+}
+
 /*
  * Read names from r into names (up to want of them; the rest are only
  * counted, for the message) and return how many lines there were, or -1
@@ -402,6 +411,13 @@ static long read_name_lines(struct reader *r, struct rbm_names *names,
 		if (strchr(r->buf, '\t')) {
 			rbm_err_set(err, "%s:%lu: a name may not hold a tab",
 				    r->name, r->line);
+			return -1;
+		}
+		/* and writes them raw: no escape sequence reaches a
+		 * terminal from a names file */
+		if (has_control(r->buf)) {
+			rbm_err_set(err, "%s:%lu: a name may not hold a "
+				    "control character", r->name, r->line);
 			return -1;
 		}
 		if (count < want) {

@@ -57,7 +57,8 @@ struct rbm_names {
 
 /*
  * Read exactly n names from the file at path, one per line (a CR before
- * the line end is dropped); an empty line or a count other than n is an
+ * the line end is dropped); an empty line, a control character (a tab
+ * included: recommend --top's separator) or a count other than n is an
  * error ("FILE: 5 names for 6 visible units").  NULL with a message.
  */
 struct rbm_names *rbm_params_read_names(const char *path, size_t n,

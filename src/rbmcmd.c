@@ -500,6 +500,24 @@ static void guard_std_fds(void)
 			_exit(EXIT_FAIL);	/* cannot even say so */
 }
 
+/*
+ * The command named in argv, before the options are parsed: for the
+ * BLAS guard's watchdog, which may have to speak before dispatch knows.
+ * STATE COMMAND first, then a stateless command, then any command word;
+ * NULL if none.
+ */
+static const char *guess_command(int argc, char **argv)
+{
+	int i;
+
+	if (argc > 2 && is_command(argv[2]))
+		return argv[2];
+	for (i = 1; i < argc; i++)
+		if (is_command(argv[i]))
+			return argv[i];
+	return NULL;
+}
+
 int main(int argc, char **argv)
 {
 	static char outbuf[1 << 16];
@@ -517,7 +535,7 @@ int main(int argc, char **argv)
 	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
 	/* A failed guard stops every command, but not help, --version or
 	 * a usage error, which use no BLAS: run_command says why. */
-	if (rbm_guard_blas(argv, &err) < 0)
+	if (rbm_guard_blas(argv, guess_command(argc, argv), &err) < 0)
 		c.unusable = err.msg;
 	rc = dispatch(&c, argc, argv);
 	/* A command that streams has said so already (cli_flush). */

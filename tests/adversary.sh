@@ -446,6 +446,18 @@ run "$R" m.rbm weights --names tab-names.txt
 expect "M1 weights --names with a tab in a name" 1 \
 	"rbmcmd: weights: tab-names.txt:2: a name may not hold a tab"
 
+begin M2
+# The names are printed as they are: an escape sequence in one would reach
+# the terminal of whoever reads recommend's or weights's output.
+printf 'a\n\033]0;pwned\007b\nc\nd\ne\nf\n' >esc-names.txt
+run sh -c "echo '? ? ? ? ? ?' | '$R' m.rbm recommend --top 6 --names esc-names.txt"
+expect "M2 recommend --names with an escape sequence in a name" 1 \
+	"rbmcmd: recommend: esc-names.txt:2: a name may not hold a control character"
+run "$R" m.rbm weights --names esc-names.txt
+expect "M2 weights --names with an escape sequence in a name" 1 \
+	"rbmcmd: weights: esc-names.txt:2: a name may not hold a control character"
+true_ "M2 nothing printed" test ! -s out
+
 # ---- the parameter file ----
 begin P1
 printf '3 2\n' >p.txt
@@ -564,6 +576,100 @@ else
 	skip R3 "sanitizers or valgrind need more address space"
 	skip R4 "sanitizers or valgrind need more address space"
 fi
+
+# ---- the third round: new options and keys ----
+begin L3
+awk 'BEGIN { srand(7); for (i = 0; i < 30; i++) { s = ""
+	for (j = 0; j < 25; j++) s = s (j ? " " : "") rand(); print s } }' >g25.txt
+"$R" g.rbm init 25 22 --visible gaussian --seed 1
+run "$R" g.rbm train 2 --loglik-every 1 --log g.csv --seed 1 --quiet <g25.txt
+expect "L3 --loglik-every on a model beyond exact and AIS" 0 \
+	"rbmcmd: train: warning: --loglik-every: AIS is implemented for binary visible units only; log Z of a gaussian model is exact up to 30 hidden units; the log's loglik column stays empty"
+same "L3 the loglik column stays empty" "$(cut -d, -f7 g.csv | tr '\n' ' ')" "loglik   "
+
+begin A8
+# Every "(default V)" of the help: the man page's entry of the option says
+# "default V" or "V (the default)"; loglik's --ais-steps also as it runs.
+for c in $("$R" --help | awk '/^  [a-z_]+ / { print $1 }'); do
+	"$R" help "$c" | awk '/^  --/ { if (l != "") print l; l = $0; next }
+		/^   / { sub(/^ +/, " "); l = l $0; next }
+		{ if (l != "") print l; l = "" } END { if (l != "") print l }'
+done | sed -n 's/^  \(--[a-z0-9-]*\).*(default \([0-9.]*\)).*/\1 \2/p' |
+	sort -u >defaults
+sed -e 's/\\-/-/g' -e 's/\\f[BIRP]//g' -e 's/"//g' "$SRCDIR/man/rbmcmd.1" >page
+while read -r o v; do
+	true_ "A8 help and man page agree: $o default $v" awk -v o="$o" -v v="$v" '
+		/^\.TP/ { on = 0 }
+		$0 ~ "^\\.BI? " o "([= ]|$)" { on = 1 }
+		on && (index($0, "default " v) || index($0, v " (the default)")) { f = 1 }
+		END { exit !f }' page
+done <defaults
+run "$R" m.rbm loglik --ais --ais-runs 2 --seed 1 <movies.txt
+same "A8 loglik's --ais-steps default as help says" \
+	"$(sed -n 's/^ais_steps //p' out)" "$(sed -n 's/^--ais-steps //p' defaults)"
+
+begin E3
+if ! command -v mpirun >/dev/null 2>&1 || ! "$R" --version | grep -q '; MPI' ||
+   [ -n "$VG" ] || [ ! -f "$B/src/rbmcmd-mpi.so" ]; then
+	echo "skip E3: no mpirun, no MPI build or module, or valgrind"
+else
+	# As tests/mpi.sh: root in CI, quiet local transports, no leak
+	# report of Open MPI's own memory under the sanitizers.
+	mpi_env="OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+		OMPI_MCA_btl=self,vader,tcp
+		OMPI_MCA_btl_vader_single_copy_mechanism=none
+		ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
+	cp "$B/src/rbmcmd-mpi.so" mod.so
+	mkdir -p moddir
+	: >empty.so
+	for mod in mod.so moddir empty.so; do
+		cp m.orig mm.rbm
+		# shellcheck disable=SC2086
+		tk env $mpi_env RBMCMD_MPI_MODULE=$mod mpirun --oversubscribe \
+			-n 2 "$R" mm.rbm train 1 --quiet --seed 1 --data movies.txt
+		no_signal "E3 RBMCMD_MPI_MODULE=$mod under mpirun"
+		case $mod in
+		mod.so)
+			expect "E3 a module named without a slash is the file here" 0
+			true_ "E3 it trained" sh -c '! cmp -s mm.rbm m.orig' ;;
+		*)
+			true_ "E3 $mod refused, said why" grep -q \
+				"^rbmcmd: train: rank [01]: cannot load the MPI module: ./$mod: " err
+			true_ "E3 $mod: the state file is untouched" cmp -s mm.rbm m.orig ;;
+		esac
+	done
+fi
+
+begin R5
+# The BLAS guard's watchdog (guard.h) fires when the first product is
+# stuck; gdb holds the process just past the alarm's start for longer
+# than the alarm (RBM_GUARD_SECONDS, 10 s), whatever the machine's speed.
+if [ $limits_ok = 1 ] && command -v gdb >/dev/null 2>&1 &&
+   ldd "$RBMCMD" | grep -q libopenblas; then
+	tk sh -c "ulimit -v 3000000; OPENBLAS_NUM_THREADS=1 exec gdb -q -batch \
+		-ex 'handle SIGALRM nostop noprint pass' -ex 'break alarm' \
+		-ex run -ex finish -ex 'shell sleep 11' -ex continue \
+		--args '$RBMCMD' m.rbm info"
+	if grep -q 'exited with code 01' out; then
+		true_ "R5 the watchdog's message names the command" grep -qx \
+			"rbmcmd: info: out of memory: the BLAS library cannot get its buffers under this address-space limit (ulimit -v)" err
+	else
+		echo "skip R5: gdb could not run it here ($(tail -n 1 out))"
+	fi
+else
+	skip R5 "no address-space limit here, no gdb or no OpenBLAS"
+fi
+
+begin S12
+sed 's/^epochs 0$/epochs 18446744073709551614/' m.orig | "$B/tests/reseal" >top.rbm
+cp top.rbm top.orig
+run "$R" top.rbm train 3 --quiet --seed 1 <movies.txt
+expect "S12 an epoch count near the top does not wrap to 0" 1 \
+	"rbmcmd: train: top.rbm: the model's 18446744073709551614 epochs and 3 more exceed the epoch counter"
+true_ "S12 the file is intact" cmp -s top.rbm top.orig
+run "$R" top.rbm train 1 --quiet --seed 1 <movies.txt
+expect "S12 up to the top it trains" 0
+same "S12 and counts" "$("$R" top.rbm info | sed -n 's/^epochs: //p')" 18446744073709551615
 
 # ---- other users' files (reproducer 7): root only ----
 if [ $is_root = 1 ] && [ -z "$VG" ]; then
