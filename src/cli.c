@@ -52,6 +52,9 @@ const struct cli_optdef cli_options[NOPTS] = {
 	     "leave a new model's visible biases at 0"),
 	COUNT(O_LOGLIK_EVERY, "loglik-every", "N", 1, 4294967295.0,
 	      "fill the log's loglik column every N epochs"),
+	COUNT(O_AVERAGE_EVERY, "average-every", "N", 1, 4294967295.0,
+	      "under mpirun: step alone, average the models every N "
+	      "batches (default 1: sum every batch's gradients)"),
 	[O_DATA] = { "data", "FILE", OK_STRING, 0, 0, 0, 0, NULL,
 		     "read the training rows from FILE, not stdin (under "
 		     "mpirun: each process its part; %d: a file per rank)" },

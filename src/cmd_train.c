@@ -406,7 +406,8 @@ static int epochs_loop(const struct ctx *c, struct rbm_state *s,
 }
 
 /* Make the trainer, on one process or on this one's part. */
-static struct rbm_trainer *make_trainer(struct rbm_state *s,
+static struct rbm_trainer *make_trainer(const struct ctx *c,
+					struct rbm_state *s,
 					const struct rbm_data *d,
 					unsigned long epochs,
 					const struct dist_run *dr,
@@ -421,6 +422,8 @@ static struct rbm_trainer *make_trainer(struct rbm_state *s,
 				   epochs, dr->sampler, &dr->part, err);
 	if (t)
 		rbm_trainer_set_sampler(t, dr->sampler);
+	if (t && c->opt[O_AVERAGE_EVERY].given)
+		rbm_trainer_set_average_every(t, c->opt[O_AVERAGE_EVERY].u);
 	return t;
 }
 
@@ -511,7 +514,7 @@ static int run_epochs(const struct ctx *c, struct rbm_state *s,
 	}
 	if (dr)		/* see report_guard */
 		report_guard(&rep);
-	t = make_trainer(s, d, epochs, dr, &err);
+	t = make_trainer(c, s, d, epochs, dr, &err);
 	mon = t && root ? rbm_monitor_alloc(d, valid, s->model->nh, &err)
 			: NULL;
 	if (!t || (root && !mon)) {

@@ -66,7 +66,8 @@ static const struct command commands[] = {
 	  "that is not a state file)", CMD_NEW_MODEL },
 	{ "train", cmd_train, 1, 2, "MAX_EPOCHS [LEARNING_RATE] < ROWS",
 	  OPT(O_SEED) | OPT(O_DATA_BIAS) | OPT(O_NO_DATA_BIAS) |
-	  OPT(O_LOGLIK_EVERY) | OPT(O_DATA) | OPT(O_VALIDATION) |
+	  OPT(O_LOGLIK_EVERY) | OPT(O_AVERAGE_EVERY) | OPT(O_DATA) |
+	  OPT(O_VALIDATION) |
 	  OPT(O_LOG) | OPT(O_VERBOSE) | OPT(O_QUIET) | OPT(O_MISSING),
 	  "train on visible rows from stdin, continuing from the saved "
 	  "state", CMD_TRAINS },

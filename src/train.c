@@ -50,6 +50,7 @@ struct rbm_trainer {
 					 * observed, for the offsets (means,
 					 * NaN where none, once combined) */
 	double *counts;			/* enum count */
+	double *mix;			/* average_parts' buffer */
 	size_t batch;			/* global rows of the current share */
 	struct rbm *grad;		/* the last gradient */
 	struct rbm *avg;		/* running average of the parameters */
@@ -63,6 +64,14 @@ struct rbm_trainer {
 	void *reduce_arg;
 	gsl_rng *sampler;		/* for the Gibbs draws, or NULL: the
 					 * generator of rbm_train_epoch */
+	size_t ranks;			/* parts training together */
+	unsigned long every;		/* average the parts' models every
+					 * this many batches; <= 1: sum the
+					 * gradients of every batch */
+	unsigned long since;		/* local batches since the last */
+	int wish;			/* the hook asked to stop since */
+	int alone;			/* this step is the part's alone */
+	int averaging;			/* the epoch updates t->avg */
 };
 
 /* The counts at the end of t->sums, reduced with the rest. */
@@ -345,6 +354,7 @@ static int alloc_buffers(struct rbm_trainer *t)
 	t->order = malloc(max_size(t->rows, t->chains) *
 			  sizeof(*t->order));
 	t->idx = malloc(kc * sizeof(*t->idx));
+	t->mix = malloc((2 * nv + 3 * nh + 1) * sizeof(*t->mix));
 	t->grad = rbm_alloc(nv, nh, NULL);
 	if (t->p->average || t->p->average_fraction > 0)
 		t->avg = rbm_alloc(nv, nh, NULL);
@@ -358,7 +368,7 @@ static int alloc_buffers(struct rbm_trainer *t)
 		t->counts = t->vc + nv;
 	}
 	return t->in && t->ph && t->h && t->pv && t->vn && t->ph2 && t->sums &&
-	       t->order && t->idx && t->grad &&
+	       t->order && t->idx && t->mix && t->grad &&
 	       (t->avg || !(t->p->average || t->p->average_fraction > 0)) ?
 	       0 : -1;
 }
@@ -374,6 +384,7 @@ static int set_sizes(struct rbm_trainer *t, const struct rbm_train_part *part,
 
 	t->rows = part ? part->rows : t->d->n;
 	t->first = part ? part->first : 0;
+	t->ranks = ranks;
 	if (t->rows == 0) {
 		rbm_err_set(err, "no rows to train on");
 		return -1;
@@ -481,6 +492,7 @@ void rbm_trainer_free(struct rbm_trainer *t)
 	free(t->sums);
 	free(t->order);
 	free(t->idx);
+	free(t->mix);
 	rbm_free(t->grad);
 	rbm_free(t->avg);
 	rbm_free(t->iterate);
@@ -653,7 +665,8 @@ static void share_products(struct rbm_trainer *t, gsl_matrix_float *v,
 			   gsl_matrix_float *ph2, const gsl_matrix_float *mask)
 {
 	struct rbm *g = t->grad;
-	size_t parts = t->p->pcd ? t->all_chains : t->batch;
+	size_t parts = !t->p->pcd ? t->batch : t->alone ? t->chains :
+						t->all_chains;
 	int outer = t->ts->vis_offset && !t->ts->hid_offset && !mask;
 
 	if (t->ts->vis_offset) {	/* centering, full or visible */
@@ -739,7 +752,8 @@ void rbm_train_sums(struct rbm_trainer *t, float **f, size_t *nf,
 static int sums_to_means(struct rbm_trainer *t, struct rbm_err *err)
 {
 	double k = (double)t->batch;
-	double nc = t->p->pcd ? (double)t->all_chains : k;
+	double nc = !t->p->pcd ? k : t->alone ? (double)t->chains :
+						(double)t->all_chains;
 	size_t i;
 
 	if (t->counts[C_ROWS] != k || t->counts[C_PARTICLES] != nc) {
@@ -770,7 +784,8 @@ struct rbm *rbm_train_combine(struct rbm_trainer *t, int *stop,
 
 	t->counts[C_STOP] = stop && *stop;
 	rbm_train_sums(t, &f, &nf, &d, &nd);
-	if (t->reduce && t->reduce(t->reduce_arg, f, nf, d, nd, err) < 0)
+	if (t->reduce && !t->alone &&
+	    t->reduce(t->reduce_arg, f, nf, d, nd, err) < 0)
 		return NULL;
 	if (stop)
 		*stop = t->counts[C_STOP] > 0;
@@ -913,24 +928,147 @@ static size_t local_rows(struct rbm_trainer *t, const size_t *g, size_t k,
 	return n;
 }
 
+/* Whether the parts step alone between averages of their models. */
+static int steps_alone(const struct rbm_trainer *t)
+{
+	return t->every > 1 && t->ranks > 1 && t->reduce;
+}
+
+/*
+ * Copy v (none when NULL) into buf from *at on, or with back, buf times
+ * scale into v; *at moves past it.
+ */
+static void pack(gsl_vector_float *v, double *buf, size_t *at, int back,
+		 double scale)
+{
+	size_t i;
+
+	for (i = 0; v && i < v->size; i++, (*at)++)
+		if (back)
+			gsl_vector_float_set(v, i, (float)(buf[*at] * scale));
+		else
+			buf[*at] = gsl_vector_float_get(v, i);
+}
+
+/*
+ * Replace the parameters of m (none when NULL) and the vectors x, y, z
+ * (each may be NULL) by their mean over the parts, with *flag summed
+ * along (flag NULL: none); 0, or -1 with the reduce's message.  The
+ * weights are summed as floats (rbm_alloc's rows are contiguous), the
+ * rest as doubles.
+ */
+static int mean_of_parts(struct rbm_trainer *t, struct rbm *m,
+			 gsl_vector_float *x, gsl_vector_float *y,
+			 gsl_vector_float *z, double *flag,
+			 struct rbm_err *err)
+{
+	gsl_vector_float *v[] = { m ? m->b : NULL, m ? m->c : NULL, x, y, z };
+	double *buf = t->mix, scale = 1.0 / (double)t->ranks;
+	size_t i, n = 0, back = 0;
+
+	for (i = 0; i < sizeof(v) / sizeof(*v); i++)
+		pack(v[i], buf, &n, 0, 1);
+	if (flag)
+		buf[n++] = *flag;
+	if (t->reduce(t->reduce_arg, m ? m->w->data : NULL,
+		      m ? t->nv * t->nh : 0, buf, n, err) < 0)
+		return -1;
+	if (m)
+		rbm_linalg_matrix_scal((float)scale, m->w);
+	for (i = 0; i < sizeof(v) / sizeof(*v); i++)
+		pack(v[i], buf, &back, 1, scale);
+	if (flag)
+		*flag = buf[back];
+	return 0;
+}
+
+/*
+ * The parts' models become their mean, with everything else the update
+ * reads (the momentum's last step, the centering offsets, the sparsity
+ * activity; each part's PCD chains stay its own); and at the end of an
+ * epoch (last) or of a run (a stop), the running average of the
+ * parameters too.  The wish to stop goes in *stop and comes back as any
+ * part's.  0, or -1 with a message.
+ */
+static int average_parts(struct rbm_trainer *t, int last, int *stop,
+			 struct rbm_err *err)
+{
+	struct rbm_train_state *ts = t->ts;
+	double any = t->wish;
+
+	if (mean_of_parts(t, t->m, ts->vis_offset, ts->hid_offset,
+			  ts->hid_mean, &any, err) < 0 ||
+	    (ts->velocity && mean_of_parts(t, ts->velocity, NULL, NULL,
+					   NULL, NULL, err) < 0))
+		return -1;
+	*stop = any > 0;
+	t->since = 0;
+	t->wish = 0;
+	if ((last || *stop) && t->avg_count &&
+	    mean_of_parts(t, t->avg, NULL, NULL, NULL, NULL, err) < 0)
+		return -1;
+	return 0;
+}
+
+/*
+ * A batch step of this part alone: the mean gradient of its kl rows of
+ * the batch (none: no step) at the global rate, then the parameters'
+ * running average (of this part's model: the mean of the parts' averages
+ * is that of their mean), then every t->every batches and at the
+ * epoch's end (last) the mean of the parts.  The hook's wish to stop is
+ * kept until then; *stop says whether any part stops.  0, or -1 with a
+ * message.
+ */
+static int step_alone(struct rbm_trainer *t, size_t kl, int last,
+		      double rate, double mom, gsl_rng *rng, int wish,
+		      int *stop, struct rbm_err *err)
+{
+	int rc = 0;
+
+	t->wish |= wish;
+	*stop = 0;
+	if (kl > 0) {
+		t->alone = 1;
+		rc = rbm_train_step(t, t->in->v, t->in->mask, kl, rate, mom,
+				    rng, NULL, err);
+		t->alone = 0;
+	}
+	if (rc < 0)
+		return -1;
+	if (t->averaging)
+		average_update(t);
+	if (++t->since < t->every && !last)
+		return 0;
+	return average_parts(t, last, stop, err);
+}
+
 /*
  * One batch of the epoch: the rows order[start..start+k) of all parts,
- * this part's share of them; the hook's wish to stop goes in *stop, and
- * comes back as the wish of any part.  0, or -1 with a message.
+ * this part's share of them (last: the epoch's last batch); the hook's
+ * wish to stop goes in *stop, and comes back as the wish of any part.
+ * 0, or -1 with a message.
  */
 static int epoch_batch(struct rbm_trainer *t, size_t start, size_t k,
-		       double rate, double mom, gsl_rng *rng, int *stop,
-		       struct rbm_err *err)
+		       int last, double rate, double mom, gsl_rng *rng,
+		       int *stop, struct rbm_err *err)
 {
 	const size_t *idx;
 	size_t kl = local_rows(t, t->order + start, k, &idx);
+	gsl_rng *r = t->sampler ? t->sampler : rng;
+	int wish;
 
 	if (kl > 0)
 		rbm_batch_gather(t->in, t->d, idx, kl);
-	*stop = t->hook && t->hook(t->hook_arg, start + k, t->rows);
-	return rbm_train_step(t, kl ? t->in->v : NULL,
-			      kl ? t->in->mask : NULL, k, rate, mom,
-			      t->sampler ? t->sampler : rng, stop, err);
+	wish = t->hook && t->hook(t->hook_arg, start + k, t->rows);
+	if (steps_alone(t))
+		return step_alone(t, kl, last, rate, mom, r, wish, stop, err);
+	*stop = wish;
+	if (rbm_train_step(t, kl ? t->in->v : NULL, kl ? t->in->mask : NULL,
+			   k, rate, mom, r, stop, err) < 0)
+		return -1;
+	if (t->averaging)
+		average_update(t);
+	return 0;
 }
 
 /*
@@ -954,11 +1092,11 @@ int rbm_train_epoch(struct rbm_trainer *t, gsl_rng *rng,
 	size_t nb = (n + t->max_batch - 1) / t->max_batch;
 	double mom = p->momentum, rate = p->learning_rate;
 	unsigned long tail = average_tail(t);
-	int averaging = (p->average || tail) &&
-			t->run_epoch + (tail > p->average ? tail : p->average) >=
-				t->run_epochs;
 	int stop = 0;
 
+	t->averaging = (p->average || tail) &&
+		       t->run_epoch + (tail > p->average ? tail : p->average) >=
+			       t->run_epochs;
 	if (p->momentum_ramp && t->ts->epochs < RBM_RAMP_EPOCHS)
 		mom = 0.5;
 	if (n > t->max_batch) {
@@ -973,10 +1111,9 @@ int rbm_train_epoch(struct rbm_trainer *t, gsl_rng *rng,
 		rate = scheduled_rate(p, ((double)t->run_epoch +
 					  (double)b / (double)nb) /
 					 (double)t->run_epochs);
-		if (epoch_batch(t, start, k, rate, mom, rng, &stop, err) < 0)
+		if (epoch_batch(t, start, k, start + k >= n, rate, mom, rng,
+				&stop, err) < 0)
 			return -1;
-		if (averaging)
-			average_update(t);
 		if (stop && start + k < n)
 			break;
 	}
@@ -1004,6 +1141,11 @@ void rbm_trainer_set_hook(struct rbm_trainer *t, rbm_train_hook hook,
 void rbm_trainer_set_sampler(struct rbm_trainer *t, gsl_rng *rng)
 {
 	t->sampler = rng;
+}
+
+void rbm_trainer_set_average_every(struct rbm_trainer *t, unsigned long n)
+{
+	t->every = n;
 }
 
 void rbm_trainer_finish(struct rbm_trainer *t)

@@ -234,6 +234,19 @@ struct rbm_trainer *rbm_trainer_alloc_part(struct rbm *m,
  */
 void rbm_trainer_set_sampler(struct rbm_trainer *t, gsl_rng *rng);
 
+/*
+ * Over several parts, with n > 1: each part steps alone on its rows of
+ * each global batch (their mean gradient, at the same rate), and the
+ * parts' models, with everything the update reads (momentum, centering
+ * offsets, sparsity activity, and the parameters' running average at the
+ * end), are replaced by their mean every n batches and at the end of
+ * every epoch, so they agree there.  Communication falls n-fold, but the
+ * result then depends on the number of parts (local SGD / model
+ * averaging).  n <= 1, or one part: the synchronous step of every batch
+ * (the default).  A wish to stop is acted on at the next average.
+ */
+void rbm_trainer_set_average_every(struct rbm_trainer *t, unsigned long n);
+
 /* Release a workspace; NULL is a no-op. */
 void rbm_trainer_free(struct rbm_trainer *t);
 

@@ -119,6 +119,60 @@ for K in 2 3 4; do
 	run "$R" k$K.rbm daydream 1 1
 	expect "K=$K: the saved state loads" 0
 done
+# --average-every N: each rank steps alone on its rows of each batch and
+# the models are averaged every N batches and at each epoch's end.  N = 1
+# is the default's gradient sum, byte for byte; N > 1 steps alone (another
+# model), yet every rank ends with the same parameters, also with the
+# momentum, the centering offsets, the sparsity activity and the
+# parameters' running average (--average 2) to agree on, and over parts of
+# unequal size (203 rows in 3).
+cp new.rbm every0.rbm
+cp new.rbm every1.rbm
+# shellcheck disable=SC2086
+run mpi 2 "$R" every0.rbm train 3 $opts --momentum 0.5 --data rows.txt
+expect "K=2: trains with momentum" 0
+# shellcheck disable=SC2086
+run mpi 2 "$R" every1.rbm train 3 $opts --momentum 0.5 --average-every 1 \
+	--data rows.txt
+expect "K=2 --average-every 1: trains" 0
+same_model "K=2 --average-every 1: the default's model" every0.rbm every1.rbm
+for K in 2 3; do
+	cp new.rbm every4k$K.rbm
+	# shellcheck disable=SC2086
+	run mpi $K "$R" every4k$K.rbm train 3 $opts --momentum 0.5 --average 2 \
+		--average-every 4 --verbose --data rows.txt
+	expect "K=$K --average-every 4: trains" 0
+	true_ "K=$K --average-every 4: every rank ends with the same parameters" \
+		grep -q "^rbmcmd: train: $K processes ended with the same parameters" err
+	true_ "K=$K --average-every 4: the history counts all 203 rows" \
+		grep -q '^history .* epochs 1-3 rows 203 ' every4k$K.rbm
+	run "$R" every4k$K.rbm loglik <rows.txt
+	expect "K=$K --average-every 4: the saved state loads" 0
+done
+cp new.rbm every4.rbm
+# shellcheck disable=SC2086
+run mpi 2 "$R" every4.rbm train 3 $opts --momentum 0.5 --average-every 4 \
+	--data rows.txt
+true_ "K=2 --average-every 4: ranks stepped alone (not the default's model)" \
+	test "$(grep -v '^history \|^end ' every0.rbm)" != \
+	"$(grep -v '^history \|^end ' every4.rbm)"
+# In one process there is nothing to average: the option changes nothing.
+cp new.rbm plain4.rbm
+# shellcheck disable=SC2086
+"$R" plain4.rbm train 3 $opts --average-every 4 <rows.txt
+same_model "one process: --average-every 4 changes nothing" plain.rbm \
+	plain4.rbm
+for bad in 0 -1 1.5 x; do
+	cp new.rbm bad.rbm
+	run "$R" bad.rbm train 1 --average-every "$bad" <rows.txt
+	expect "--average-every $bad: refused" 2 \
+"rbmcmd: train: --average-every must be a whole number from 1 to 4294967295, not '$bad'
+Try 'rbmcmd STATE train --help'."
+	run mpi 2 "$R" bad.rbm train 1 --average-every "$bad" --data rows.txt
+	true_ "--average-every $bad under mpirun: refused" test "$rc" != 0
+	true_ "--average-every $bad: the state file is untouched" \
+		cmp -s new.rbm bad.rbm
+done
 # The rows may come from a file split by bytes, from stdin (rank 0 reads
 # and sends each rank a slice: 67, 68, 68 rows) or from a file per rank:
 # with the same rows in each rank (shards cut as stdin's slices) the model
