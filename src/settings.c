@@ -128,7 +128,7 @@ const struct rbm_setting rbm_settings[RBM_NSETTINGS] = {
 	[RBM_SETTING_CHAINS] = { "pcd_chains",
 		COUNT(RBM_SETTING_SIZE, chains, RBM_DEFAULT_CHAINS, 0,
 		      RBM_MAX_BATCH_SIZE, 0),
-		"the number of PCD chains", 0, NULL,
+		"the number of PCD chains", 14, "chains",
 		"chains", "N",
 		"persistent chains of PCD (default {default}); 0: as many as "
 		"the batch's rows", NULL, NULL },

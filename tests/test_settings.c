@@ -90,7 +90,8 @@ START_TEST(test_history)
 	rbm_settings_history(&p, buf, sizeof(buf));
 	ck_assert_str_eq(buf, "rate 0.2 batch 100 cd_k 1 pcd 1 momentum 0 "
 			 "centering 0 decay 0 l1 0 sparsity 0 schedule constant "
-			 "average 0 average_fraction 0.5 visible_centering 1");
+			 "average 0 average_fraction 0.5 visible_centering 1 "
+			 "chains 500");
 	p.learning_rate = 0.25;
 	p.schedule = RBM_SCHEDULE_CONSTANT;
 	p.centering = 1;
