@@ -504,6 +504,9 @@ static int run_epochs(const struct ctx *c, struct rbm_state *s,
 		else if (rbm_train_data_bias_part(s->model, d, &dr->part,
 						  &err) < 0)
 			return dist_die(c, dr, &err);
+		if (s->train.iterate)	/* the run continues from it */
+			gsl_vector_float_memcpy(s->train.iterate->b,
+						s->model->b);
 	}
 	if (report_open(&rep, epochs, root && c->opt[O_VERBOSE].given,
 			!root || c->opt[O_QUIET].given,

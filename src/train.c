@@ -55,7 +55,10 @@ struct rbm_trainer {
 	struct rbm *grad;		/* the last gradient */
 	struct rbm *avg;		/* running average of the parameters */
 	unsigned long avg_count;	/* updates in the average */
+	unsigned long applied;		/* updates of this run */
 	struct rbm *iterate;		/* the iterate's buffer until finish */
+	struct rbm *saved;		/* the model as loaded, when an
+					 * iterate replaced it */
 	size_t *order;			/* global row order of the epoch */
 	size_t *idx;			/* this part's rows of a batch */
 	rbm_train_hook hook;		/* called after each batch, or NULL */
@@ -275,6 +278,9 @@ static int restore_iterate(struct rbm_trainer *t)
 	struct rbm_train_state *ts = t->ts;
 
 	if (ts->iterate) {
+		if (!(t->saved = rbm_alloc(t->nv, t->nh, NULL)))
+			return -1;
+		rbm_copy(t->saved, t->m);
 		rbm_copy(t->m, ts->iterate);
 		t->iterate = ts->iterate;	/* the model is it now */
 		ts->iterate = NULL;
@@ -496,6 +502,7 @@ void rbm_trainer_free(struct rbm_trainer *t)
 	rbm_free(t->grad);
 	rbm_free(t->avg);
 	rbm_free(t->iterate);
+	rbm_free(t->saved);
 	free(t);
 }
 
@@ -868,6 +875,7 @@ void rbm_train_apply(struct rbm_trainer *t, struct rbm *g, double rate,
 {
 	struct rbm *vel = t->ts->velocity;
 
+	t->applied++;
 	if (t->p->weight_decay > 0 || t->p->l1 > 0)
 		decay_terms(t->p, t->m, g);
 	if (vel) {
@@ -1156,6 +1164,13 @@ void rbm_trainer_finish(struct rbm_trainer *t)
 		rbm_copy(t->iterate, t->m);
 		rbm_copy(t->m, t->avg);
 		rbm_free(ts->iterate);
+		ts->iterate = t->iterate;
+		t->iterate = NULL;
+	} else if (t->saved && !t->applied) {
+		/* nothing trained (train 0, or a stop before the first
+		 * update): the file's average stays the model and its last
+		 * parameters the iterate */
+		rbm_copy(t->m, t->saved);
 		ts->iterate = t->iterate;
 		t->iterate = NULL;
 	}

@@ -359,8 +359,9 @@ int rbm_train_epoch(struct rbm_trainer *t, gsl_rng *rng,
  * End the run: with parameter averaging, keep the model's parameters in
  * the train state's iterate and replace them by their average over the
  * last epochs; without an average (averaging off, or a run stopped
- * before it began) drop the iterate, the model then being the last
- * parameters.  The averaged model is what the other commands use; the
+ * before its average began) drop the iterate, the model then being the
+ * last parameters; after no update at all (0 epochs, or a stop before
+ * the first batch) leave the model and the iterate as they were loaded.  The averaged model is what the other commands use; the
  * next run (rbm_trainer_alloc) puts the iterate back in the model and
  * continues from it, as its PCD chains, velocity and offsets belong to
  * it, so that "train 10" twice trains as "train 20" does.

@@ -192,4 +192,24 @@ run "$R" old.rbm info
 same "an older file without the iterate loads" "$(grep '^iterate:' out)" \
 	"iterate: no"
 
+# train 0 saves settings only: the averaged model and its iterate stay
+# as they were (restoring the iterate for the run must not leak into the
+# saved model when nothing was trained).
+cp two.rbm zero.rbm
+"$R" zero.rbm train 0 --learning-rate 0.05 <movies.txt
+params() { sed -n '/^visible_bias$/,/^end /p' "$1" | grep -v '^end '; }
+same "train 0 keeps the averaged model and its iterate" \
+	"$(params zero.rbm | cksum)" "$(params two.rbm | cksum)"
+same "train 0 saves the new rate" \
+	"$("$R" zero.rbm info | grep '^learning_rate')" "learning_rate: 0.05"
+# --data-bias on a file with an iterate sets the biases the run starts
+# from (the iterate's), not only the average's that the run replaces.
+yes '0 0 0 0 0 1' | head -n 20 >last.txt
+cp two.rbm db.rbm
+"$R" db.rbm train 1 --data-bias --seed 1 <last.txt
+same "--data-bias reaches a model that continues from its iterate" \
+	"$(sed -n '/^visible_bias$/{n;p;}' db.rbm |
+	awk '{ print ($1 < -2 && $5 < -2 && $6 > 2) ? "data" : "kept" }')" \
+	"data"
+
 finish
