@@ -202,7 +202,10 @@ int rbm_setting_in_range(size_t i, double x)
 		return 1;	/* any int is a switch: nonzero is on */
 	if (s->type == RBM_SETTING_CHOICE)
 		return x >= 0 && x < (double)nchoices(s);
-	return isfinite(x) && (lo_open ? x > s->lo : x >= s->lo) &&
+	/* A subnormal would not survive the state file (strtod calls it
+	 * out of range), nor does the command line take one. */
+	return isfinite(x) && (x == 0 || isnormal(x)) &&
+	       (lo_open ? x > s->lo : x >= s->lo) &&
 	       (hi_open ? x < s->hi : x <= s->hi);
 }
 

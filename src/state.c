@@ -1066,16 +1066,21 @@ static struct rbm_state *load_pickle(const char *path, const char *buf,
 	struct rbm_train_settings p;
 	struct rbm_state *s;
 	struct rbm *m = rbm_pickle_read(buf, len, path, &info, err);
-	char line[160], rate[32];
+	char line[160], rate[48];
 
 	if (!m)
 		return NULL;
 	rbm_train_defaults(&p);
 	p.learning_rate = info.learning_rate;
-	rbm_setting_format(&p, RBM_SETTING_LEARNING_RATE, 0, rate,
-			   sizeof(rate));
-	if (rbm_train_check_params(&p, NULL) < 0)
+	if (rbm_train_check_params(&p, NULL) < 0) {
 		rbm_train_defaults(&p);
+		snprintf(rate, sizeof(rate), "%.3g unusable, default ",
+			 info.learning_rate);
+	} else {
+		rate[0] = '\0';
+	}
+	rbm_setting_format(&p, RBM_SETTING_LEARNING_RATE, 0,
+			   rate + strlen(rate), sizeof(rate) - strlen(rate));
 	snprintf(line, sizeof(line), "read: the original Python rbmcmd's "
 		 "pickle (protocol %d%s), learning rate %s", info.protocol,
 		 info.old_style ? ", Python 2" : "", rate);

@@ -115,6 +115,15 @@ bad "persistent id" '\200\002P1\n.' "byte 2: opcode 0x50 (persistent ids, extens
 sed 's/^(I7$/(I8/' "$P/py2-proto0.pkl" >bad.pkl
 run "$R" bad.pkl run_visible <movies.txt
 expect "wrong shape" 1 "rbmcmd: run_visible: bad.pkl: the weights' data does not hold 8 x 3 numbers"
+# A rate that the state file could not carry (subnormal: strtod calls it
+# out of range) is not taken: the defaults, and the history says why.
+sed 's/^F0.1$/F1e-310/' "$P/py2-proto0.pkl" >tiny.pkl
+run "$R" tiny.pkl info
+expect "info, subnormal rate" 0 ""
+true_ "its rate is the default, and the history says so" sh -c '
+	grep -qx "learning_rate: 0.2" "$1" &&
+	grep -qx "history: read: the original Python rbmcmd'"'"'s pickle (protocol 0, Python 2), learning rate 1e-310 unusable, default 0.2" "$1"' \
+	sh "$T/out"
 sed 's/^I6$/I5/' "$P/py2-proto0.pkl" >bad.pkl
 run "$R" bad.pkl run_visible <movies.txt
 expect "shape and num_visible disagree" 1 "rbmcmd: run_visible: bad.pkl: weights of 7 x 3 do not fit num_visible 5 and num_hidden 2 (want (NV+1) x (NH+1))"
