@@ -888,7 +888,18 @@ static struct rbm_state *parse_state(const char *path, int version,
 	struct cursor c = { path, p, end, 0 };
 	struct parsed ph;
 	struct rbm_state *s;
+	const char *nul = memchr(p, '\0', (size_t)(end - p));
 
+	/* Lines end at a NUL in C: the rest of the line would go unread. */
+	if (nul) {
+		unsigned long line = 1;
+
+		for (; p < nul; p++)
+			line += *p == '\n';
+		rbm_err_set(err, "%s:%lu: a NUL byte; not a text state file",
+			    path, line);
+		return NULL;
+	}
 	memset(&ph, 0, sizeof(ph));
 	ph.vis_k = 1;
 	next_line(&c);	/* magic, already checked */

@@ -52,6 +52,8 @@ hostile "a repeated key" 's/^hidden 2$/hidden 2\nhidden 2/' \
 	":6: bad or repeated 'hidden' line"
 hostile "an impossible batch size" 's/^batch_size 100$/batch_size 0/' \
 	": training options: batch size must be between 1 and 1048576"
+hostile "a NUL byte cutting a line short (the rest went unread)" \
+	's/^hidden 2$/hidden 2\x00 junk/' ":5: a NUL byte; not a text state file"
 hostile "an unknown key" 's/^epochs 10$/epochs 10\nfrobs 1/' \
 	":7: unknown key 'frobs'"
 hostile "a number that is not finite" '/^visible_bias$/{n;s/^[^ ]*/nan/}' \
