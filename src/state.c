@@ -486,8 +486,15 @@ static int parse_floats(struct cursor *c, char *s, float *x, size_t n,
 		}
 		if (end == s || (*end && *end != ' ') ||
 		    !isfinite(x[i * stride])) {
-			rbm_err_set(err, "%s:%lu: number %zu is not a finite "
-				    "number", c->path, c->line, i + 1);
+			/* strtof says ERANGE for a finite decimal beyond
+			 * FLT_MAX, not for "inf" */
+			const char *why = end == s || (*end && *end != ' ') ?
+				"not a number" : isinf(x[i * stride]) &&
+				errno == ERANGE ? "too large for single precision" :
+				"not a finite number";
+
+			rbm_err_set(err, "%s:%lu: number %zu is %s", c->path,
+				    c->line, i + 1, why);
 			return -1;
 		}
 		s = end;

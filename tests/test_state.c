@@ -692,12 +692,15 @@ START_TEST(test_load_bad_rows)
 	SEALED_FAILS(path, replace_line(body, L_W2, "0.5 0.25 1\n"),
 		     "%s:%d: more than 2 numbers", path, L_W2);
 	SEALED_FAILS(path, replace_line(body, L_W0, "0.5 abc\n"),
-		     "%s:%d: number 2 is not a finite number", path, L_W0);
+		     "%s:%d: number 2 is not a number", path, L_W0);
 	SEALED_FAILS(path, replace_line(body, L_W0, "0.5 1x\n"),
-		     "%s:%d: number 2 is not a finite number", path, L_W0);
+		     "%s:%d: number 2 is not a number", path, L_W0);
 	SEALED_FAILS(path, replace_line(body, L_W2, "nan 0\n"),
 		     "%s:%d: number 1 is not a finite number", path, L_W2);
 	SEALED_FAILS(path, replace_line(body, L_HBIAS, "0 1e39\n"),
+		     "%s:%d: number 2 is too large for single precision", path,
+		     L_HBIAS);
+	SEALED_FAILS(path, replace_line(body, L_HBIAS, "0 -inf\n"),
 		     "%s:%d: number 2 is not a finite number", path, L_HBIAS);
 	free(body);
 	free(path);
