@@ -16,8 +16,8 @@
  * beta = 1, so that the bias costs no second pass.
  *
  * Binary operands: when the left operand of a large product holds only
- * 0 and 1, and at most MAX_DENSITY ones, the product is a sum of rows
- * (kernels.h): x W sums rows of W, x W' rows of W' (each block first
+ * 0 and 1, and few enough ones (MAX_DENSITY_*), the product is a sum of
+ * rows (kernels.h): x W sums rows of W, x W' rows of W' (each block first
  * transposes its rows of W into a buffer), and the gradient's a'b sums
  * rows of b, each block for all its output rows at once
  * (rbm_kernel_sum_rows_many).  The choice is made per call from the
@@ -61,12 +61,21 @@ char *openblas_get_config(void);
 #define BLOCKS		8
 
 /*
- * The binary kernels beat sgemm (OpenBLAS's Haswell kernels, one thread,
- * 100 x 784 x 500 products) below about 40% ones with AVX2 or AVX-512,
- * 25% with SSE2.  One threshold for every level keeps the choice, and so
- * the results, the same on every CPU with the same BLAS.
+ * The most ones (a fraction of the operand) for which each product goes
+ * by the binary kernels.  Against OpenBLAS's AVX-512 (Cooperlake) sgemm
+ * on one thread, 100 x 784 x 500 products of random 0/1 operands, the
+ * kernels win below about 34% ones for x W, 25% for the gradient's a'b
+ * and 18% for x W' (whose blocks first transpose W); against its Haswell
+ * kernels, 1.7x slower, below about 40% for every product.  Fashion's
+ * rows hold 31% ones and a 500-unit layer's samples about 35%, so the
+ * faster BLAS takes the gradient and x W' back (issue 15: the binary a'b
+ * made a PCD-1 epoch slower than sgemm's).  Fixed limits, one a product
+ * and the same at every kernel level, keep the choice, and so the
+ * results, the same on every CPU with the same BLAS.
  */
-#define MAX_DENSITY	0.4
+#define MAX_DENSITY_XW	0.33	/* x W */
+#define MAX_DENSITY_XWT	0.18	/* x W' */
+#define MAX_DENSITY_GRAM 0.25	/* a'b */
 
 /* The ones of a binary matrix, as lists of positions (one per row or
  * one per column). */
@@ -215,6 +224,32 @@ static long row_ones(const float *p, size_t n, uint32_t *q)
 	return (long)k;
 }
 
+/*
+ * Whether x holds only 0 and 1 with at most limit ones: one vectorized
+ * pass that stops at the first row past either, so that a product that
+ * will go to sgemm costs no lists (their scan, on the pool, is several
+ * times slower than this).
+ */
+static int few_ones(const gsl_matrix_float *x, size_t limit)
+{
+	size_t r, c, n = x->size2, total = 0;
+
+	for (r = 0; r < x->size1; r++) {
+		const float *p = gsl_matrix_float_const_ptr(x, r, 0);
+		unsigned k = 0;
+		int bad = 0;
+#pragma omp simd reduction(|:bad) reduction(+:k)
+		for (c = 0; c < n; c++) {
+			bad |= (p[c] != 0.0f) & (p[c] != 1.0f);
+			k += p[c] != 0.0f;
+		}
+		total += k;
+		if (bad || total > limit)
+			return 0;
+	}
+	return 1;
+}
+
 /* The lists by row in r turned into lists by column (cols of them), one
  * after another. */
 static int by_columns(const struct ones *r, size_t rows, size_t cols,
@@ -284,18 +319,20 @@ static void scan_block(void *arg, size_t i)
 }
 
 /*
- * Whether x holds only 0 and 1, with few enough ones; if so its
- * ones as lists by row (by_col 0) or by column into o, and 0; else (or
- * out of memory, or turned off) -1, and the caller uses sgemm.
+ * Whether x holds only 0 and 1, at most a fraction density of them ones;
+ * if so its ones as lists by row (by_col 0) or by column into o, and 0;
+ * else (or out of memory, or turned off) -1, and the caller uses sgemm.
  */
-static int find_ones(const gsl_matrix_float *x, int by_col, struct ones *o)
+static int find_ones(const gsl_matrix_float *x, int by_col, double density,
+		     struct ones *o)
 {
 	size_t rows = x->size1, cols = x->size2;
 	struct ones byrow;
 	struct scan s;
 	int rc;
 
-	if (binary_off)
+	if (binary_off ||
+	    !few_ones(x, (size_t)(density * (double)rows * (double)cols)))
 		return -1;
 	byrow.start = malloc(2 * (rows + 1) * sizeof(*byrow.start));
 	byrow.idx = malloc((rows * cols + 1) * sizeof(*byrow.idx));
@@ -306,7 +343,7 @@ static int find_ones(const gsl_matrix_float *x, int by_col, struct ones *o)
 	byrow.end = byrow.start + rows + 1;
 	s.x = x;
 	s.o = &byrow;
-	s.limit = (size_t)(MAX_DENSITY * (double)rows * (double)cols);
+	s.limit = (size_t)(density * (double)rows * (double)cols);
 	atomic_init(&s.total, 0);
 	atomic_init(&s.stop, 0);
 	rbm_pool_run((rows + SCAN_ROWS - 1) / SCAN_ROWS, scan_block, &s);
@@ -400,7 +437,10 @@ static void affine_run(const gsl_matrix_float *x, CBLAS_TRANSPOSE_t trans,
 		affine(x, trans, a, bias, out, post);
 		return;
 	}
-	if ((!bias || bias->stride == 1) && find_ones(x, 0, &ones) == 0) {
+	if ((!bias || bias->stride == 1) &&
+	    find_ones(x, 0, trans == CblasNoTrans ? MAX_DENSITY_XW
+						   : MAX_DENSITY_XWT,
+		      &ones) == 0) {
 		j.ones = &ones;
 		if (trans == CblasNoTrans ||
 		    (j.buf = malloc(a->size1 * a->size2 * sizeof(float)))) {
@@ -460,7 +500,7 @@ void rbm_linalg_gram(float alpha, const gsl_matrix_float *a,
 		gsl_blas_sgemm(CblasTrans, CblasNoTrans, alpha, a, b, beta, g);
 		return;
 	}
-	if (find_ones(a, 1, &ones) == 0) {
+	if (find_ones(a, 1, MAX_DENSITY_GRAM, &ones) == 0) {
 		j.ones = &ones;
 		rbm_pool_run(blocks_of(rows, j.width), gram_ones_block, &j);
 		free_ones(&ones);
