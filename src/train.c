@@ -51,6 +51,7 @@ struct rbm_trainer {
 					 * NaN where none, once combined) */
 	double *counts;			/* enum count */
 	double *mix;			/* average_parts' buffer */
+	float *outer;			/* offset_outer's row (nh) */
 	size_t batch;			/* global rows of the current share */
 	struct rbm *grad;		/* the last gradient */
 	struct rbm *avg;		/* running average of the parameters */
@@ -361,6 +362,7 @@ static int alloc_buffers(struct rbm_trainer *t)
 			  sizeof(*t->order));
 	t->idx = malloc(kc * sizeof(*t->idx));
 	t->mix = malloc((2 * nv + 3 * nh + 1) * sizeof(*t->mix));
+	t->outer = malloc(nh * sizeof(*t->outer));
 	t->grad = rbm_alloc(nv, nh, NULL);
 	if (t->p->average || t->p->average_fraction > 0)
 		t->avg = rbm_alloc(nv, nh, NULL);
@@ -374,7 +376,7 @@ static int alloc_buffers(struct rbm_trainer *t)
 		t->counts = t->vc + nv;
 	}
 	return t->in && t->ph && t->h && t->pv && t->vn && t->ph2 && t->sums &&
-	       t->order && t->idx && t->mix && t->grad &&
+	       t->order && t->idx && t->mix && t->outer && t->grad &&
 	       (t->avg || !(t->p->average || t->p->average_fraction > 0)) ?
 	       0 : -1;
 }
@@ -499,6 +501,7 @@ void rbm_trainer_free(struct rbm_trainer *t)
 	free(t->order);
 	free(t->idx);
 	free(t->mix);
+	free(t->outer);
 	rbm_free(t->grad);
 	rbm_free(t->avg);
 	rbm_free(t->iterate);
@@ -646,8 +649,11 @@ static void offset_outer(struct rbm_trainer *t, int data, int model,
 	const gsl_vector_float *o = t->ts->vis_offset;
 	double a = data ? 1.0 / (double)t->batch : 0;
 	double b = model ? 1.0 / (double)parts : 0;
+	float *d = t->outer;	/* the same for every row */
 	size_t i, j;
 
+	for (j = 0; j < t->nh; j++)
+		d[j] = (float)(a * t->hd[j] - b * t->hm[j]);
 	for (i = 0; i < t->nv; i++) {
 		float oi = gsl_vector_float_get(o, i);
 		float *g = gsl_matrix_float_ptr(t->grad->w, i, 0);
@@ -655,7 +661,7 @@ static void offset_outer(struct rbm_trainer *t, int data, int model,
 			continue;
 #pragma omp simd
 		for (j = 0; j < t->nh; j++)
-			g[j] -= oi * (float)(a * t->hd[j] - b * t->hm[j]);
+			g[j] -= oi * d[j];
 	}
 }
 
