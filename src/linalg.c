@@ -159,6 +159,7 @@ struct job {
 	size_t width;
 	const struct ones *ones;	/* binary x: its ones, else NULL */
 	float *buf;			/* x W' on ones: W transposed */
+	const gsl_vector_float *vec;	/* ger: x (y is in bias) */
 };
 
 /* The columns [*c0, *c0 + *n) of block i of a job over cols columns. */
@@ -428,7 +429,7 @@ static void affine_run(const gsl_matrix_float *x, CBLAS_TRANSPOSE_t trans,
 {
 	size_t cols = out->size2;
 	struct job j = { x, a, bias, out, post, trans, 1.0f, 1.0f, 0, NULL,
-			 NULL };
+			 NULL, NULL };
 	struct ones ones;
 
 	j.width = block_width(cols, (double)out->size1 * (double)x->size2 *
@@ -491,7 +492,7 @@ void rbm_linalg_gram(float alpha, const gsl_matrix_float *a,
 {
 	size_t rows = g->size1;
 	struct job j = { a, b, NULL, g, NULL, CblasNoTrans, alpha, beta, 0,
-			 NULL, NULL };
+			 NULL, NULL, NULL };
 	struct ones ones;
 
 	j.width = block_width(rows, (double)a->size1 * (double)rows *
@@ -545,12 +546,53 @@ static void rows_block(void *arg, size_t i)
 	}
 }
 
+/* Block i of a rank-one update (ger): some rows of out. */
+static void ger_block(void *arg, size_t i)
+{
+	const struct job *j = arg;
+	const float *y = j->bias->data;
+	size_t r, r0, n, c, cols = j->out->size2;
+
+	block_range(j, i, j->out->size1, &r0, &n);
+	for (r = r0; r < r0 + n; r++) {
+		float xr = j->alpha * j->vec->data[r * j->vec->stride];
+		float *row = gsl_matrix_float_ptr(j->out, r, 0);
+		if (xr == 0.0f)
+			continue;
+#pragma omp simd
+		for (c = 0; c < cols; c++)
+			row[c] += xr * y[c];
+	}
+}
+
+void rbm_linalg_ger(float alpha, const gsl_vector_float *x,
+		    const gsl_vector_float *y, gsl_matrix_float *a)
+{
+	size_t rows = a->size1;
+	struct job j = { NULL, NULL, y, a, NULL, CblasNoTrans, alpha, 1.0f, 0,
+			 NULL, NULL, NULL };
+
+	if (y->stride != 1) {	/* not in the library's use */
+		size_t r, c;
+		for (r = 0; r < rows; r++) {
+			float xr = alpha * gsl_vector_float_get(x, r);
+			for (c = 0; xr != 0.0f && c < a->size2; c++)
+				*gsl_matrix_float_ptr(a, r, c) +=
+					xr * gsl_vector_float_get(y, c);
+		}
+		return;
+	}
+	j.vec = x;
+	j.width = block_width(rows, (double)rows * (double)a->size2 / 16);
+	rbm_pool_run(blocks_of(rows, j.width), ger_block, &j);
+}
+
 /* y += a x (x given) or y *= a (x NULL), rows of y in blocks. */
 static void rows_run(float a, const gsl_matrix_float *x, gsl_matrix_float *y)
 {
 	size_t rows = y->size1;
 	struct job j = { x, NULL, NULL, y, NULL, CblasNoTrans, a, 1.0f, 0, NULL,
-			 NULL };
+			 NULL, NULL };
 
 	/* Elementwise: worth threads at a larger size than a product. */
 	j.width = block_width(rows, (double)rows * (double)y->size2 / 16);

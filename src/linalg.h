@@ -53,6 +53,13 @@ void rbm_linalg_mv(float alpha, const gsl_matrix_float *w,
 void rbm_linalg_mv_t(float alpha, const gsl_matrix_float *w,
 		     const gsl_vector_float *x, gsl_vector_float *y);
 
+/*
+ * a += alpha x y' (x of a's rows, y of its columns), skipping the rows
+ * where x is 0: each element gets a[i][j] + (alpha x[i]) y[j].
+ */
+void rbm_linalg_ger(float alpha, const gsl_vector_float *x,
+		    const gsl_vector_float *y, gsl_matrix_float *a);
+
 /* y += a x, vectors or equally shaped matrices. */
 void rbm_linalg_axpy(float a, const gsl_vector_float *x, gsl_vector_float *y);
 void rbm_linalg_matrix_axpy(float a, const gsl_matrix_float *x,

@@ -640,8 +640,9 @@ static void centering_terms(struct rbm_trainer *t)
  * binary states as they are, sums of rows (linalg.h), and the offsets
  * come in here, as (v - 1 o')' ph = v' ph - o (1' ph)': subtract o times
  * the column sums of the hidden probabilities (hd and hm, still sums of
- * the share), each scaled as its product.  Centering the states first
- * made them non-binary and every gradient product a full sgemm.
+ * the share), each scaled as its product, a rank-one update on the
+ * pool.  Centering the states first made them non-binary and every
+ * gradient product a full sgemm.
  */
 static void offset_outer(struct rbm_trainer *t, int data, int model,
 			 size_t parts)
@@ -649,20 +650,12 @@ static void offset_outer(struct rbm_trainer *t, int data, int model,
 	const gsl_vector_float *o = t->ts->vis_offset;
 	double a = data ? 1.0 / (double)t->batch : 0;
 	double b = model ? 1.0 / (double)parts : 0;
-	float *d = t->outer;	/* the same for every row */
-	size_t i, j;
+	gsl_vector_float_view d = gsl_vector_float_view_array(t->outer, t->nh);
+	size_t j;
 
 	for (j = 0; j < t->nh; j++)
-		d[j] = (float)(a * t->hd[j] - b * t->hm[j]);
-	for (i = 0; i < t->nv; i++) {
-		float oi = gsl_vector_float_get(o, i);
-		float *g = gsl_matrix_float_ptr(t->grad->w, i, 0);
-		if (oi == 0.0f)
-			continue;
-#pragma omp simd
-		for (j = 0; j < t->nh; j++)
-			g[j] -= oi * d[j];
-	}
+		t->outer[j] = (float)(a * t->hd[j] - b * t->hm[j]);
+	rbm_linalg_ger(-1.0f, o, &d.vector, t->grad->w);
 }
 
 /*

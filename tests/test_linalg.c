@@ -388,6 +388,57 @@ START_TEST(test_axpy_scal)
 }
 END_TEST
 
+/*
+ * The rank-one update, small (one block) and cut into blocks of rows, on
+ * a view: each element a + (alpha x_i) y_j in float, rows where x is 0
+ * untouched (even -0.0 stays), nothing outside the view, and x with a
+ * stride (a column of a matrix).
+ */
+START_TEST(test_ger)
+{
+	static const size_t shapes[][2] = { { 3, 5 }, { 784, 500 } };
+	gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+	size_t s, i, j;
+
+	for (s = 0; s < 2; s++) {
+		size_t n = shapes[s][0], m = shapes[s][1];
+		struct mat ma, mx;
+		gsl_matrix_float *a = mat_random(&ma, n, m, 0, rng);
+		gsl_matrix_float *xs = mat_random(&mx, n, 2, 0, rng);
+		gsl_matrix_float *a0 = gsl_matrix_float_alloc(n, m);
+		gsl_vector_float *y = gsl_vector_float_alloc(m);
+		gsl_vector_float_view x = gsl_matrix_float_column(xs, 1);
+		float edge = gsl_matrix_float_get(ma.whole, 1, m + 2);
+
+		for (j = 0; j < m; j++)
+			gsl_vector_float_set(y, j, (float)(gsl_rng_uniform(rng)
+							   - 0.5));
+		gsl_vector_float_set(&x.vector, 1, 0.0f);
+		gsl_matrix_float_set(a, 1, 0, -0.0f);
+		gsl_matrix_float_memcpy(a0, a);
+		rbm_linalg_ger(-1.0f, &x.vector, y, a);
+		for (i = 0; i < n; i++) {
+			float xi = -1.0f * gsl_vector_float_get(&x.vector, i);
+			for (j = 0; j < m; j++) {
+				float want = gsl_matrix_float_get(a0, i, j);
+				if (xi != 0.0f)
+					want += xi * gsl_vector_float_get(y, j);
+				ck_assert(memcmp(&want, gsl_matrix_float_const_ptr(
+					a, i, j), sizeof(want)) == 0);
+			}
+		}
+		ck_assert(signbit(gsl_matrix_float_get(a, 1, 0)));
+		ck_assert_float_eq(gsl_matrix_float_get(ma.whole, 1, m + 2),
+				   edge);
+		gsl_matrix_float_free(ma.whole);
+		gsl_matrix_float_free(mx.whole);
+		gsl_matrix_float_free(a0);
+		gsl_vector_float_free(y);
+	}
+	gsl_rng_free(rng);
+}
+END_TEST
+
 /* The warning about OpenBLAS's generic kernels: only when they ignore
  * the CPU's AVX2 or AVX-512. */
 START_TEST(test_generic_core)
@@ -416,6 +467,7 @@ Suite *linalg_suite(void)
 	tcase_add_test(tc, test_products_match_reference);
 	tcase_add_test(tc, test_post_once);
 	tcase_add_test(tc, test_axpy_scal);
+	tcase_add_test(tc, test_ger);
 	tcase_add_test(tc, test_generic_core);
 	suite_add_tcase(s, tc);
 	return s;
