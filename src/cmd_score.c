@@ -32,6 +32,7 @@
 #define SCORE_BATCH 256	/* rows per product */
 #define SCORE_DIGITS 10	/* significant digits of reals without --precision */
 #define ESS_DIGITS 4	/* of loglik's ais_ess, a rough figure */
+#define RAISE_ROUNDING 1e-9	/* relative gap of two exact sides */
 
 /* What a scoring command holds; freed in one place. */
 struct scoring {
@@ -301,7 +302,10 @@ static void warn_gap(const struct ctx *c, const struct scoring *sc,
 	double se = sqrt(z->stderr_ * z->stderr_ +
 			 r->log_z_stderr * r->log_z_stderr);
 
-	if (fabs(hi - lo) > 2 * se)
+	/* Both sides exact (zero weights: every run has the same weight)
+	 * still differ by rounding, which two standard errors of 0 do not
+	 * cover. */
+	if (fabs(hi - lo) > 2 * se + RAISE_ROUNDING * (1 + fabs(hi)))
 		cli_say(c, "warning: the log-likelihood by %s (%.6g) and by "
 			"RAISE (%.6g) differ by %.3g nats: the annealing has "
 			"not converged; give more --ais-steps",
