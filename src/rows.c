@@ -41,6 +41,8 @@ struct rbm_rows {
 	size_t pos, end;	/* unread data is buf[pos, end) */
 	size_t scanned;		/* buf[pos, scanned) has no newline */
 	int eof;		/* read(2) returned 0, or the span ended */
+	int cut;		/* the last line handed out ended the input
+				 * without a newline */
 	size_t base;		/* bytes read before buf[0] */
 	size_t span;		/* lines starting at or past this byte
 				 * (from where reading began) are not read */
@@ -215,6 +217,7 @@ static int next_line(struct rbm_rows *r, char **line, size_t *len,
 			*stop = '\0';
 			r->pos = r->scanned = (size_t)(stop - r->buf) +
 					      (nl ? 1 : 0);
+			r->cut = !nl;
 			r->lineno++;
 			return 1;
 		}
@@ -440,8 +443,14 @@ static int parse_line(struct rbm_rows *r, char *s, size_t len,
 			p++;
 	}
 	if (count != r->width) {
-		rbm_err_set(err, "%s:%lu: expected %zu values, got %zu",
-			    r->name, r->lineno, r->width, count);
+		/* An input cut off in a row (mpirun closes rank 0's stdin
+		 * mid-line when it is told to stop; a writer dies) looks
+		 * like a short row: say that the input ended there. */
+		rbm_err_set(err, "%s:%lu: expected %zu values, got %zu%s",
+			    r->name, r->lineno, r->width, count,
+			    r->cut && count < r->width ?
+			    ", and the input ends in this line without a "
+			    "newline: was it cut off?" : "");
 		return -1;
 	}
 	return 1;

@@ -114,6 +114,18 @@ else
 	skip I1 "no writable /dev/full"
 fi
 
+begin I6
+# Ctrl-C or SIGTERM to mpirun while rank 0 reads stdin: mpirun closes it
+# at once, mid-row, and the message blamed the data ("expected 6 values,
+# got 3") with no word that the input had been cut off.
+run sh -c "printf '1 0 1 0 1 0\n1 0 1' | '$R' m.rbm train 1"
+expect "I6 an input cut off in a row" 1 \
+	"rbmcmd: train: stdin:2: expected 6 values, got 3, and the input ends in this line without a newline: was it cut off?"
+true_ "I6 the model is intact" cmp -s m.rbm m.orig
+run sh -c "printf '1 0 1 0 1 0\n1 0 1\n' | '$R' m.rbm train 1"
+expect "I6 a short row with its newline is only short" 1 \
+	"rbmcmd: train: stdin:2: expected 6 values, got 3"
+
 begin I4
 run timeout -s KILL 120 sh -c "yes '1 0 1 0 1 0' | '$R' m.rbm run_visible | head -n 1"
 expect "I4 endless rows into run_visible | head -n 1 ends" 0
