@@ -13,7 +13,8 @@
  * signal); a second ends it at once without saving.  So does the first
  * alone when no mini-batch ends within a grace period after it (a BLAS
  * library stuck in an allocation it retries for ever, guard.h): 5
- * seconds, or four times the longest mini-batch so far if that is more.
+ * seconds, or four times the longest mini-batch so far if that is more;
+ * the time between epochs (measuring, AIS included) does not count.
  * Ending at once is safe because saves are atomic renames.
  */
 #include <config.h>
@@ -372,11 +373,21 @@ static int epochs_loop(const struct ctx *c, struct rbm_state *s,
 	struct rbm_metrics mt;
 	struct rbm_err err;
 	unsigned long e;
+	unsigned held = grace;
 	int root = !dr || dr->rank == 0, loglik_said = 0;
 
 	for (e = 0; e < epochs && !should_stop(dr); e++) {
 		int want = report_wants_metrics(rep), k;
+
+		grace = held;	/* a mini-batch may hang (guard.h) */
 		k = rbm_train_epoch(t, s->rng, &st, &err);
+		/* Between epochs no mini-batch runs: rank 0 measures (the
+		 * AIS of --loglik-every can take minutes) while the others
+		 * wait for it in should_stop, so a signal here waits for the
+		 * epoch's end instead of ending the run unsaved. */
+		held = grace;
+		grace = 0;
+		alarm(0);
 		if (k < 0) {	/* the same in every process */
 			rbm_err_prefix(&err, "epoch %lu", s->train.epochs + 1);
 			return root ? cli_fail(c, &err) : EXIT_FAIL;
