@@ -694,7 +694,9 @@ begin G4
 if [ -z "$VG" ] && command -v gdb >/dev/null 2>&1 &&
    gdb -q -batch -ex 'python pass' >/dev/null 2>&1; then
 	cp m.orig g4.rbm
-	tk sh -c "exec gdb -q -batch -ex 'handle SIGALRM nostop noprint pass' \
+	# (LeakSanitizer cannot run under ptrace.)
+	tk env ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+		sh -c "exec gdb -q -batch -ex 'handle SIGALRM nostop noprint pass' \
 		-ex 'handle SIGINT nostop noprint pass' \
 		-ex 'break rbm_score_log_z_exact' -ex run -ex delete \
 		-ex 'call (void)on_stop_signal(2)' \
