@@ -508,6 +508,17 @@ static int run_epochs(const struct ctx *c, struct rbm_state *s,
 				s->train.epochs, epochs);
 		return EXIT_FAIL;
 	}
+	/* An imported model may hold parameters past the limit that stops
+	 * a diverging run; the first epoch would blame the learning rate. */
+	if (epochs > 0 && (rbm_check_params(s->model) < 0 ||
+			   (s->train.iterate &&
+			    rbm_check_params(s->train.iterate) < 0))) {
+		if (root)
+			cli_say(c, "%s: a parameter exceeds %g before training "
+				"(train stops a run whose parameters pass it)",
+				c->state, RBM_MAX_PARAM);
+		return EXIT_FAIL;
+	}
 	if (c->opt[O_DATA_BIAS].given ||	/* by default on a new model */
 	    (s->train.epochs == 0 && !c->opt[O_NO_DATA_BIAS].given)) {
 		if (!dr)

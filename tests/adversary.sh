@@ -508,6 +508,19 @@ for o in "" "--ais"; do
 	expect "N2 loglik --raise $o of the independent-units model" 0 ""
 done
 
+begin N3
+# import takes weights past the limit that stops a diverging run (1e6);
+# train then ran an epoch and blamed the learning rate ("training
+# diverged ... try a smaller learning rate").
+{ echo "6 3"; echo "0 0 0 0 0 0"; echo "0 0 0"
+  for i in 1 2 3 4 5 6; do echo "2e6 -1 1"; done; } >big6.txt
+"$R" big6.rbm import --seed 1 <big6.txt
+cp big6.rbm big6.orig
+run "$R" big6.rbm train 1 --quiet <movies.txt
+expect "N3 train of a model past the divergence limit says so" 1 \
+	"rbmcmd: train: big6.rbm: a parameter exceeds 1e+06 before training (train stops a run whose parameters pass it)"
+true_ "N3 the file is intact" cmp -s big6.rbm big6.orig
+
 # ---- resource limits (reproducers 1, 5) and the ladder ----
 if [ $limits_ok = 1 ]; then
 	begin R1
