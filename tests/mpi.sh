@@ -338,6 +338,7 @@ true_ "rank 0 saved" \
 	grep -q '^rbmcmd: train: interrupted at epoch [0-9]* of 1000000; state saved$' term.err
 run "$R" term.rbm daydream 1 1
 expect "the saved state loads" 0
+true_ "it holds the chains of both ranks" grep -qx 'chains 500' term.rbm
 e=$(sed -n 's/^rbmcmd: train: interrupted at epoch \([0-9]*\) .*/\1/p' term.err)
 same "epochs counts the complete ones" "$(grep '^epochs ' term.rbm)" \
 	"epochs ${e:-none}"
