@@ -165,6 +165,12 @@ run mpi 2 "$R" split4.rbm train 2 --quiet --average-every 4 --data rows.txt
 expect "K=2 --average-every 4: train 2 twice" 0
 same_model "K=2 --average-every 4: train 2 twice is train 4" whole4.rbm \
 	split4.rbm
+# train 0 (to change settings) at K=2 leaves the model, the iterate and
+# all 500 chains as they were (it saved rank 0's 250).
+cp whole2.rbm zero2.rbm
+run mpi 2 "$R" zero2.rbm train 0 --quiet --data rows.txt
+expect "K=2: train 0" 0
+same_model "K=2: train 0 changes nothing" whole2.rbm zero2.rbm
 # A model trained at K=2 continues at K=3 and at K=1 from all its chains.
 cp whole2.rbm more3.rbm
 run mpi 3 "$R" more3.rbm train 1 --quiet --data rows.txt
