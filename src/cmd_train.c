@@ -291,6 +291,20 @@ struct dist_run {
 	gsl_rng *sampler;
 };
 
+#define RANK_SALT 2654435761UL	/* spreads the ranks' seeds */
+
+/*
+ * Each process draws its Gibbs samples from a generator of its own,
+ * seeded before every epoch from the next number of the generator they
+ * share (the same in all, saved in the state file), so that a run split
+ * in two draws what the whole run does, as in one process.
+ */
+static void seed_sampler(const struct dist_run *dr, gsl_rng *shared)
+{
+	gsl_rng_set(dr->sampler, gsl_rng_get(shared) +
+				 RANK_SALT * (unsigned long)dr->rank);
+}
+
 /*
  * An error of this process alone while the others may be waiting in a
  * collective call: say which rank and why, then end the whole job (the
@@ -380,6 +394,8 @@ static int epochs_loop(const struct ctx *c, struct rbm_state *s,
 		int want = report_wants_metrics(rep), k;
 
 		grace = held;	/* a mini-batch may hang (guard.h) */
+		if (dr)
+			seed_sampler(dr, s->rng);
 		k = rbm_train_epoch(t, s->rng, &st, &err);
 		/* Between epochs no mini-batch runs: rank 0 measures (the
 		 * AIS of --loglik-every can take minutes) while the others
@@ -557,6 +573,8 @@ static int run_epochs(const struct ctx *c, struct rbm_state *s,
 	alarm(0);
 	if (rc != EXIT_OK)
 		goto out;
+	if (dr && rbm_trainer_gather_chains(t, &err) < 0)
+		return dist_die(c, dr, &err);	/* for the save */
 	rbm_trainer_finish(t);
 	if (root)
 		rc = record_run(c, s, mon, first, rows, partial);
@@ -724,22 +742,39 @@ static struct rbm_state *share_state(const struct ctx *c, int rank, int ok,
 	return rbm_dist_agree(s != NULL) ? s : NULL;
 }
 
-/*
- * Every process must end with the same parameters (the checksum of their
- * bytes): EXIT_OK, with a line saying so under --verbose, or EXIT_FAIL
- * after a message and nothing saved.
- */
-static int check_same(const struct ctx *c, const struct dist_run *dr,
-		      const struct rbm *m)
+/* A checksum of m's parameters (x: what comes before). */
+static uint64_t params_sum(uint64_t x, const struct rbm *m)
 {
-	uint64_t x = rbm_state_checksum(m->b->data, m->nv * sizeof(float)) ^
-		     rbm_state_checksum(m->c->data, m->nh * sizeof(float));
 	size_t i;
 
+	x ^= rbm_state_checksum(m->b->data, m->nv * sizeof(float)) ^
+	     rbm_state_checksum(m->c->data, m->nh * sizeof(float));
 	for (i = 0; i < m->nv; i++)
 		x = x * 1099511628211ULL ^ rbm_state_checksum(
 			gsl_matrix_float_const_ptr(m->w, i, 0),
 			m->nh * sizeof(float));
+	return x;
+}
+
+/*
+ * Every process must end with the same parameters, last parameters (the
+ * iterate) and PCD chains (gathered): the checksum of their bytes.
+ * EXIT_OK, with a line saying so under --verbose, or EXIT_FAIL after a
+ * message and nothing saved.
+ */
+static int check_same(const struct ctx *c, const struct dist_run *dr,
+		      const struct rbm_state *s)
+{
+	const gsl_matrix_float *ch = s->train.chains;
+	uint64_t x = params_sum(0, s->model);
+	size_t i;
+
+	if (s->train.iterate)
+		x = params_sum(x * 1099511628211ULL, s->train.iterate);
+	for (i = 0; ch && i < ch->size1; i++)
+		x = x * 1099511628211ULL ^ rbm_state_checksum(
+			gsl_matrix_float_const_ptr(ch, i, 0),
+			ch->size2 * sizeof(float));
 	if (!rbm_dist_same(x)) {
 		if (dr->rank == 0)
 			cli_say(c, "the %d processes ended with different "
@@ -797,14 +832,20 @@ static int train_dist(struct ctx *c, unsigned long epochs)
 	dr.part = (struct rbm_train_part){ rows, before, (size_t)dr.rank,
 					   (size_t)dr.size, rbm_dist_reduce,
 					   NULL };
-	/* The same draw in every process: a seed per rank for the samples. */
-	dr.sampler = rbm_rng_alloc(gsl_rng_get(s->rng) +
-				   2654435761UL * (unsigned long)dr.rank, &err);
-	if (!dr.sampler)
+	/* New PCD chains draw from it before the first epoch: seeded from
+	 * the shared generator's next number without taking it (a run that
+	 * starts no chains must leave that generator as it was), turned
+	 * over so as not to be the first epoch's seed. */
+	dr.sampler = gsl_rng_clone(s->rng);
+	if (!dr.sampler) {
+		rbm_err_set(&err, "out of memory");
 		return dist_die(c, &dr, &err);
+	}
+	gsl_rng_set(dr.sampler, ~gsl_rng_get(dr.sampler) +
+				RANK_SALT * (unsigned long)dr.rank);
 	rc = run_epochs(c, s, d, valid, epochs, &dr);
 	if (rc == EXIT_OK)
-		rc = check_same(c, &dr, s->model);
+		rc = check_same(c, &dr, s);
 	if (rc == EXIT_OK && dr.rank == 0 &&
 	    rbm_state_save(s, c->state, &err) < 0)
 		rc = cli_fail(c, &err);

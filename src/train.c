@@ -68,7 +68,8 @@ struct rbm_trainer {
 	void *reduce_arg;
 	gsl_rng *sampler;		/* for the Gibbs draws, or NULL: the
 					 * generator of rbm_train_epoch */
-	size_t ranks;			/* parts training together */
+	size_t rank, ranks;		/* this part's number, and how many
+					 * parts train together */
 	unsigned long every;		/* average the parts' models every
 					 * this many batches; <= 1: sum the
 					 * gradients of every batch */
@@ -229,6 +230,31 @@ static int start_chains(struct rbm_trainer *t, gsl_rng *rng)
 	return 0;
 }
 
+/* This part's first chain among the chains of all parts. */
+static size_t first_chain(const struct rbm_trainer *t)
+{
+	return t->all_chains * t->rank / t->ranks;
+}
+
+/*
+ * Of the chains of all parts that the state holds (as saved after a run
+ * over any number of parts), keep this part's share; 0, or -1 when out
+ * of memory.
+ */
+static int own_chains(struct rbm_trainer *t)
+{
+	gsl_matrix_float *c = gsl_matrix_float_alloc(t->chains, t->nh);
+	gsl_matrix_float_const_view v = gsl_matrix_float_const_submatrix(
+		t->ts->chains, first_chain(t), 0, t->chains, t->nh);
+
+	if (!c)
+		return -1;
+	gsl_matrix_float_memcpy(c, &v.matrix);
+	free_matrix(&t->ts->chains);
+	t->ts->chains = c;
+	return 0;
+}
+
 /* A vector of n copies of x, or NULL. */
 static gsl_vector_float *filled(size_t n, double x)
 {
@@ -317,9 +343,12 @@ static int prepare_state(struct rbm_trainer *t, gsl_rng *rng,
 	}
 	if (!p->pcd)
 		free_matrix(&ts->chains);
-	else if ((!c || c->size1 != t->chains || c->size2 != t->nh) &&
-		 start_chains(t, rng) < 0)
+	else if (!c || c->size1 != t->all_chains || c->size2 != t->nh) {
+		if (start_chains(t, rng) < 0)
+			return -1;
+	} else if (t->ranks > 1 && own_chains(t) < 0) {
 		return -1;
+	}
 	if (!p->centering && !p->visible_centering) {
 		free_vector(&ts->vis_offset);
 		free_vector(&ts->hid_offset);
@@ -392,6 +421,7 @@ static int set_sizes(struct rbm_trainer *t, const struct rbm_train_part *part,
 
 	t->rows = part ? part->rows : t->d->n;
 	t->first = part ? part->first : 0;
+	t->rank = rank;
 	t->ranks = ranks;
 	if (t->rows == 0) {
 		rbm_err_set(err, "no rows to train on");
@@ -1153,6 +1183,30 @@ void rbm_trainer_set_sampler(struct rbm_trainer *t, gsl_rng *rng)
 void rbm_trainer_set_average_every(struct rbm_trainer *t, unsigned long n)
 {
 	t->every = n;
+}
+
+int rbm_trainer_gather_chains(struct rbm_trainer *t, struct rbm_err *err)
+{
+	struct rbm_train_state *ts = t->ts;
+	gsl_matrix_float *all;
+	gsl_matrix_float_view v;
+
+	if (!ts->chains || t->ranks < 2 || !t->reduce)
+		return 0;
+	if (!(all = gsl_matrix_float_calloc(t->all_chains, t->nh)))
+		return rbm_err_set(err, "out of memory for the PCD chains");
+	v = gsl_matrix_float_submatrix(all, first_chain(t), 0, t->chains,
+				       t->nh);
+	gsl_matrix_float_memcpy(&v.matrix, ts->chains);
+	/* x + 0 is x: the sum puts each part's chains in place exactly */
+	if (t->reduce(t->reduce_arg, all->data, t->all_chains * t->nh, NULL,
+		      0, err) < 0) {
+		gsl_matrix_float_free(all);
+		return -1;
+	}
+	free_matrix(&ts->chains);
+	ts->chains = all;
+	return 0;
 }
 
 void rbm_trainer_finish(struct rbm_trainer *t)

@@ -171,7 +171,12 @@ typedef int (*rbm_train_reduce)(void *arg, float *f, size_t nf, double *d,
  * of them), so an epoch takes every row of every part once, in the same
  * global batches as one process trained on the concatenation would; each
  * process computes the gradient of the rows of each batch it holds.  PCD
- * keeps the batch size's chains in all, split as evenly as they go.
+ * keeps the same chains in all as one process would (the settings'
+ * chains, or the batch size's), split as evenly as they go in rank
+ * order: a part takes its share of the chains the train state holds for
+ * all parts (when it holds that many; else each part starts its own), and
+ * rbm_trainer_gather_chains puts them together again for the save, so a
+ * state file holds the same chains whatever the number of parts.
  */
 struct rbm_train_part {
 	size_t rows;		/* rows of all parts */
@@ -354,6 +359,16 @@ void rbm_trainer_set_hook(struct rbm_trainer *t, rbm_train_hook hook,
  */
 int rbm_train_epoch(struct rbm_trainer *t, gsl_rng *rng,
 		    struct rbm_epoch_stats *stats, struct rbm_err *err);
+
+/*
+ * Over several parts with PCD, replace the train state's chains (this
+ * part's) by the chains of all parts in rank order, in every process: a
+ * collective call (through the part's reduce), before the state is
+ * saved.  One part, or no chains: nothing to do.  0, or -1 with a
+ * message (out of memory, or the reduce's); the trainer must not step
+ * after it.
+ */
+int rbm_trainer_gather_chains(struct rbm_trainer *t, struct rbm_err *err);
 
 /*
  * End the run: with parameter averaging, keep the model's parameters in

@@ -59,6 +59,21 @@ run mpi 1 "$R" one.rbm train 3 $opts --data rows.txt
 expect "K=1 under mpirun trains" 0
 same_model "K=1 under mpirun: the plain run's model, byte for byte" \
 	plain.rbm one.rbm
+# The same with the defaults alone (500 chains, visible centering,
+# averaging the last half with an iterate), in one run and in two.
+cp new.rbm plaind.rbm
+"$R" plaind.rbm train 4 --seed 11 --quiet <rows.txt
+cp new.rbm oned.rbm
+run mpi 1 "$R" oned.rbm train 4 --seed 11 --quiet --data rows.txt
+expect "K=1 under mpirun, defaults: trains" 0
+same_model "K=1 under mpirun, defaults: the plain run's model" plaind.rbm \
+	oned.rbm
+cp new.rbm oned2.rbm
+run mpi 1 "$R" oned2.rbm train 2 --seed 11 --quiet --data rows.txt
+run mpi 1 "$R" oned2.rbm train 2 --quiet --data rows.txt
+expect "K=1 under mpirun, defaults: train 2 twice" 0
+same_model "K=1 under mpirun, defaults: train 2 twice is train 4" plaind.rbm \
+	oned2.rbm
 # MPI is never started without a launcher: nothing printed, no wait.
 cp new.rbm quiet.rbm
 run "$R" quiet.rbm train 1 --quiet --data rows.txt
@@ -119,6 +134,50 @@ for K in 2 3 4; do
 	run "$R" k$K.rbm daydream 1 1
 	expect "K=$K: the saved state loads" 0
 done
+# A run split in two trains as the whole run does, as in one process: the
+# state holds the PCD chains of all ranks (500 by default, gathered in
+# rank order; 500 is not a multiple of 3), each rank takes its share
+# back, the ranks' samplers are seeded each epoch from the shared
+# generator saved in the state, and rank 0's iterate (the last parameters
+# under the default averaging) reaches every rank.
+for K in 2 3; do
+	cp new.rbm whole$K.rbm
+	run mpi $K "$R" whole$K.rbm train 4 --seed 11 --quiet --data rows.txt
+	expect "K=$K, defaults: trains" 0
+	true_ "K=$K: the state holds all 500 chains" grep -qx 'chains 500' \
+		whole$K.rbm
+	true_ "K=$K: and an iterate" grep -qx 'iterate' whole$K.rbm
+	cp new.rbm split$K.rbm
+	run mpi $K "$R" split$K.rbm train 2 --seed 11 --quiet --data rows.txt
+	run mpi $K "$R" split$K.rbm train 2 --verbose --data rows.txt
+	expect "K=$K, defaults: train 2 twice" 0
+	true_ "K=$K: every rank ends with the same model, iterate and chains" \
+		grep -q "^rbmcmd: train: $K processes ended with the same parameters" err
+	same_model "K=$K: train 2 twice is train 4" whole$K.rbm split$K.rbm
+done
+cp new.rbm whole4.rbm
+run mpi 2 "$R" whole4.rbm train 4 --seed 11 --quiet --average-every 4 \
+	--momentum 0.5 --data rows.txt
+cp new.rbm split4.rbm
+run mpi 2 "$R" split4.rbm train 2 --seed 11 --quiet --average-every 4 \
+	--momentum 0.5 --data rows.txt
+run mpi 2 "$R" split4.rbm train 2 --quiet --average-every 4 --data rows.txt
+expect "K=2 --average-every 4: train 2 twice" 0
+same_model "K=2 --average-every 4: train 2 twice is train 4" whole4.rbm \
+	split4.rbm
+# train 0 (to change settings) at K=2 leaves the model, the iterate and
+# all 500 chains as they were (it saved rank 0's 250).
+cp whole2.rbm zero2.rbm
+run mpi 2 "$R" zero2.rbm train 0 --quiet --data rows.txt
+expect "K=2: train 0" 0
+same_model "K=2: train 0 changes nothing" whole2.rbm zero2.rbm
+# A model trained at K=2 continues at K=3 and at K=1 from all its chains.
+cp whole2.rbm more3.rbm
+run mpi 3 "$R" more3.rbm train 1 --quiet --data rows.txt
+expect "K=2's model: K=3 continues it" 0
+true_ "K=3 keeps the 500 chains" grep -qx 'chains 500' more3.rbm
+run "$R" whole2.rbm train 1 --quiet <rows.txt
+expect "K=2's model: one process continues it" 0
 # --average-every N: each rank steps alone on its rows of each batch and
 # the models are averaged every N batches and at each epoch's end.  N = 1
 # is the default's gradient sum, byte for byte; N > 1 steps alone (another
@@ -285,6 +344,7 @@ true_ "rank 0 saved" \
 	grep -q '^rbmcmd: train: interrupted at epoch [0-9]* of 1000000; state saved$' term.err
 run "$R" term.rbm daydream 1 1
 expect "the saved state loads" 0
+true_ "it holds the chains of both ranks" grep -qx 'chains 500' term.rbm
 e=$(sed -n 's/^rbmcmd: train: interrupted at epoch \([0-9]*\) .*/\1/p' term.err)
 same "epochs counts the complete ones" "$(grep '^epochs ' term.rbm)" \
 	"epochs ${e:-none}"

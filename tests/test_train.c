@@ -2040,9 +2040,11 @@ static void run_parts(struct proc *x, size_t K, const size_t *sizes,
 		x[r].ts.epochs = ref->epochs;
 		if (ref->vis_offset) {
 			x[r].ts.vis_offset = gsl_vector_float_alloc(NV);
-			x[r].ts.hid_offset = gsl_vector_float_alloc(NH);
 			gsl_vector_float_memcpy(x[r].ts.vis_offset,
 						ref->vis_offset);
+		}
+		if (ref->hid_offset) {
+			x[r].ts.hid_offset = gsl_vector_float_alloc(NH);
 			gsl_vector_float_memcpy(x[r].ts.hid_offset,
 						ref->hid_offset);
 		}
@@ -2143,6 +2145,15 @@ static struct rbm_train_settings part_params(int which)
 		p.centering = 1;
 		p.average = 2;
 		break;
+	case 4:		/* today's defaults: PCD with chains of their own
+			 * number (5, not the batch's 8), visible centering
+			 * (products of binary states, offsets after),
+			 * averaging the last half */
+		rbm_train_defaults(&p);
+		p.learning_rate = 0.5;
+		p.batch_size = MAXK;
+		p.chains = 5;
+		break;
 	}
 	return p;
 }
@@ -2157,7 +2168,8 @@ static struct rbm_train_settings part_params(int which)
  * and the same centering offsets, sparsity activity and PCD chains; the
  * processes agree bit for bit; one process's wish to stop reaches all.
  * CD, PCD-2 with momentum, centering + sparsity + decay with missing
- * values (masks), centering with PCD.
+ * values (masks), centering with PCD, the defaults (5 chains, visible
+ * centering).
  */
 START_TEST(test_step_parts)
 {
@@ -2169,7 +2181,7 @@ START_TEST(test_step_parts)
 	int which;
 	size_t K, r;
 
-	for (which = 0; which < 4; which++) {
+	for (which = 0; which < 5; which++) {
 		struct rbm_train_settings p = part_params(which);
 		int holes = which == 2;
 		for (K = 2; K <= MAXP; K++) {
@@ -2201,12 +2213,12 @@ START_TEST(test_step_parts)
 				ck_assert_uint_eq(w.calls[r], 1);
 				assert_close_model(x[r].m, o.m, 1e-6);
 				ck_assert(same_model(x[r].m, x[0].m));
-				if (p.centering) {
+				if (p.centering || p.visible_centering)
 					assert_close_vector(x[r].ts.vis_offset,
 							    o.ts.vis_offset, 1e-6);
+				if (p.centering)
 					assert_close_vector(x[r].ts.hid_offset,
 							    o.ts.hid_offset, 1e-6);
-				}
 				if (p.sparsity_target > 0)
 					assert_close_vector(x[r].ts.hid_mean,
 							    o.ts.hid_mean, 1e-6);
@@ -2245,7 +2257,7 @@ START_TEST(test_epoch_parts)
 	int which;
 	size_t K, r;
 
-	for (which = 0; which < 4; which++) {
+	for (which = 0; which < 5; which++) {
 		struct rbm_train_settings p = part_params(which);
 		int holes = which == 2;
 		for (K = 2; K <= MAXP; K++) {
