@@ -22,7 +22,8 @@ Writes CACHE_DIR/SET/train.txt and CACHE_DIR/SET/test.txt for three sets:
            data/make-ratings with the seed in likes.txt's header and
            checked against every like that likes.txt shows; users 1-800
            train, 801-1000 test (100 items)
-Files newer than their inputs and this script are left alone.
+Files newer than their inputs and this script are left alone; new ones
+are written under a temporary name and renamed into place.
 """
 import importlib.machinery
 import importlib.util
@@ -110,7 +111,12 @@ def write_set(out_dir, name, inputs, make):
         print(f"{out_dir}: up to date")
         return
     for out, bits in zip(outs, make()):
-        write_rows(bits, out)
+        # A temporary file renamed into place: two benches preparing the
+        # same cache at once, or one reading it meanwhile, never see a
+        # half-written file.
+        tmp = f"{out}.{os.getpid()}.tmp"
+        write_rows(bits, tmp)
+        os.replace(tmp, out)
         print(f"{out}: wrote {bits.shape[0]} rows of {bits.shape[1]}")
 
 

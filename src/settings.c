@@ -139,6 +139,13 @@ const struct rbm_setting rbm_settings[RBM_NSETTINGS] = {
 		"centered gradient of the visible units only (default)",
 		"no-visible-centering", "no visible offsets (unless "
 		"--centering)" },
+	[RBM_SETTING_OFFSET_TARGET] = { "offset_target",
+		CHOICE(offset_target, RBM_OFFSETS_DATA,
+		       rbm_offset_target_names),
+		"offset target", 0, NULL,
+		"offset-target", "T",
+		"what the centering offsets move toward: data (default), or "
+		"average of the data's and the model's means", NULL, NULL },
 };
 
 /* The field of setting i in p. */

@@ -22,6 +22,10 @@ const char *const rbm_schedule_names[RBM_NSCHEDULES + 1] = {
 	"constant", "linear", NULL
 };
 
+const char *const rbm_offset_target_names[RBM_NOFFSET_TARGETS + 1] = {
+	"data", "average", NULL
+};
+
 struct rbm_trainer {
 	struct rbm *m;			/* the model being trained */
 	struct rbm_train_state *ts;	/* its persistent training state */
@@ -638,11 +642,37 @@ static void sparsity_terms(struct rbm_trainer *t)
 }
 
 /*
+ * Where visible offset i moves: its unit's data mean where observed
+ * (t->vo), or with the average target the mean of that and the model's
+ * (the negative particles' mean, over the rows where the unit is
+ * observed with CD's masks: a masked reconstruction is 0 elsewhere);
+ * NaN when the batch does not observe it.
+ */
+static double visible_target(const struct rbm_trainer *t, size_t i)
+{
+	double model = t->vm[i];
+
+	if (t->p->offset_target != RBM_OFFSETS_AVERAGE || isnan(t->vo[i]))
+		return t->vo[i];
+	if (!t->p->pcd && t->vc[i] != (double)t->batch)
+		model *= (double)t->batch / t->vc[i];
+	return 0.5 * (t->vo[i] + model);
+}
+
+/* Where hidden offset j moves: as visible_target, of p(h|v). */
+static double hidden_target(const struct rbm_trainer *t, size_t j)
+{
+	if (t->p->offset_target != RBM_OFFSETS_AVERAGE)
+		return t->hd[j];
+	return 0.5 * (t->hd[j] + t->hm[j]);
+}
+
+/*
  * Centering: map the gradient back to plain biases, move the offsets;
- * a visible offset moves toward its unit's mean where observed (t->vo),
- * as it started (start_offsets), and stays when the batch has none.
- * Without hidden offsets (visible centering) lambda is 0: the visible
- * biases' gradient is the plain one.
+ * a visible offset moves toward its target (visible_target), as it
+ * started at the data's means (start_offsets), and stays when the batch
+ * does not observe it.  Without hidden offsets (visible centering)
+ * lambda is 0: the visible biases' gradient is the plain one.
  */
 static void centering_terms(struct rbm_trainer *t)
 {
@@ -653,16 +683,18 @@ static void centering_terms(struct rbm_trainer *t)
 	if (ts->hid_offset)
 		rbm_linalg_mv(-1.0f, t->grad->w, ts->hid_offset, t->grad->b);
 	rbm_linalg_mv_t(-1.0f, t->grad->w, ts->vis_offset, t->grad->c);
-	for (i = 0; i < t->nv; i++)
-		if (!isnan(t->vo[i]))
+	for (i = 0; i < t->nv; i++) {
+		double target = visible_target(t, i);
+		if (!isnan(target))
 			gsl_vector_float_set(ts->vis_offset, i, (float)(
 				(1 - r) * gsl_vector_float_get(ts->vis_offset,
 							       i) +
-				r * t->vo[i]));
+				r * target));
+	}
 	for (i = 0; ts->hid_offset && i < t->nh; i++)
 		gsl_vector_float_set(ts->hid_offset, i, (float)(
 			(1 - r) * gsl_vector_float_get(ts->hid_offset, i) +
-			r * t->hd[i]));
+			r * hidden_target(t, i)));
 }
 
 /*

@@ -47,6 +47,23 @@ enum rbm_schedule {
 extern const char *const rbm_schedule_names[RBM_NSCHEDULES + 1];
 
 /*
+ * What the centering offsets move toward, batch after batch.  With the
+ * average of the data's and the model's means, full centering and an
+ * offset rate of 1 give the enhanced gradient of Cho, Raiko & Ilin
+ * (ICANN 2011), as Melchior, Fischer & Wiskott show (JMLR 2016), but
+ * with the previous batch's offsets: the offsets move after the
+ * gradient, as they always do here.
+ */
+enum rbm_offset_target {
+	RBM_OFFSETS_DATA,	/* the data's means (Melchior et al.) */
+	RBM_OFFSETS_AVERAGE,	/* half the data's, half the model's */
+	RBM_NOFFSET_TARGETS
+};
+
+/* Their names, indexed by enum rbm_offset_target; NULL after. */
+extern const char *const rbm_offset_target_names[RBM_NOFFSET_TARGETS + 1];
+
+/*
  * Hyperparameters; kept in the state file so a later train continues.
  * Each field is a row of the table in settings.c (its default, range,
  * state file key and option), which rbm_train_defaults and
@@ -76,6 +93,7 @@ struct rbm_train_settings {
 				 * (from init), if more; 0 off */
 	size_t chains;		/* PCD chains of all parts; 0: one per
 				 * row of a batch */
+	int offset_target;	/* enum rbm_offset_target */
 };
 
 #define RBM_DEFAULT_LEARNING_RATE 0.2

@@ -103,6 +103,23 @@ same "--visible-centering: visible offsets only" "$("$R" vc.rbm info |
 same "--centering takes precedence" "$("$R" vc.rbm info |
 	grep -e '^visible_offset:' -e '^hidden_offset:' | tr '\n' ' ')" \
 	"visible_offset: yes hidden_offset: yes "
+# --offset-target: kept in the state file (old files and new models:
+# data); with average the offsets end elsewhere than with data, the same
+# seed and rows; an unknown target is a usage error.
+same "a new model's offset target" \
+	"$("$R" vc.rbm info | grep '^offset_target:')" "offset_target: data"
+"$R" ot1.rbm init 6 3 --seed 3 --centering --offset-rate 0.5
+cp ot1.rbm ot2.rbm
+"$R" ot1.rbm train 3 --seed 4 <movies.txt
+"$R" ot2.rbm train 3 --seed 4 --offset-target average <movies.txt
+same "--offset-target average is kept" \
+	"$("$R" ot2.rbm info | grep '^offset_target:')" \
+	"offset_target: average"
+true_ "--offset-target average moves the offsets elsewhere" \
+	test "$(sed -n '/^visible_offset$/,/^hidden_offset$/p' ot1.rbm)" != \
+	"$(sed -n '/^visible_offset$/,/^hidden_offset$/p' ot2.rbm)"
+run "$R" ot1.rbm train 1 --offset-target model <movies.txt
+expect "--offset-target model is refused" 2
 
 # Output shapes and tokens.
 same "run_visible: a row per input row" "$(wc -l <rv1)" 6

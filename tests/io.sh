@@ -134,7 +134,7 @@ expect "export of a foreign file" 1 "rbmcmd: export: notes.txt: not an rbmcmd st
 # info: stable keys in a fixed order, the epochs, the format version.
 run "$R" m.rbm info
 expect "info" 0 ""
-same "info keys" "$(cut -d: -f1 out | tr '\n' ' ')" "format_version visible hidden epochs learning_rate batch_size cd_k pcd momentum momentum_ramp weight_decay l1 sparsity_target sparsity_cost sparsity_decay lr_schedule centering offset_rate average average_fraction pcd_chains visible_centering rng velocity iterate chains visible_offset hidden_offset hidden_mean weight_min weight_max weight_mean_abs visible_bias_min visible_bias_max hidden_bias_min hidden_bias_max hidden_stuck history "
+same "info keys" "$(cut -d: -f1 out | tr '\n' ' ')" "format_version visible hidden epochs learning_rate batch_size cd_k pcd momentum momentum_ramp weight_decay l1 sparsity_target sparsity_cost sparsity_decay lr_schedule centering offset_rate average average_fraction pcd_chains visible_centering offset_target rng velocity iterate chains visible_offset hidden_offset hidden_mean weight_min weight_max weight_mean_abs visible_bias_min visible_bias_max hidden_bias_min hidden_bias_max hidden_stuck history "
 same "info shows the epochs" "$(grep '^epochs:' out)" "epochs: 5000"
 same "info: sizes and version" "$(head -n 3 out)" "format_version: 2
 visible: 6

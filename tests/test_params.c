@@ -416,7 +416,7 @@ START_TEST(test_state_params)
 			 "sparsity_decay=0.95 lr_schedule=constant "
 			 "centering=0 offset_rate=0.01 average=0 "
 			 "average_fraction=0.5 pcd_chains=500 "
-			 "visible_centering=1 ");
+			 "visible_centering=1 offset_target=data ");
 }
 END_TEST
 

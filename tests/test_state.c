@@ -39,7 +39,7 @@
 /* Lines of the sample state's body (see the top of the file). */
 enum {
 	L_MAGIC = 1, L_VISIBLE = 4, L_HIDDEN, L_EPOCHS, L_RATE, L_BATCH,
-	L_CD_K, L_RNG = L_CD_K + 16, L_VBIAS_WORD, L_VBIAS, L_HBIAS_WORD,
+	L_CD_K, L_RNG = L_CD_K + 17, L_VBIAS_WORD, L_VBIAS, L_HBIAS_WORD,
 	L_HBIAS, L_WEIGHTS_WORD, L_W0, L_W1, L_W2, L_END
 };
 
@@ -360,7 +360,8 @@ START_TEST(test_saved_layout)
 		       "sparsity_decay 0.94999999999999996\n"
 		       "lr_schedule constant\ncentering 0\noffset_rate 0.01\n"
 		       "average 0\naverage_fraction 0.5\n"
-		       "pcd_chains 500\nvisible_centering 1\nrng mt19937 ");
+		       "pcd_chains 500\nvisible_centering 1\n"
+		       "offset_target data\nrng mt19937 ");
 	ck_assert_uint_eq(line_len(file, L_RNG), 12 + 10000 + 1);
 	assert_text_at(file, line_off(file, L_VBIAS_WORD),
 		       "visible_bias\n-0 1.40129846e-45 0.100000024\n"

@@ -333,7 +333,9 @@ static void ref_free(struct ref *r)
  *   gW = <(v-mu)(h-lam)'>_data - <(v-mu)(h-lam)'>_model
  *   gb = <v>_data - <v>_model - gW lam
  *   gc = <h>_data - <h>_model - gW' mu
- * then the offsets move toward the batch means, and the sparsity penalty:
+ * then the offsets move toward the batch means (or with the average
+ * target, the mean of those and the negative phase's), and the sparsity
+ * penalty:
  *   q = decay q + (1-decay) <h>_data
  *   gc -= cost (q - target), gW_ij -= cost (q_j - target) <v_i>_data.
  */
@@ -344,6 +346,7 @@ static void ref_statistics(struct ref *r, const double (*v)[NV],
 {
 	const struct rbm_train_settings *p = r->p;
 	double vd[NV], hd[NH], vm[NV], hm[NH], mu[NV] = { 0 }, lam[NH] = { 0 };
+	int avg = p->offset_target == RBM_OFFSETS_AVERAGE;
 	struct par *g = &r->g;
 	size_t i, a, j;
 
@@ -378,9 +381,11 @@ static void ref_statistics(struct ref *r, const double (*v)[NV],
 	}
 	if (p->centering || p->visible_centering)
 		for (a = 0; a < NV; a++)
-			r->mu[a] += p->offset_rate * (vd[a] - r->mu[a]);
+			r->mu[a] += p->offset_rate * ((avg ? (vd[a] + vm[a]) / 2
+						       : vd[a]) - r->mu[a]);
 	for (j = 0; j < NH && p->centering; j++)
-		r->lam[j] += p->offset_rate * (hd[j] - r->lam[j]);
+		r->lam[j] += p->offset_rate * ((avg ? (hd[j] + hm[j]) / 2
+						: hd[j]) - r->lam[j]);
 	if (!(p->sparsity_target > 0))
 		return;
 	for (j = 0; j < NH; j++) {
@@ -776,6 +781,58 @@ START_TEST(test_gradient_visible_centering)
 	pair_gradient(&x, idx, 3);
 	assert_vector(x.ts.hid_offset, x.r.lam, NH, 1e-6, "lambda");
 	pair_end(&x);
+}
+END_TEST
+
+/*
+ * --offset-target=average: the offsets move toward the mean of the
+ * data's and the negative phase's means (the enhanced gradient's
+ * offsets), with CD and with PCD of more chains than rows, full and
+ * visible centering; the next gradient uses the moved offsets.  The
+ * data's target would leave the offsets elsewhere.
+ */
+START_TEST(test_gradient_offset_target)
+{
+	static const size_t idx[3] = { 4, 1, 3 };
+	static const int pcd[3] = { 0, 1, 1 }, full[3] = { 1, 1, 0 };
+	size_t i, a;
+
+	for (i = 0; i < 3; i++) {
+		struct rbm_train_settings p = params(0.1, 3);
+		struct pair x;
+		double data_mu[NV];
+
+		p.pcd = pcd[i];
+		p.chains = pcd[i] ? 5 : 0;
+		p.centering = full[i];
+		p.visible_centering = !full[i];
+		p.offset_rate = 0.5;
+		p.offset_target = RBM_OFFSETS_AVERAGE;
+		pair_start(&x, &p, 6, 0, 1, 9);
+		pair_gradient(&x, idx, 3);
+		assert_vector(x.ts.vis_offset, x.r.mu, NV, 1e-6, "mu");
+		if (full[i])
+			assert_vector(x.ts.hid_offset, x.r.lam, NH, 1e-6,
+				      "lambda");
+		else
+			ck_assert_ptr_null(x.ts.hid_offset);
+		pair_gradient(&x, idx + 1, 2);
+		assert_vector(x.ts.vis_offset, x.r.mu, NV, 1e-6, "mu");
+		/* what the data's target gives from the same start */
+		ref_means(&x.r.data[0][0], 6, NV, data_mu);
+		for (a = 0; a < NV; a++)
+			data_mu[a] = 0.25 * data_mu[a] +
+				     0.25 * (x.r.data[4][a] + x.r.data[1][a] +
+					     x.r.data[3][a]) / 3 +
+				     0.5 * (x.r.data[1][a] + x.r.data[3][a]) /
+				     2;
+		for (a = 0; a < NV && fabs(data_mu[a] - x.r.mu[a]) < 1e-3;
+		     a++)
+			continue;
+		ck_assert_msg(a < NV, "the average target moved the offsets "
+			      "as the data's does");
+		pair_end(&x);
+	}
 }
 END_TEST
 
@@ -2610,6 +2667,7 @@ Suite *train_suite(void)
 	tcase_add_test(grad, test_gradient_centering_zero);
 	tcase_add_test(grad, test_gradient_centering_formula);
 	tcase_add_test(grad, test_gradient_visible_centering);
+	tcase_add_test(grad, test_gradient_offset_target);
 	tcase_add_test(grad, test_gradient_pcd_chains);
 	tcase_add_test(grad, test_gradient_sparsity);
 	suite_add_tcase(s, grad);

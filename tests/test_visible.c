@@ -1027,19 +1027,19 @@ START_TEST(test_state_bad_types)
 	char *p = unit_path("bad.rbm");
 	char want[4096];
 
-	snprintf(want, sizeof(want), "%s:25: unknown visible unit type "
+	snprintf(want, sizeof(want), "%s:26: unknown visible unit type "
 		 "'poisson' (binary, gaussian or softmax K)", p);
 	expect_load_error("visible_type poisson", want);
-	snprintf(want, sizeof(want), "%s:25: softmax needs K from 2 to 100 "
+	snprintf(want, sizeof(want), "%s:26: softmax needs K from 2 to 100 "
 		 "ratings, not '1'", p);
 	expect_load_error("visible_type softmax 1", want);
-	snprintf(want, sizeof(want), "%s:25: unknown visible unit type "
+	snprintf(want, sizeof(want), "%s:26: unknown visible unit type "
 		 "'softmax' (binary, gaussian or softmax K)", p);
 	expect_load_error("visible_type softmax", want);
-	snprintf(want, sizeof(want), "%s:25: 6 visible units are not groups "
+	snprintf(want, sizeof(want), "%s:26: 6 visible units are not groups "
 		 "of 4", p);
 	expect_load_error("visible_type softmax 4", want);
-	snprintf(want, sizeof(want), "%s:26: bad or repeated 'visible_type' "
+	snprintf(want, sizeof(want), "%s:27: bad or repeated 'visible_type' "
 		 "line", p);
 	expect_load_error("visible_type gaussian\nvisible_type gaussian",
 			  want);
