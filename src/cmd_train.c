@@ -742,18 +742,24 @@ static struct rbm_state *share_state(const struct ctx *c, int rank, int ok,
 	return rbm_dist_agree(s != NULL) ? s : NULL;
 }
 
-/* A checksum of m's parameters (x: what comes before). */
-static uint64_t params_sum(uint64_t x, const struct rbm *m)
+/* A checksum of a's rows (x: what comes before). */
+static uint64_t matrix_sum(uint64_t x, const gsl_matrix_float *a)
 {
 	size_t i;
 
+	for (i = 0; i < a->size1; i++)
+		x = x * 1099511628211ULL ^ rbm_state_checksum(
+			gsl_matrix_float_const_ptr(a, i, 0),
+			a->size2 * sizeof(float));
+	return x;
+}
+
+/* A checksum of m's parameters (x: what comes before). */
+static uint64_t params_sum(uint64_t x, const struct rbm *m)
+{
 	x ^= rbm_state_checksum(m->b->data, m->nv * sizeof(float)) ^
 	     rbm_state_checksum(m->c->data, m->nh * sizeof(float));
-	for (i = 0; i < m->nv; i++)
-		x = x * 1099511628211ULL ^ rbm_state_checksum(
-			gsl_matrix_float_const_ptr(m->w, i, 0),
-			m->nh * sizeof(float));
-	return x;
+	return matrix_sum(x, m->w);
 }
 
 /*
@@ -765,16 +771,12 @@ static uint64_t params_sum(uint64_t x, const struct rbm *m)
 static int check_same(const struct ctx *c, const struct dist_run *dr,
 		      const struct rbm_state *s)
 {
-	const gsl_matrix_float *ch = s->train.chains;
 	uint64_t x = params_sum(0, s->model);
-	size_t i;
 
 	if (s->train.iterate)
 		x = params_sum(x * 1099511628211ULL, s->train.iterate);
-	for (i = 0; ch && i < ch->size1; i++)
-		x = x * 1099511628211ULL ^ rbm_state_checksum(
-			gsl_matrix_float_const_ptr(ch, i, 0),
-			ch->size2 * sizeof(float));
+	if (s->train.chains)
+		x = matrix_sum(x, s->train.chains);
 	if (!rbm_dist_same(x)) {
 		if (dr->rank == 0)
 			cli_say(c, "the %d processes ended with different "

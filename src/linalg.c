@@ -573,13 +573,7 @@ void rbm_linalg_ger(float alpha, const gsl_vector_float *x,
 			 NULL, NULL, NULL };
 
 	if (y->stride != 1) {	/* not in the library's use */
-		size_t r, c;
-		for (r = 0; r < rows; r++) {
-			float xr = alpha * gsl_vector_float_get(x, r);
-			for (c = 0; xr != 0.0f && c < a->size2; c++)
-				*gsl_matrix_float_ptr(a, r, c) +=
-					xr * gsl_vector_float_get(y, c);
-		}
+		gsl_blas_sger(alpha, x, y, a);
 		return;
 	}
 	j.vec = x;

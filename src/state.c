@@ -464,6 +464,7 @@ static int parse_floats(struct cursor *c, char *s, float *x, size_t n,
 {
 	size_t i = 0;
 	char *end;
+	int junk;
 
 	if (!s) {
 		rbm_err_set(err, "%s:%lu: file ends early", c->path, c->line);
@@ -484,12 +485,12 @@ static int parse_floats(struct cursor *c, char *s, float *x, size_t n,
 			errno = 0;
 			x[i * stride] = strtof(s, &end);
 		}
-		if (end == s || (*end && *end != ' ') ||
-		    !isfinite(x[i * stride])) {
+		junk = end == s || (*end && *end != ' ');
+		if (junk || !isfinite(x[i * stride])) {
 			/* strtof says ERANGE for a finite decimal beyond
 			 * FLT_MAX, not for "inf" */
-			const char *why = end == s || (*end && *end != ' ') ?
-				"not a number" : isinf(x[i * stride]) &&
+			const char *why = junk ? "not a number" :
+				isinf(x[i * stride]) &&
 				errno == ERANGE ? "too large for single precision" :
 				"not a finite number";
 
