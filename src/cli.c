@@ -28,6 +28,8 @@
 	[id] = { name, arg, OK_COUNT, lo, hi, 0, 0, NULL, help }
 
 static const char *const contrast_names[] = { "tile", "global", NULL };
+/* Indexed by enum rbm_ais_start. */
+static const char *const ais_base_names[] = { "uniform", "data", NULL };
 
 const struct cli_optdef cli_options[NOPTS] = {
 	[O_OUTPUT] = { "output", "FILE", OK_STRING, 0, 0, 0, 0, NULL,
@@ -79,6 +81,10 @@ const struct cli_optdef cli_options[NOPTS] = {
 	COUNT(O_AIS_STEPS, "ais-steps", "N", RBM_AIS_MIN_STEPS,
 	      RBM_AIS_MAX_STEPS,
 	      "AIS intermediate distributions (default 1000)"),
+	[O_AIS_BASE] = { "ais-base", "FROM", OK_CHOICE, 0, 0, 0, 0,
+			 ais_base_names,
+			 "start AIS from the uniform distribution or from the "
+			 "rows' rates (default uniform)" },
 	FLAG(O_RAISE, "raise",
 	     "also run AIS backwards from the data (RAISE): a log-likelihood "
 	     "that errs low"),

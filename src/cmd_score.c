@@ -248,6 +248,8 @@ static void log_z_settings(const struct ctx *c, struct rbm_log_z_settings *z)
 	z->runs.layer = RBM_AIS_SMALLER;
 	z->runs.method = RBM_AIS_COLLAPSED;
 	z->runs.base = NULL;
+	z->start = o[O_AIS_BASE].given ? (enum rbm_ais_start)o[O_AIS_BASE].u
+				       : RBM_AIS_FROM_UNIFORM;
 }
 
 /*
@@ -260,14 +262,22 @@ static int loglik_raise(struct ctx *c, const struct scoring *sc,
 {
 	gsl_matrix_float_const_view v = gsl_matrix_float_const_submatrix(
 		sc->keep, 0, 0, sc->kept, sc->keep->size2);
+	gsl_vector *ba = gsl_vector_alloc(sc->s->model->nv);
+	struct rbm_ais_settings p;
 	struct rbm_err err;
+	int rc = 0;
 
-	if (rbm_score_raise(sc->s->model, &v.matrix, &zs->runs, rng, r,
-			    &err) < 0) {
-		cli_fail(c, &err);
+	if (!ba) {
+		cli_say(c, "out of memory for RAISE");
 		return -1;
 	}
-	return 0;
+	rbm_score_ais_plan(zs, sc->sums, ba, &p);
+	if (rbm_score_raise(sc->s->model, &v.matrix, &p, rng, r, &err) < 0) {
+		cli_fail(c, &err);
+		rc = -1;
+	}
+	gsl_vector_free(ba);
+	return rc;
 }
 
 /* --raise's lines of the report. */

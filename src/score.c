@@ -1099,12 +1099,27 @@ static int no_log_z(const struct rbm *m, struct rbm_err *err)
 	return -1;
 }
 
-/* AIS from the base rates of the rows in sums; 0, or -1 with a message. */
+void rbm_score_ais_plan(const struct rbm_log_z_settings *s,
+			const struct rbm_score_sums *sums, gsl_vector *ba,
+			struct rbm_ais_settings *out)
+{
+	*out = s->runs;
+	rbm_score_ais_base(sums, ba);
+	if (s->start == RBM_AIS_FROM_DATA &&
+	    s->runs.method == RBM_AIS_COLLAPSED) {
+		out->layer = RBM_AIS_VISIBLE;
+		out->base = ba;
+	}
+}
+
+/* AIS as s asks for it, with the base rates of the rows in sums; 0, or
+ * -1 with a message. */
 static int ais_log_z(const struct rbm *m, const struct rbm_score_sums *sums,
-		     const struct rbm_ais_settings *p, gsl_rng *rng,
+		     const struct rbm_log_z_settings *s, gsl_rng *rng,
 		     struct rbm_log_z *out, struct rbm_err *err)
 {
 	gsl_vector *ba = gsl_vector_alloc(m->nv);
+	struct rbm_ais_settings p;
 	struct rbm_ais_result res;
 	int rc = -1;
 
@@ -1113,8 +1128,8 @@ static int ais_log_z(const struct rbm *m, const struct rbm_score_sums *sums,
 		rbm_err_set(err, "out of memory");
 		return -1;
 	}
-	rbm_score_ais_base(sums, ba);
-	if (rbm_score_ais(m, ba, NULL, p, rng, &res, err) == 0) {
+	rbm_score_ais_plan(s, sums, ba, &p);
+	if (rbm_score_ais(m, ba, NULL, &p, rng, &res, err) == 0) {
 		out->value = res.log_z;
 		out->stderr_ = res.log_z_stderr;
 		out->ess = res.ess;
@@ -1134,7 +1149,7 @@ int rbm_score_log_z(const struct rbm *m, const struct rbm_score_sums *sums,
 	if (!s->ais && u > s->exact_max && !bern)
 		return no_log_z(m, err);
 	if (s->ais || u > s->exact_max)
-		return ais_log_z(m, sums, &s->runs, rng, out, err);
+		return ais_log_z(m, sums, s, rng, out, err);
 	out->ais = 0;
 	out->stderr_ = 0;
 	return rbm_score_log_z_exact(m, s->exact_max, &out->value, err);

@@ -226,12 +226,34 @@ int rbm_score_raise(const struct rbm *m, const gsl_matrix_float *v,
 		    const struct rbm_ais_settings *p, gsl_rng *rng,
 		    struct rbm_raise_result *out, struct rbm_err *err);
 
+/* Where rbm_score_log_z's AIS runs start (loglik --ais-base). */
+enum rbm_ais_start {
+	RBM_AIS_FROM_UNIFORM,	/* runs.layer from the uniform
+				   distribution (or runs.base) */
+	RBM_AIS_FROM_DATA	/* collapsed runs over the visible layer
+				   from the rows' base rates: a start near
+				   the data, which a model with sharp
+				   modes needs */
+};
+
 /* How rbm_score_log_z finds log Z. */
 struct rbm_log_z_settings {
 	size_t exact_max;	/* most units exact log Z enumerates */
 	int ais;		/* AIS even where log Z could be exact */
 	struct rbm_ais_settings runs; /* AIS's runs and steps */
+	enum rbm_ais_start start; /* where AIS starts */
 };
+
+/*
+ * The AIS settings that s asks for, for the rows totalled in sums:
+ * s->runs, but with RBM_AIS_FROM_DATA and the collapsed method the
+ * visible layer annealed from the rows' base rates (rbm_score_ais_base),
+ * which it writes to ba (NV elements, to outlive out).  RAISE takes the
+ * same settings, so that both directions anneal along the same path.
+ */
+void rbm_score_ais_plan(const struct rbm_log_z_settings *s,
+			const struct rbm_score_sums *sums, gsl_vector *ba,
+			struct rbm_ais_settings *out);
 
 /* log Z as rbm_score_log_z found it. */
 struct rbm_log_z {

@@ -126,6 +126,21 @@ case $(cat "$T/err") in
 	pass "loglik --raise: a gap, a warning" ;;
 *)	failed "loglik --raise: a gap: stderr '$(cat "$T/err")'" ;;
 esac
+# --ais-base data: the visible layer annealed from the rows' rates, both
+# ways with --raise: near the exact answer, another path than the default
+# (other draws), reproducible; uniform is the default.
+run "$R" m.rbm loglik --ais --ais-base data --raise --seed 1 <movies.txt
+expect "loglik --ais-base data" 0 ""
+close "AIS from the data agrees with exact" "$(value logz)" "$exact" 0.5
+close "RAISE from the data agrees with exact" "$(value raise_loglik)" \
+	"$exact_ll" 0.1
+if cmp -s out raise1; then failed "--ais-base data: the default's draws"
+else pass "--ais-base data: its own draws"; fi
+cp out data1
+"$R" m.rbm loglik --ais --ais-base=data --raise --seed 1 <movies.txt >out
+true_ "--ais-base data --seed is reproducible" cmp -s out data1
+"$R" m.rbm loglik --ais --ais-base uniform --raise --seed 1 <movies.txt >out
+true_ "--ais-base uniform is the default" cmp -s out raise1
 echo "1 1 1 1 1 1" >one.txt
 run "$R" m.rbm loglik --raise --seed 1 <one.txt
 expect "loglik --raise: one row is too few" 1 \
@@ -180,6 +195,8 @@ msg="--ais-steps must be a whole number from 3 to 100000000, not '2'"
 usage loglik --ais-steps 2
 msg="--ais-runs must be a whole number from 2 to 1000000, not 'many'"
 usage loglik --ais-runs many
+msg="--ais-base: unknown value 'model'"
+usage loglik --ais-base model
 msg="option '--probs' is not taken by this command"
 usage loglik --probs
 msg="option '--ais' is not taken by this command"
