@@ -28,8 +28,6 @@
 	[id] = { name, arg, OK_COUNT, lo, hi, 0, 0, NULL, help }
 
 static const char *const contrast_names[] = { "tile", "global", NULL };
-/* Indexed by enum rbm_ais_start. */
-static const char *const ais_base_names[] = { "uniform", "data", NULL };
 
 const struct cli_optdef cli_options[NOPTS] = {
 	[O_OUTPUT] = { "output", "FILE", OK_STRING, 0, 0, 0, 0, NULL,
@@ -82,7 +80,7 @@ const struct cli_optdef cli_options[NOPTS] = {
 	      RBM_AIS_MAX_STEPS,
 	      "AIS intermediate distributions (default 1000)"),
 	[O_AIS_BASE] = { "ais-base", "FROM", OK_CHOICE, 0, 0, 0, 0,
-			 ais_base_names,
+			 rbm_ais_start_names,
 			 "start AIS from the uniform distribution or from the "
 			 "rows' rates (default uniform)" },
 	FLAG(O_RAISE, "raise",

@@ -1099,6 +1099,10 @@ static int no_log_z(const struct rbm *m, struct rbm_err *err)
 	return -1;
 }
 
+const char *const rbm_ais_start_names[RBM_AIS_NSTARTS + 1] = {
+	"uniform", "data", NULL
+};
+
 void rbm_score_ais_plan(const struct rbm_log_z_settings *s,
 			const struct rbm_score_sums *sums, gsl_vector *ba,
 			struct rbm_ais_settings *out)

@@ -230,11 +230,15 @@ int rbm_score_raise(const struct rbm *m, const gsl_matrix_float *v,
 enum rbm_ais_start {
 	RBM_AIS_FROM_UNIFORM,	/* runs.layer from the uniform
 				   distribution (or runs.base) */
-	RBM_AIS_FROM_DATA	/* collapsed runs over the visible layer
+	RBM_AIS_FROM_DATA,	/* collapsed runs over the visible layer
 				   from the rows' base rates: a start near
 				   the data, which a model with sharp
 				   modes needs */
+	RBM_AIS_NSTARTS
 };
+
+/* Names of the starts, indexed by enum rbm_ais_start; NULL after. */
+extern const char *const rbm_ais_start_names[RBM_AIS_NSTARTS + 1];
 
 /* How rbm_score_log_z finds log Z. */
 struct rbm_log_z_settings {
