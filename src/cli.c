@@ -83,6 +83,11 @@ const struct cli_optdef cli_options[NOPTS] = {
 			 rbm_ais_start_names,
 			 "start AIS from the uniform distribution or from the "
 			 "rows' rates (default uniform)" },
+	[O_AIS_METHOD] = { "ais-method", "HOW", OK_CHOICE, 0, 0, 0, 0,
+			   rbm_ais_method_names,
+			   "AIS's moves: single units with the other layer "
+			   "summed out, or block Gibbs sweeps (default "
+			   "collapsed)" },
 	FLAG(O_RAISE, "raise",
 	     "also run AIS backwards from the data (RAISE): a log-likelihood "
 	     "that errs low"),

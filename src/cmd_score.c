@@ -246,7 +246,9 @@ static void log_z_settings(const struct ctx *c, struct rbm_log_z_settings *z)
 	z->runs.steps = o[O_AIS_STEPS].given ? o[O_AIS_STEPS].u
 					     : RBM_AIS_DEFAULT_STEPS;
 	z->runs.layer = RBM_AIS_SMALLER;
-	z->runs.method = RBM_AIS_COLLAPSED;
+	z->runs.method = o[O_AIS_METHOD].given
+				 ? (enum rbm_ais_method)o[O_AIS_METHOD].u
+				 : RBM_AIS_COLLAPSED;
 	z->runs.base = NULL;
 	z->start = o[O_AIS_BASE].given ? (enum rbm_ais_start)o[O_AIS_BASE].u
 				       : RBM_AIS_FROM_UNIFORM;

@@ -109,7 +109,8 @@ static const struct command commands[] = {
 	  "list its best missing items", 0 },
 	{ "loglik", cmd_loglik, 0, 0, "< VISIBLE_ROWS",
 	  OPT(O_SEED) | OPT(O_EXACT_MAX) | OPT(O_AIS) | OPT(O_AIS_RUNS) |
-	  OPT(O_AIS_STEPS) | OPT(O_AIS_BASE) | OPT(O_RAISE) |
+	  OPT(O_AIS_STEPS) | OPT(O_AIS_BASE) | OPT(O_AIS_METHOD) |
+	  OPT(O_RAISE) |
 	  OPT(O_PRECISION),
 	  "print the rows' average log-likelihood and log Z (exact or by "
 	  "AIS)", 0 },

@@ -993,6 +993,58 @@ static void raise_finish(const double *g, size_t n, double log_z_base,
 	out->log_z_reverse = log_z_base + min - log(se / (double)n);
 }
 
+/*
+ * RAISE by block Gibbs, the rows of v its reverse runs side by side.  The
+ * annealed layer starts as v, or, when it is the hidden one, from p(h|v).
+ * Step k, from n down to 1, adds log f_Bk(s) - log f_Bk-1(s) to each run's
+ * sum and then, above 1, takes a block Gibbs sweep at B_k-1: the sweep's
+ * kernel on the annealed layer is reversible, so it is its own reversal.
+ * ba: the base's visible biases (NULL: 0).  0, or -1 (memory).
+ */
+static int raise_gibbs(const struct rbm *m, int hidden,
+		       const gsl_matrix_float *v, const gsl_vector *ba,
+		       unsigned long steps, gsl_rng *rng,
+		       struct rbm_raise_result *out)
+{
+	struct ais a = { m, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+			 NULL };
+	gsl_vector *vb = ba ? NULL : gsl_vector_calloc(m->nv);
+	double *g = malloc(v->size1 * sizeof(*g));
+	unsigned long k;
+	size_t r, i;
+	int rc = -1;
+
+	if (g && (ba || vb) &&
+	    ais_start(&a, hidden, ba ? ba : vb, NULL, v->size1, rng) == 0) {
+		gsl_matrix_float *in = hidden ? a.x : a.s;
+		for (r = 0; r < v->size1; r++)
+			for (i = 0; i < m->nv; i++)
+				gsl_matrix_float_set(
+					in, r, i,
+					gsl_matrix_float_get(v, r, i) > 0.5f);
+		if (hidden) {
+			ais_down(&a, a.x, a.s);
+			ais_sample(a.s, a.aa, a.a, 1.0, rng);
+		}
+		for (k = steps; k >= 1; k--) {
+			ais_weights(&a, rbm_score_ais_beta(k - 1, steps),
+				    rbm_score_ais_beta(k, steps));
+			if (k > 1)
+				ais_sweep(&a, rbm_score_ais_beta(k - 1, steps),
+					  rng);
+		}
+		for (r = 0; r < v->size1; r++)
+			g[r] = gsl_vector_get(a.logw, r);
+		raise_finish(g, v->size1, ais_log_z_base(&a), out);
+		rc = 0;
+	}
+	free(g);
+	if (vb)
+		gsl_vector_free(vb);
+	ais_free(&a);
+	return rc;
+}
+
 int rbm_score_raise(const struct rbm *m, const gsl_matrix_float *v,
 		    const struct rbm_ais_settings *p, gsl_rng *rng,
 		    struct rbm_raise_result *out, struct rbm_err *err)
@@ -1013,6 +1065,18 @@ int rbm_score_raise(const struct rbm *m, const gsl_matrix_float *v,
 	if (v->size1 < 2 || v->size2 != m->nv) {
 		rbm_err_set(err, "RAISE needs at least 2 rows of %zu values, "
 			    "not %zu of %zu", m->nv, v->size1, v->size2);
+		return -1;
+	}
+	if (p->method == RBM_AIS_GIBBS) {
+		if (p->base && p->base->size != m->nv) {
+			rbm_err_set(err, "RAISE base biases: %zu values for "
+				    "%zu visible units", p->base->size, m->nv);
+			return -1;
+		}
+		if (raise_gibbs(m, hidden, v, p->base, p->steps, rng,
+				out) == 0)
+			return 0;
+		rbm_err_set(err, "out of memory for RAISE");
 		return -1;
 	}
 	if (collapsed_init(&c, m, hidden, p->base) == 0 &&
@@ -1103,17 +1167,24 @@ const char *const rbm_ais_start_names[RBM_AIS_NSTARTS + 1] = {
 	"uniform", "data", NULL
 };
 
+const char *const rbm_ais_method_names[RBM_AIS_NMETHODS + 1] = {
+	"collapsed", "gibbs", NULL
+};
+
 void rbm_score_ais_plan(const struct rbm_log_z_settings *s,
 			const struct rbm_score_sums *sums, gsl_vector *ba,
 			struct rbm_ais_settings *out)
 {
 	*out = s->runs;
-	rbm_score_ais_base(sums, ba);
-	if (s->start == RBM_AIS_FROM_DATA &&
-	    s->runs.method == RBM_AIS_COLLAPSED) {
+	if (s->start == RBM_AIS_FROM_DATA) {
+		rbm_score_ais_base(sums, ba);
 		out->layer = RBM_AIS_VISIBLE;
 		out->base = ba;
+		return;
 	}
+	gsl_vector_set_zero(ba);
+	if (s->runs.method == RBM_AIS_GIBBS)
+		out->base = ba;
 }
 
 /* AIS as s asks for it, with the base rates of the rows in sums; 0, or

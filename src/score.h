@@ -141,7 +141,11 @@ int rbm_score_log_z_exact(const struct rbm *m, size_t max_units,
  * mode that holds nearly all the mass and appears only near B = 1.
  */
 enum rbm_ais_layer { RBM_AIS_SMALLER, RBM_AIS_VISIBLE, RBM_AIS_HIDDEN };
-enum rbm_ais_method { RBM_AIS_COLLAPSED, RBM_AIS_GIBBS };
+enum rbm_ais_method { RBM_AIS_COLLAPSED, RBM_AIS_GIBBS, RBM_AIS_NMETHODS };
+
+/* Names of the methods (loglik --ais-method), indexed by enum
+ * rbm_ais_method; NULL after. */
+extern const char *const rbm_ais_method_names[RBM_AIS_NMETHODS + 1];
 
 struct rbm_ais_settings {
 	size_t runs;		/* independent runs, at least 2 */
@@ -151,7 +155,9 @@ struct rbm_ais_settings {
 	enum rbm_ais_method method; /* collapsed (0) or block Gibbs */
 	const gsl_vector *base;	/* collapsed: the base's logits of the
 				   annealed layer's units (NULL: 0, the
-				   uniform distribution) */
+				   uniform distribution); RAISE by block
+				   Gibbs: the base's visible biases (NULL:
+				   0; its hidden ones are 0) */
 };
 
 struct rbm_ais_result {
@@ -218,9 +224,11 @@ struct rbm_raise_result {
 
 /*
  * RAISE's log Z from the rows of v (n >= 2 rows of NV values, 0 or 1)
- * with p->steps steps over p->layer from p->base (p->runs and p->method
- * are not used; the method is always the collapsed one).  0, or -1 with a
- * message.
+ * with p->steps steps over p->layer from p->base by p->method: the
+ * collapsed path's reverse sweeps one row after another, or the block
+ * Gibbs path of rbm_score_ais (its schedule, its base model with visible
+ * biases p->base) run backwards with the rows side by side.  p->runs is
+ * not used.  0, or -1 with a message.
  */
 int rbm_score_raise(const struct rbm *m, const gsl_matrix_float *v,
 		    const struct rbm_ais_settings *p, gsl_rng *rng,
@@ -230,10 +238,10 @@ int rbm_score_raise(const struct rbm *m, const gsl_matrix_float *v,
 enum rbm_ais_start {
 	RBM_AIS_FROM_UNIFORM,	/* runs.layer from the uniform
 				   distribution (or runs.base) */
-	RBM_AIS_FROM_DATA,	/* collapsed runs over the visible layer
-				   from the rows' base rates: a start near
-				   the data, which a model with sharp
-				   modes needs */
+	RBM_AIS_FROM_DATA,	/* runs over the visible layer from the
+				   rows' base rates: a start near the
+				   data, which a model with sharp modes
+				   needs */
 	RBM_AIS_NSTARTS
 };
 
@@ -250,10 +258,13 @@ struct rbm_log_z_settings {
 
 /*
  * The AIS settings that s asks for, for the rows totalled in sums:
- * s->runs, but with RBM_AIS_FROM_DATA and the collapsed method the
- * visible layer annealed from the rows' base rates (rbm_score_ais_base),
- * which it writes to ba (NV elements, to outlive out).  RAISE takes the
- * same settings, so that both directions anneal along the same path.
+ * s->runs, but with RBM_AIS_FROM_DATA the visible layer annealed from the
+ * rows' base rates (rbm_score_ais_base), by either method.  It writes to
+ * ba (NV elements, to outlive out) the base's visible biases that
+ * rbm_score_ais takes for block Gibbs: the rates' logits from the data,
+ * else 0; out->base points at ba except for the collapsed method from the
+ * uniform distribution.  RAISE takes the same settings, so that both
+ * directions anneal along the same path.
  */
 void rbm_score_ais_plan(const struct rbm_log_z_settings *s,
 			const struct rbm_score_sums *sums, gsl_vector *ba,
