@@ -1,5 +1,6 @@
 /*
- * decimal.c - the fast path of strtod and strtof (see decimal.h).
+ * decimal.c - the fast path of strtod and strtof, and of printf's "%.9g"
+ * of a float (see decimal.h).
  *
  * The digits go into a 64-bit integer (leading zeros skipped, at most 19
  * significant digits, so it cannot overflow), the exponent is the
@@ -17,7 +18,9 @@
  * test holds.)
  */
 #include <float.h>
+#include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "decimal.h"
@@ -139,4 +142,130 @@ int rbm_decimal_float(const char *s, size_t n, float *f)
 		return 0;	/* halfway between two floats */
 	*f = (float)d;
 	return 1;
+}
+
+/* ---- writing ---- */
+
+/*
+ * Powers of ten as the compiler rounds the literals (correctly), for
+ * G9_POW_MIN <= n <= G9_POW_MAX: a float's decimal exponent k lies in
+ * [-45, 38], and the scale needed is 10^(8 - k), in [-30, 53].
+ */
+#define G9_POW_MIN (-40)
+#define G9_POW_MAX 60
+static const double g9_pow10[G9_POW_MAX - G9_POW_MIN + 1] = {
+	1e-40, 1e-39, 1e-38, 1e-37, 1e-36, 1e-35,
+	1e-34, 1e-33, 1e-32, 1e-31, 1e-30, 1e-29,
+	1e-28, 1e-27, 1e-26, 1e-25, 1e-24, 1e-23,
+	1e-22, 1e-21, 1e-20, 1e-19, 1e-18, 1e-17,
+	1e-16, 1e-15, 1e-14, 1e-13, 1e-12, 1e-11,
+	1e-10, 1e-9, 1e-8, 1e-7, 1e-6, 1e-5,
+	1e-4, 1e-3, 1e-2, 1e-1, 1e0, 1e1,
+	1e2, 1e3, 1e4, 1e5, 1e6, 1e7,
+	1e8, 1e9, 1e10, 1e11, 1e12, 1e13,
+	1e14, 1e15, 1e16, 1e17, 1e18, 1e19,
+	1e20, 1e21, 1e22, 1e23, 1e24, 1e25,
+	1e26, 1e27, 1e28, 1e29, 1e30, 1e31,
+	1e32, 1e33, 1e34, 1e35, 1e36, 1e37,
+	1e38, 1e39, 1e40, 1e41, 1e42, 1e43,
+	1e44, 1e45, 1e46, 1e47, 1e48, 1e49,
+	1e50, 1e51, 1e52, 1e53, 1e54, 1e55,
+	1e56, 1e57, 1e58, 1e59, 1e60
+};
+#define G9_DIGITS 9
+#define G9_NEAR_HALF 1e-6	/* tie margin, see rbm_decimal_g9 */
+
+static double g9_scale(int n)
+{
+	return g9_pow10[n - G9_POW_MIN];
+}
+
+/* "%.9g"'s text of |x| > 0 from its nine digits dig (a number in
+ * [1e8, 1e9)) and decimal exponent k; returns the length. */
+static size_t g9_text(uint32_t dig, int k, char *buf)
+{
+	char d[G9_DIGITS];
+	size_t len = 0;
+	int last, i;
+
+	for (i = G9_DIGITS - 1; i >= 0; i--) {
+		d[i] = (char)('0' + dig % 10);
+		dig /= 10;
+	}
+	for (last = G9_DIGITS - 1; last > 0 && d[last] == '0'; last--)
+		;
+	if (k < -4 || k >= G9_DIGITS) {	/* d.ddde+kk */
+		int a = k < 0 ? -k : k;
+		buf[len++] = d[0];
+		if (last > 0) {
+			buf[len++] = '.';
+			for (i = 1; i <= last; i++)
+				buf[len++] = d[i];
+		}
+		buf[len++] = 'e';
+		buf[len++] = k < 0 ? '-' : '+';
+		if (a >= 100)
+			buf[len++] = (char)('0' + a / 100);
+		buf[len++] = (char)('0' + a / 10 % 10);
+		buf[len++] = (char)('0' + a % 10);
+		return len;
+	}
+	if (k < 0) {			/* 0.000ddd */
+		buf[len++] = '0';
+		buf[len++] = '.';
+		for (i = k; i < -1; i++)
+			buf[len++] = '0';
+		for (i = 0; i <= last; i++)
+			buf[len++] = d[i];
+		return len;
+	}
+	for (i = 0; i <= k; i++)	/* ddd.ddd */
+		buf[len++] = d[i];
+	if (last > k) {
+		buf[len++] = '.';
+		for (i = k + 1; i <= last; i++)
+			buf[len++] = d[i];
+	}
+	return len;
+}
+
+size_t rbm_decimal_g9(float x, char *buf)
+{
+#if defined(FLT_EVAL_METHOD) && FLT_EVAL_METHOD == 0
+	double d = fabs((double)x), s = 0, f;
+	size_t len = 0;
+	uint32_t dig;
+	int k, e2, tries;
+
+	if (!isfinite(d) || d == 0)
+		goto libc;
+	(void)frexp(d, &e2);	/* d in [2^(e2-1), 2^e2) */
+	k = (int)floor((e2 - 1) * 0.30102999566398120);	/* log10(2) */
+	for (tries = 0; tries < 3; tries++) {
+		if (8 - k < G9_POW_MIN || 8 - k > G9_POW_MAX)
+			goto libc;
+		s = d * g9_scale(8 - k);
+		if (s < 1e8)
+			k--;
+		else if (s >= 1e9)
+			k++;
+		else
+			break;
+	}
+	if (tries == 3)
+		goto libc;
+	f = floor(s);
+	if (fabs(s - f - 0.5) < G9_NEAR_HALF)
+		goto libc;	/* too near a tie to round by s */
+	dig = (uint32_t)f + (s - f > 0.5);
+	if (dig == 1000000000u) {
+		dig = 100000000u;
+		k++;
+	}
+	if (signbit(x))
+		buf[len++] = '-';
+	return len + g9_text(dig, k, buf + len);
+libc:
+#endif
+	return (size_t)snprintf(buf, RBM_DECIMAL_G9_MAX, "%.9g", (double)x);
 }

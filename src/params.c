@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "decimal.h"
 #include "params.h"
 
 #define LINE_SLACK 1024		/* bytes allowed in a line beyond ... */
@@ -28,12 +29,17 @@
 
 /* ---- writing the plain file ---- */
 
+/* Row x[0..n) (every stride-th float) as "%.9g" numbers. */
 static void put_floats(FILE *out, const float *x, size_t n, size_t stride)
 {
-	size_t i;
+	char buf[RBM_DECIMAL_G9_MAX + 1];
+	size_t i, len;
 
-	for (i = 0; i < n; i++)
-		fprintf(out, i ? " %.9g" : "%.9g", (double)x[i * stride]);
+	for (i = 0; i < n; i++) {
+		buf[0] = ' ';
+		len = rbm_decimal_g9(x[i * stride], buf + 1);
+		fwrite(i ? buf : buf + 1, 1, i ? len + 1 : len, out);
+	}
 	fputc('\n', out);
 }
 

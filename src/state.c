@@ -251,13 +251,18 @@ static void put_floats(struct outbuf *o, const float *x, size_t n,
 	size_t i;
 
 	/* At most 16 bytes a number ("-1.23456789e-38 "): reserve a row
-	 * at once so that a row costs one check, not n. */
-	if (n > ((size_t)-1) / 17 || ob_reserve(o, 17 * n + 1) < 0) {
+	 * at once so that a row costs one check, not n.  The numbers are
+	 * "%.9g", written by rbm_decimal_g9 for speed. */
+	if (n > ((size_t)-1) / (RBM_DECIMAL_G9_MAX + 1) ||
+	    ob_reserve(o, (RBM_DECIMAL_G9_MAX + 1) * n + 1) < 0) {
 		o->failed = 1;
 		return;
 	}
-	for (i = 0; i < n && !o->failed; i++)
-		ob_printf(o, i ? " %.9g" : "%.9g", (double)x[i * stride]);
+	for (i = 0; i < n; i++) {
+		if (i)
+			o->p[o->len++] = ' ';
+		o->len += rbm_decimal_g9(x[i * stride], o->p + o->len);
+	}
 	ob_write(o, "\n", 1);
 }
 

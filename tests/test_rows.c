@@ -8,6 +8,8 @@
  * named "stdin" as the CLI names it; large ones through a temporary file
  * or a forked writer.
  */
+#include <float.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdint.h>
@@ -997,6 +999,80 @@ START_TEST(test_decimal_random)
 }
 END_TEST
 
+/* rbm_decimal_g9(x) and snprintf's "%.9g" agree byte for byte. */
+static void check_g9(float x)
+{
+	char want[64], got[RBM_DECIMAL_G9_MAX + 1];
+	size_t n;
+
+	snprintf(want, sizeof(want), "%.9g", (double)x);
+	memset(got, 'x', sizeof(got));
+	n = rbm_decimal_g9(x, got);
+	ck_assert_msg(n < RBM_DECIMAL_G9_MAX && n == strlen(want) &&
+		      memcmp(got, want, n) == 0,
+		      "%a: '%.*s', printf '%s'", (double)x, (int)n, got, want);
+}
+
+/*
+ * The fast "%.9g": the edges of its notation (decimal exponents -5/-4 and
+ * 8/9, where %g switches), the powers of ten and their neighbours (where
+ * rounding carries into a new digit), zeros, subnormals, the largest
+ * float, infinities and NaN, exact ties at the ninth digit (which glibc
+ * rounds to even and the fast path hands back to it), then random bit
+ * patterns of every exponent and random weights in [-1, 1].
+ */
+START_TEST(test_decimal_g9)
+{
+	static const float edges[] = {
+		0.0f, 1.0f, 0.1f, 0.5f, 1e-4f, 9.99999e-5f, 1e-5f, 1e8f,
+		99999999.0f, 999999999.0f, 1e9f, 1.5e9f, 16777216.0f,
+		123456789.0f, 0.000122070312f, 6.103515625e-05f,
+		0.03173828125f, 0.06298828125f, 0.1259765625f, 0.2509765625f,
+		0.5009765625f, FLT_MIN, FLT_MAX, FLT_TRUE_MIN, 1e-45f,
+		3.4e38f, -0.00113445183f, 2.0f / 3.0f,
+	};
+	uint64_t x = 2463534242u;
+	size_t i;
+	int e;
+
+	for (i = 0; i < sizeof(edges) / sizeof(edges[0]); i++) {
+		check_g9(edges[i]);
+		check_g9(-edges[i]);
+		check_g9(nextafterf(edges[i], 0));
+		check_g9(nextafterf(edges[i], INFINITY));
+	}
+	check_g9(INFINITY);
+	check_g9(-INFINITY);
+	check_g9(NAN);
+	for (e = -45; e <= 38; e++) {
+		float p, t;
+		char tok[16];
+		snprintf(tok, sizeof(tok), "1e%d", e);
+		p = strtof(tok, NULL);
+		check_g9(p);
+		for (t = p, i = 0; i < 4; i++) {
+			t = nextafterf(t, 0);
+			check_g9(t);
+		}
+		for (t = p, i = 0; i < 4; i++) {
+			t = nextafterf(t, INFINITY);
+			check_g9(t);
+		}
+	}
+	for (i = 0; i < 2000000; i++) {
+		uint32_t b;
+		float v;
+		x ^= x << 13;	/* xorshift64 */
+		x ^= x >> 7;
+		x ^= x << 17;
+		b = (uint32_t)(x >> 16);
+		memcpy(&v, &b, sizeof(v));
+		check_g9(v);
+		check_g9((float)((double)(x >> 11) / 4503599627370496.0 - 1));
+	}
+}
+END_TEST
+
 /*
  * Lines of single-spaced 0 and 1 (read in one pass) give the values the
  * token-by-token reading gives the same rows laid out otherwise, with
@@ -1076,6 +1152,7 @@ Suite *rows_suite(void)
 	tcase_add_test(in, test_binary_lines);
 	tcase_add_test(in, test_decimal_edges);
 	tcase_add_test(in, test_decimal_random);
+	tcase_add_test(in, test_decimal_g9);
 	suite_add_tcase(s, in);
 
 	tcase_add_test(out, test_write_format);
