@@ -324,6 +324,14 @@ static void warn_gap(const struct ctx *c, const struct scoring *sc,
 			z->ais ? "AIS" : "exact log Z", hi, lo, fabs(hi - lo));
 }
 
+/*
+ * AIS's mean estimate of Z is unbiased, so by Markov's inequality it
+ * exceeds 20 Z with probability at most 1/20, however badly the runs
+ * mixed: the log-likelihood from it plus log 20 is a bound that the true
+ * one stays below with probability 0.95 or more (ais_loglik_max).
+ */
+#define LOG_20 2.9957322735539909
+
 /* loglik's report: "key value" lines, the AIS details last. */
 static void print_loglik(const struct ctx *c, const struct scoring *sc,
 			 const struct rbm_log_z_settings *zs,
@@ -337,10 +345,13 @@ static void print_loglik(const struct ctx *c, const struct scoring *sc,
 	printf("logz_stderr %.*g\n", d, z->stderr_);
 	printf("method %s\n", z->ais ? "ais" : "exact");
 	printf("rows %zu\n", sc->sums->rows);
-	if (z->ais)
-		printf("ais_runs %zu\nais_steps %lu\nais_ess %.*g\n",
-		       zs->runs.runs, zs->runs.steps,
-		       cli_real_digits(c, ESS_DIGITS), z->ess);
+	if (!z->ais)
+		return;
+	printf("ais_runs %zu\nais_steps %lu\nais_ess %.*g\n",
+	       zs->runs.runs, zs->runs.steps, cli_real_digits(c, ESS_DIGITS),
+	       z->ess);
+	printf("ais_loglik_max %.*g\n", d,
+	       rbm_score_sums_loglik(sc->sums, z->value) + LOG_20);
 }
 
 /*

@@ -80,6 +80,12 @@ close "AIS log Z agrees with exact" "$(value logz)" "$exact" 0.5
 close "AIS loglik agrees with exact" "$(value loglik)" "$exact_ll" 0.5
 true_ "AIS reports a standard error" \
 	awk -v s="$(value logz_stderr)" 'BEGIN { exit !(s > 0 && s < 0.5) }'
+close "ais_loglik_max is loglik + log 20" "$(value ais_loglik_max)" \
+	"$(awk -v l="$(value loglik)" 'BEGIN { printf "%.10f", l + log(20) }')" \
+	1e-6
+true_ "ais_loglik_max lies above the exact loglik" \
+	awk -v m="$(value ais_loglik_max)" -v e="$exact_ll" \
+	'BEGIN { exit !(m > e) }'
 cp out ais1
 "$R" m.rbm loglik --ais --seed 1 <movies.txt >out
 true_ "loglik --ais --seed is reproducible" cmp -s out ais1
@@ -105,13 +111,13 @@ same "loglik: the warning keeps the report" "$rc $(value method)" "0 ais"
 run "$R" m.rbm loglik --ais --raise --seed 1 <movies.txt
 expect "loglik --raise" 0 ""
 same "loglik --raise: keys" "$(awk '{ printf "%s ", $1 }' out)" \
-	"loglik stderr logz logz_stderr method rows ais_runs ais_steps ais_ess raise_loglik raise_stderr raise_logz raise_rows raise_steps "
+	"loglik stderr logz logz_stderr method rows ais_runs ais_steps ais_ess ais_loglik_max raise_loglik raise_stderr raise_logz raise_rows raise_steps "
 same "loglik --raise: rows and steps" \
 	"$(value raise_rows) $(value raise_steps)" "6 1000"
 close "RAISE loglik agrees with exact" "$(value raise_loglik)" \
 	"$exact_ll" 0.1
-head -n 9 out >head9
-true_ "loglik --raise: forward AIS as without it" cmp -s ais1 head9
+head -n 10 out >head10
+true_ "loglik --raise: forward AIS as without it" cmp -s ais1 head10
 cp out raise1
 "$R" m.rbm loglik --ais --raise --seed 1 <movies.txt >out
 true_ "loglik --raise --seed is reproducible" cmp -s out raise1

@@ -722,6 +722,43 @@ START_TEST(test_ais_from_data)
 }
 END_TEST
 
+/*
+ * loglik's ais_loglik_max rests on AIS's estimate of Z being unbiased:
+ * then it exceeds 20 Z in at most 1 run of 20 (Markov), however poorly
+ * the runs mix.  Short runs (2 runs of 5 steps) on a sharp 12 x 10 model,
+ * 300 seeds, both methods: most estimates fall well short of log Z (the
+ * usual way AIS errs), and no more than 1 in 10 lands above log Z + log 20
+ * (1 in 20 is the bound; the margin is binomial noise; collapsed:
+ * 1 above, 183 short).  The bound is what makes ais_loglik_max hold on
+ * runs that are far from converged.
+ */
+START_TEST(test_ais_markov_bound)
+{
+	struct rbm *m = unit_random_model(12, 10, 3.0, 17);
+	gsl_vector *ba = gsl_vector_calloc(12);
+	double z = NAN;
+	int how;
+
+	ck_assert_int_eq(rbm_score_log_z_exact(m, 20, &z, NULL), 0);
+	for (how = 0; how < 2; how++) {
+		unsigned long seed;
+		int above = 0, short_ = 0;
+		for (seed = 1; seed <= 300; seed++) {
+			struct rbm_ais_result r = ais(m, how ? ba : NULL, 2,
+						      5, seed);
+			above += r.log_z > z + log(20);
+			short_ += r.log_z < z - 0.5;
+		}
+		ck_assert_msg(above <= 30 && short_ >= 60,
+			      "%s: %d of 300 above log Z + log 20, %d more "
+			      "than 0.5 short", how ? "gibbs" : "collapsed",
+			      above, short_);
+	}
+	gsl_vector_free(ba);
+	rbm_free(m);
+}
+END_TEST
+
 /* The same seed gives the same estimate; another seed another one. */
 START_TEST(test_ais_deterministic)
 {
@@ -911,6 +948,7 @@ Suite *score_suite(void)
 	tcase_add_test(t, test_ais_needle);
 	tcase_add_test(t, test_ais_collapsed_matches_exact);
 	tcase_add_test(t, test_ais_from_data);
+	tcase_add_test(t, test_ais_markov_bound);
 	tcase_add_test(t, test_ais_deterministic);
 	tcase_add_test(t, test_ais_bad_params);
 	tcase_add_test(t, test_raise_brackets_exact);
