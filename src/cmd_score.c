@@ -332,6 +332,33 @@ static void warn_gap(const struct ctx *c, const struct scoring *sc,
  */
 #define LOG_20 2.9957322735539909
 
+/*
+ * A warning for each estimate of the log-likelihood above 0: with binary
+ * visible units and rows of 0s and 1s every p(v) is at most 1, so such a
+ * figure is impossible, whatever its standard error says (AIS with far
+ * too few steps gets there).  r: RAISE's result, or NULL.
+ */
+static void warn_impossible(const struct ctx *c, const struct scoring *sc,
+			    const struct rbm_log_z *z,
+			    const struct rbm_raise_result *r)
+{
+	double ll;
+
+	if (!rbm_visible_bernoulli(sc->s->model) || sc->sums->fractional)
+		return;
+	ll = rbm_score_sums_loglik(sc->sums, z->value);
+	if (z->ais && ll > 0)
+		cli_say(c, "warning: the log-likelihood by AIS (%.6g) is above "
+			"0, impossible for rows of 0s and 1s: the annealing "
+			"has not converged; give more --ais-steps", ll);
+	ll = r ? rbm_score_sums_loglik(sc->sums, r->log_z) : 0;
+	if (ll > 0)
+		cli_say(c, "warning: the log-likelihood by RAISE (%.6g) is "
+			"above 0, impossible for rows of 0s and 1s: the "
+			"annealing has not converged; give more --ais-steps",
+			ll);
+}
+
 /* loglik's report: "key value" lines, the AIS details last. */
 static void print_loglik(const struct ctx *c, const struct scoring *sc,
 			 const struct rbm_log_z_settings *zs,
@@ -411,6 +438,8 @@ int cmd_loglik(struct ctx *c)
 		print_raise(c, &sc, &zs, &rr);
 	if (rc == EXIT_OK && sc.keep)
 		warn_gap(c, &sc, &z, &rr);
+	if (rc == EXIT_OK)
+		warn_impossible(c, &sc, &z, sc.keep ? &rr : NULL);
 	if (rc == EXIT_OK && z.ais && z.ess < RBM_AIS_LOW_ESS)
 		cli_say(c, "warning: AIS rests on %.2g effective runs of %zu, "
 			"too few for its standard error to be trusted; give "

@@ -167,8 +167,10 @@ void rbm_score_sums_add(struct rbm_score_sums *s, const gsl_matrix_float *v,
 
 	for (i = 0; i < v->size1; i++) {
 		const float *row = gsl_matrix_float_const_ptr(v, i, 0);
-		for (j = 0; j < v->size2; j++)
+		for (j = 0; j < v->size2; j++) {
 			s->col->data[j * s->col->stride] += row[j];
+			s->fractional += row[j] != 0 && row[j] != 1;
+		}
 		s->free_energy += f[i];
 	}
 	s->rows += v->size1;

@@ -77,6 +77,7 @@ struct rbm_score_sums {
 	size_t rows;		/* rows added so far */
 	double free_energy;	/* sum of their free energies */
 	gsl_vector *col;	/* NV sums of each visible value */
+	size_t fractional;	/* values other than 0 and 1 among them */
 };
 
 /* Zero totals for rows of nv values; NULL with a message. */

@@ -166,6 +166,19 @@ done
 "$R" m.rbm loglik --ais --ais-method collapsed --raise --seed 1 \
 	<movies.txt >out
 true_ "--ais-method collapsed is the default" cmp -s out raise1
+# A log-likelihood above 0 is impossible for binary rows: far too few
+# steps get there, and loglik says so for each figure that does.
+run "$R" m.rbm loglik --ais --ais-method gibbs --ais-runs 2 --ais-steps 3 \
+	--raise --seed 5 <movies.txt
+same "loglik: an impossible estimate is still reported" "$rc" 0
+for by in AIS RAISE; do
+	if grep -q "^rbmcmd: loglik: warning: the log-likelihood by $by (0[.][0-9]*) is above 0, impossible for rows of 0s and 1s: the annealing has not converged; give more --ais-steps\$" "$T/err"
+	then pass "loglik: $by above 0, a warning"
+	else failed "loglik: $by above 0: stderr '$(cat "$T/err")'"; fi
+done
+run "$R" m.rbm loglik --ais --raise --seed 1 <movies.txt
+if grep -q "above 0" "$T/err"; then failed "loglik: 'above 0' on a good estimate"
+else pass "loglik: no 'above 0' warning on a good estimate"; fi
 echo "1 1 1 1 1 1" >one.txt
 run "$R" m.rbm loglik --raise --seed 1 <one.txt
 expect "loglik --raise: one row is too few" 1 \

@@ -759,6 +759,27 @@ START_TEST(test_ais_markov_bound)
 }
 END_TEST
 
+/* The totals count the values other than 0 and 1 (loglik's "above 0"
+ * warning holds only when there are none). */
+START_TEST(test_sums_fractional)
+{
+	struct rbm_score_sums *s = rbm_score_sums_alloc(3, NULL);
+	gsl_matrix_float *v = gsl_matrix_float_calloc(2, 3);
+	const double f[2] = { 1, 2 };
+
+	gsl_matrix_float_set(v, 0, 1, 1);
+	rbm_score_sums_add(s, v, f);
+	ck_assert_uint_eq(s->fractional, 0);
+	gsl_matrix_float_set(v, 1, 2, 0.5f);
+	gsl_matrix_float_set(v, 0, 0, -0.0f);
+	rbm_score_sums_add(s, v, f);
+	ck_assert_uint_eq(s->fractional, 1);
+	ck_assert_uint_eq(s->rows, 4);
+	gsl_matrix_float_free(v);
+	rbm_score_sums_free(s);
+}
+END_TEST
+
 /* The same seed gives the same estimate; another seed another one. */
 START_TEST(test_ais_deterministic)
 {
@@ -949,6 +970,7 @@ Suite *score_suite(void)
 	tcase_add_test(t, test_ais_collapsed_matches_exact);
 	tcase_add_test(t, test_ais_from_data);
 	tcase_add_test(t, test_ais_markov_bound);
+	tcase_add_test(t, test_sums_fractional);
 	tcase_add_test(t, test_ais_deterministic);
 	tcase_add_test(t, test_ais_bad_params);
 	tcase_add_test(t, test_raise_brackets_exact);
