@@ -324,6 +324,36 @@ static void warn_gap(const struct ctx *c, const struct scoring *sc,
 			z->ais ? "AIS" : "exact log Z", hi, lo, fabs(hi - lo));
 }
 
+/* The warning for an estimate (by AIS or RAISE) of the rows' mean
+ * log-likelihood ll above 0. */
+static void warn_above_0(const struct ctx *c, const char *by, double ll)
+{
+	if (ll > 0)
+		cli_say(c, "warning: the log-likelihood by %s (%.6g) is above "
+			"0, impossible for rows of 0s and 1s: the annealing "
+			"has not converged; give more --ais-steps", by, ll);
+}
+
+/*
+ * With binary visible units and rows of 0s and 1s every p(v) is at most
+ * 1, so an estimate of the log-likelihood above 0 is impossible, whatever
+ * its standard error says (AIS with far too few steps gets there): a
+ * warning for each.  r: RAISE's result, or NULL.
+ */
+static void warn_impossible(const struct ctx *c, const struct scoring *sc,
+			    const struct rbm_log_z *z,
+			    const struct rbm_raise_result *r)
+{
+	if (!rbm_visible_bernoulli(sc->s->model) || sc->sums->fractional)
+		return;
+	if (z->ais)
+		warn_above_0(c, "AIS",
+			     rbm_score_sums_loglik(sc->sums, z->value));
+	if (r)
+		warn_above_0(c, "RAISE",
+			     rbm_score_sums_loglik(sc->sums, r->log_z));
+}
+
 /*
  * AIS's mean estimate of Z is unbiased, so by Markov's inequality it
  * exceeds 20 Z with probability at most 1/20, however badly the runs
@@ -331,33 +361,6 @@ static void warn_gap(const struct ctx *c, const struct scoring *sc,
  * one stays below with probability 0.95 or more (ais_loglik_max).
  */
 #define LOG_20 2.9957322735539909
-
-/*
- * A warning for each estimate of the log-likelihood above 0: with binary
- * visible units and rows of 0s and 1s every p(v) is at most 1, so such a
- * figure is impossible, whatever its standard error says (AIS with far
- * too few steps gets there).  r: RAISE's result, or NULL.
- */
-static void warn_impossible(const struct ctx *c, const struct scoring *sc,
-			    const struct rbm_log_z *z,
-			    const struct rbm_raise_result *r)
-{
-	double ll;
-
-	if (!rbm_visible_bernoulli(sc->s->model) || sc->sums->fractional)
-		return;
-	ll = rbm_score_sums_loglik(sc->sums, z->value);
-	if (z->ais && ll > 0)
-		cli_say(c, "warning: the log-likelihood by AIS (%.6g) is above "
-			"0, impossible for rows of 0s and 1s: the annealing "
-			"has not converged; give more --ais-steps", ll);
-	ll = r ? rbm_score_sums_loglik(sc->sums, r->log_z) : 0;
-	if (ll > 0)
-		cli_say(c, "warning: the log-likelihood by RAISE (%.6g) is "
-			"above 0, impossible for rows of 0s and 1s: the "
-			"annealing has not converged; give more --ais-steps",
-			ll);
-}
 
 /* loglik's report: "key value" lines, the AIS details last. */
 static void print_loglik(const struct ctx *c, const struct scoring *sc,

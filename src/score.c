@@ -580,7 +580,8 @@ static void ais_sample(gsl_matrix_float *m, const gsl_vector *base,
 
 /*
  * Allocate the runs for annealing over the hidden layer or not, copy the
- * base biases (hidden ones 0 when cb is NULL) and draw the first states
+ * base biases (visible ones 0 when vb is NULL, hidden ones when cb is)
+ * and draw the first states
  * from the base model, whose units are independent; 0, or -1 (memory).
  */
 static int ais_start(struct ais *a, int hidden, const gsl_vector *vb,
@@ -600,7 +601,8 @@ static int ais_start(struct ais *a, int hidden, const gsl_vector *vb,
 	a->logw = gsl_vector_calloc(runs);
 	if (!a->aa || !a->oa || !a->d || !a->s || !a->x || !a->logw)
 		return -1;
-	gsl_vector_memcpy(hidden ? a->oa : a->aa, vb);
+	if (vb)
+		gsl_vector_memcpy(hidden ? a->oa : a->aa, vb);
 	if (cb)
 		gsl_vector_memcpy(hidden ? a->aa : a->oa, cb);
 	for (i = 0; i < u; i++)
@@ -1010,14 +1012,11 @@ static int raise_gibbs(const struct rbm *m, int hidden,
 {
 	struct ais a = { m, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
 			 NULL };
-	gsl_vector *vb = ba ? NULL : gsl_vector_calloc(m->nv);
-	double *g = malloc(v->size1 * sizeof(*g));
 	unsigned long k;
 	size_t r, i;
 	int rc = -1;
 
-	if (g && (ba || vb) &&
-	    ais_start(&a, hidden, ba ? ba : vb, NULL, v->size1, rng) == 0) {
+	if (ais_start(&a, hidden, ba, NULL, v->size1, rng) == 0) {
 		gsl_matrix_float *in = hidden ? a.x : a.s;
 		for (r = 0; r < v->size1; r++)
 			for (i = 0; i < m->nv; i++)
@@ -1035,14 +1034,9 @@ static int raise_gibbs(const struct rbm *m, int hidden,
 				ais_sweep(&a, rbm_score_ais_beta(k - 1, steps),
 					  rng);
 		}
-		for (r = 0; r < v->size1; r++)
-			g[r] = gsl_vector_get(a.logw, r);
-		raise_finish(g, v->size1, ais_log_z_base(&a), out);
+		raise_finish(a.logw->data, v->size1, ais_log_z_base(&a), out);
 		rc = 0;
 	}
-	free(g);
-	if (vb)
-		gsl_vector_free(vb);
 	ais_free(&a);
 	return rc;
 }
@@ -1061,8 +1055,9 @@ int rbm_score_raise(const struct rbm *m, const gsl_matrix_float *v,
 	int rc = -1;
 
 	q.runs = 2;	/* not used: one run per row */
-	q.method = RBM_AIS_COLLAPSED;
-	if (ais_check(m, NULL, NULL, &q, err) < 0)
+	q.method = RBM_AIS_COLLAPSED;	/* block Gibbs's base may be NULL */
+	if (ais_check(m, p->method == RBM_AIS_GIBBS ? p->base : NULL, NULL,
+		      &q, err) < 0)
 		return -1;
 	if (v->size1 < 2 || v->size2 != m->nv) {
 		rbm_err_set(err, "RAISE needs at least 2 rows of %zu values, "
@@ -1070,11 +1065,6 @@ int rbm_score_raise(const struct rbm *m, const gsl_matrix_float *v,
 		return -1;
 	}
 	if (p->method == RBM_AIS_GIBBS) {
-		if (p->base && p->base->size != m->nv) {
-			rbm_err_set(err, "RAISE base biases: %zu values for "
-				    "%zu visible units", p->base->size, m->nv);
-			return -1;
-		}
 		if (raise_gibbs(m, hidden, v, p->base, p->steps, rng,
 				out) == 0)
 			return 0;
